@@ -1,0 +1,43 @@
+//! Embeds the built-in policies (`policies/**/*.rego`) and the rule documentation
+//! (`docs/rules/*.md`) into the binary, so a release binary needs no files beside it.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::{env, fs};
+
+fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+fn table(name: &str, root: &Path, dir: &str, ext: &str, code: &mut String) {
+    let mut files = Vec::new();
+    collect(&root.join(dir), ext, &mut files);
+    files.sort();
+    writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+    for file in files {
+        let rel = file.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        writeln!(code, "    ({rel:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+    }
+    writeln!(code, "];").unwrap();
+}
+
+fn main() {
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    println!("cargo:rerun-if-changed=policies");
+    println!("cargo:rerun-if-changed=docs/rules");
+    let mut code = String::new();
+    table("POLICIES", &root, "policies", "rego", &mut code);
+    table("RULE_DOCS", &root, "docs/rules", "md", &mut code);
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("embedded.rs");
+    fs::write(out, code).unwrap();
+}

@@ -1,0 +1,191 @@
+//! From a snapshot and an engine to a report: selection, evaluation, findings, scores.
+//! Pure: the same snapshot and options give the same report, byte for byte.
+
+use crate::engine::{Engine, EngineError, Judged, Rule, RuleStatus};
+use crate::findings::{self, Finding, Location, ResourceRef, RuleTally, Scores, Status};
+use crate::snapshot::{Gap, LoadedSnapshot, Metadata};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which rules run: `select` and `ignore` hold ids or id prefixes (`LP`, `NI-00`, `DE-003`).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SelectionError {
+    #[error("`{0}` matches no rule id")]
+    Unknown(String),
+}
+
+fn matches(pattern: &str, rule: &Rule) -> bool {
+    let p = pattern.trim().to_ascii_uppercase();
+    rule.meta.id.starts_with(&p) || rule.meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(&p))
+}
+
+impl Selection {
+    /// The ids of the rules to run. Deprecated rules run only when selected by exact id.
+    pub fn resolve(&self, rules: &[Rule]) -> Result<Vec<String>, SelectionError> {
+        for pattern in self.select.iter().chain(&self.ignore) {
+            if !rules.iter().any(|r| matches(pattern, r)) {
+                return Err(SelectionError::Unknown(pattern.clone()));
+            }
+        }
+        Ok(rules
+            .iter()
+            .filter(|r| {
+                let selected = if self.select.is_empty() {
+                    r.meta.status != RuleStatus::Deprecated
+                } else {
+                    self.select.iter().any(|p| {
+                        matches(p, r) && (r.meta.status != RuleStatus::Deprecated || p.eq_ignore_ascii_case(&r.meta.id))
+                    })
+                };
+                selected && !self.ignore.iter().any(|p| matches(p, r))
+            })
+            .map(|r| r.meta.id.clone())
+            .collect())
+    }
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone)]
+pub struct AuditReport {
+    /// The snapshot file, as given.
+    pub source: String,
+    pub metadata: Metadata,
+    pub gaps: Vec<Gap>,
+    /// The rules that ran, in id order.
+    pub rules: Vec<Rule>,
+    pub findings: Vec<Finding>,
+    pub tallies: Vec<RuleTally>,
+    pub scores: Scores,
+}
+
+impl AuditReport {
+    pub fn count(&self, status: Status) -> usize {
+        self.findings.iter().filter(|f| f.status == status).count()
+    }
+
+    /// Failing findings at or above `threshold` (`None`: never).
+    pub fn gating(&self, threshold: Option<findings::Severity>) -> usize {
+        threshold.map_or(0, |t| {
+            self.findings.iter().filter(|f| f.status == Status::Fail && f.severity >= t).count()
+        })
+    }
+}
+
+/// Evaluates the selected rules and builds the report.
+pub fn audit(engine: &Engine, snapshot: &LoadedSnapshot, rule_ids: &[String]) -> Result<AuditReport, EngineError> {
+    let outcomes = engine.evaluate(snapshot, Some(rule_ids))?;
+    let rules: Vec<Rule> = engine.rules().iter().filter(|r| rule_ids.contains(&r.meta.id)).cloned().collect();
+    let by_id: BTreeMap<&str, &Rule> = rules.iter().map(|r| (r.meta.id.as_str(), r)).collect();
+    let source = snapshot.display_name();
+    let mut all = Vec::new();
+    let mut tallies = Vec::new();
+    for outcome in outcomes {
+        let Some(rule) = by_id.get(outcome.rule_id.as_str()) else { continue };
+        let mut not_assessed = outcome.not_assessed;
+        not_assessed.extend(listing_gaps(rule, snapshot));
+        // One finding per (rule, resource): messages of repeated denials are joined.
+        let mut failed: BTreeMap<String, Judged> = BTreeMap::new();
+        for j in outcome.deny {
+            failed
+                .entry(j.resource.arn.clone())
+                .and_modify(|f| {
+                    if !f.message.split("; ").any(|m| m == j.message) {
+                        f.message = format!("{}; {}", f.message, j.message);
+                    }
+                })
+                .or_insert(j);
+        }
+        let mut unknown: BTreeMap<String, Judged> = BTreeMap::new();
+        for j in not_assessed {
+            if !failed.contains_key(&j.resource.arn) {
+                unknown.entry(j.resource.arn.clone()).or_insert(j);
+            }
+        }
+        let judged: BTreeSet<&str> = outcome
+            .applicable
+            .iter()
+            .map(|j| j.resource.arn.as_str())
+            .chain(failed.keys().map(String::as_str))
+            .chain(unknown.keys().map(String::as_str))
+            .collect();
+        tallies.push(RuleTally {
+            rule_id: rule.meta.id.clone(),
+            pillar: rule.meta.pillar,
+            severity: rule.meta.severity,
+            applicable: judged.len(),
+            failed: failed.len(),
+            suppressed: 0,
+            not_assessed: unknown.len(),
+        });
+        for (status, items) in [(Status::Fail, failed), (Status::NotAssessed, unknown)] {
+            for j in items.into_values() {
+                all.push(finding(rule, status, j, snapshot, &source));
+            }
+        }
+    }
+    findings::sort_findings(&mut all);
+    let scores = findings::compute_scores(&tallies);
+    Ok(AuditReport {
+        source,
+        metadata: snapshot.metadata.clone(),
+        gaps: snapshot.gaps.clone(),
+        rules,
+        findings: all,
+        tallies,
+        scores,
+    })
+}
+
+fn finding(rule: &Rule, status: Status, j: Judged, snapshot: &LoadedSnapshot, source: &str) -> Finding {
+    let location = snapshot
+        .lines
+        .line_of(&j.path)
+        .map(|line| Location { file: source.to_string(), path: j.path.join("/"), line });
+    Finding {
+        rule_id: rule.meta.id.clone(),
+        title: rule.meta.title.clone(),
+        pillar: rule.meta.pillar,
+        severity: rule.meta.severity,
+        status,
+        fingerprint: findings::fingerprint(&rule.meta.id, &j.resource),
+        resource: j.resource,
+        message: j.message,
+        remediation: rule.meta.remediation.text.clone(),
+        help_uri: rule.meta.help_uri(),
+        location,
+        suppression: None,
+    }
+}
+
+/// A listing the rule reads failed (a gap without a resource): every resource it would have
+/// judged in that region is unknown, reported as one `not_assessed` finding for the region.
+fn listing_gaps(rule: &Rule, snapshot: &LoadedSnapshot) -> Vec<Judged> {
+    let meta = &snapshot.metadata;
+    snapshot
+        .gaps
+        .iter()
+        .filter(|g| g.resource.is_none())
+        .filter(|g| rule.meta.inputs.iter().any(|i| *i == format!("{}:{}", g.service, g.operation)))
+        .map(|g| {
+            let region = if g.region == "global" { String::new() } else { g.region.clone() };
+            Judged {
+                resource: ResourceRef {
+                    arn: format!("arn:{}:{}:{}:{}:*", meta.partition, g.service, region, meta.account_id),
+                    kind: rule.meta.resource_type.clone(),
+                    region: g.region.clone(),
+                    account_id: meta.account_id.clone(),
+                },
+                path: vec!["gaps".to_string()],
+                message: format!(
+                    "not assessed: {}:{} failed in {} ({}: {})",
+                    g.service, g.operation, g.region, g.error_code, g.message
+                ),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,195 @@
+//! Command-line interface (clap derive).
+
+use crate::findings::{Pillar, Severity};
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mlguard",
+    version,
+    about = "Audit and harden the AWS infrastructure ML workloads run on",
+    long_about = "mlguard audits an AWS account's ML environment (least-privilege IAM roles, network isolation, \
+encryption at rest with customer-managed KMS keys) against Rego policies, reports in table, JSON or SARIF, \
+and can fix what it finds through a reviewable plan.\n\nExit codes: 0 nothing at or above --fail-on; \
+1 findings at or above it; 2 usage or input error; 3 collection incomplete under --strict."
+)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug). Credentials are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Colour in terminal output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit a snapshot file offline.
+    Audit(AuditCmd),
+    /// List and explain the rules.
+    #[command(subcommand)]
+    Rules(RulesCmd),
+    /// Work with Rego policies.
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Print the JSON Schema of the snapshot format.
+    Schema(SchemaCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditCmd {
+    /// The snapshot to audit (from `mlguard collect`, or written by hand).
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail on findings.
+    None,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Report")]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity fails.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Policies")]
+pub struct PolicyArgs {
+    /// Add the policies in DIR (repeatable); a rule with a built-in's id replaces it.
+    #[arg(long = "policy-dir", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+    /// Run only these rules: ids or prefixes, comma-separated (LP, NI-00, DE-003).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub select: Vec<String>,
+    /// Skip these rules: ids or prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub ignore: Vec<String>,
+    /// A source range the ML workload may be reached from, e.g. your VPN (repeatable).
+    #[arg(long = "trusted-cidr", value_name = "CIDR")]
+    pub trusted_cidrs: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCmd {
+    /// List the rules.
+    List(RulesListCmd),
+    /// Print a rule's documentation: what, why, example, remediation.
+    Explain {
+        /// Rule id (e.g. NI-004).
+        id: String,
+        #[arg(long = "policy-dir", value_name = "DIR")]
+        policy_dirs: Vec<PathBuf>,
+    },
+    /// Regenerate docs/rules/ from the rules' metadata and fixtures.
+    #[command(hide = true)]
+    Docs {
+        /// Repository root (holds fixtures/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the pages.
+        #[arg(long, default_value = "docs/rules")]
+        out: PathBuf,
+        /// Only check that the pages are up to date (exit 1 when not).
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RulesListCmd {
+    #[arg(long, value_parser = parse_pillar)]
+    pub pillar: Option<Pillar>,
+    /// Only rules of this severity or worse.
+    #[arg(long, value_parser = parse_severity)]
+    pub severity: Option<Severity>,
+    /// Only rules mapped to this framework (fsbp, cis, aws_config, lab).
+    #[arg(long)]
+    pub framework: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[arg(long = "policy-dir", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+fn parse_pillar(s: &str) -> Result<Pillar, String> {
+    s.parse()
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCmd {
+    /// Run the Rego unit tests (`test_*` rules) of the built-in policies and of DIRs.
+    Test {
+        /// Directories of custom policies and their tests.
+        dirs: Vec<PathBuf>,
+        /// Only tests whose `package.name` contains this text.
+        #[arg(long)]
+        run: Option<String>,
+        /// Leave out the built-in policies.
+        #[arg(long)]
+        no_builtin: bool,
+        /// Print every test, not only failures.
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaCmd {
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}

@@ -1,0 +1,18 @@
+//! mlguard audits and hardens the AWS infrastructure machine-learning workloads run on:
+//! least-privilege IAM execution roles, network isolation, and encryption at rest with
+//! customer-managed KMS keys.
+//!
+//! The pipeline is pure from snapshot to report: [`snapshot`] loads and normalizes a
+//! versioned JSON snapshot, [`engine`] evaluates the Rego policies with regorus, [`audit`]
+//! turns the results into findings and scores, and [`report`] renders them. Only `collect`
+//! and the apply step of `remediate` talk to AWS.
+
+pub mod audit;
+pub mod cli;
+pub mod commands;
+pub mod docgen;
+pub mod engine;
+pub mod findings;
+pub mod remediate;
+pub mod report;
+pub mod snapshot;

@@ -1,0 +1,134 @@
+//! `report_version` 1 (documented in docs/report-json.md).
+
+use super::super::{Ctx, Emitter, ReportError};
+use crate::audit::AuditReport;
+use crate::findings::{Finding, Pillar, PillarScore, Status};
+use crate::snapshot::Gap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub report_version: u32,
+    pub tool: Tool,
+    pub metadata: Metadata<'a>,
+    pub summary: Summary,
+    pub scores: Scores<'a>,
+    pub rules: Vec<RuleRow<'a>>,
+    pub findings: &'a [Finding],
+    pub gaps: &'a [Gap],
+}
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Metadata<'a> {
+    pub snapshot: &'a str,
+    pub account_id: &'a str,
+    pub partition: &'a str,
+    pub regions: &'a [String],
+    pub collected_at: Option<&'a str>,
+    pub rules_evaluated: usize,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub failed: usize,
+    pub not_assessed: usize,
+    pub suppressed: usize,
+    /// Failed findings by severity.
+    pub by_severity: BTreeMap<&'static str, usize>,
+    /// The `--fail-on` threshold, or `none`.
+    pub fail_on: String,
+    /// Failed findings at or above the threshold: non-zero means exit code 1.
+    pub gating: usize,
+    pub gaps: usize,
+}
+
+#[derive(Serialize)]
+pub struct Scores<'a> {
+    pub overall: f64,
+    pub pillars: BTreeMap<Pillar, &'a PillarScore>,
+}
+
+#[derive(Serialize)]
+pub struct RuleRow<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub pillar: Pillar,
+    pub severity: crate::findings::Severity,
+    pub applicable: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_assessed: usize,
+    pub suppressed: usize,
+}
+
+pub struct JsonV1;
+
+impl JsonV1 {
+    pub fn build<'a>(report: &'a AuditReport, ctx: &Ctx) -> Report<'a> {
+        let mut by_severity = BTreeMap::new();
+        for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
+            *by_severity.entry(f.severity.as_str()).or_insert(0) += 1;
+        }
+        let rules = report
+            .tallies
+            .iter()
+            .filter_map(|t| {
+                let rule = report.rules.iter().find(|r| r.meta.id == t.rule_id)?;
+                Some(RuleRow {
+                    id: &rule.meta.id,
+                    title: &rule.meta.title,
+                    pillar: t.pillar,
+                    severity: t.severity,
+                    applicable: t.applicable,
+                    passed: t.passed(),
+                    failed: t.failed,
+                    not_assessed: t.not_assessed,
+                    suppressed: t.suppressed,
+                })
+            })
+            .collect();
+        Report {
+            report_version: REPORT_VERSION,
+            tool: Tool { name: "mlguard", version: ctx.tool_version },
+            metadata: Metadata {
+                snapshot: &report.source,
+                account_id: &report.metadata.account_id,
+                partition: &report.metadata.partition,
+                regions: &report.metadata.regions,
+                collected_at: report.metadata.collected_at.as_deref(),
+                rules_evaluated: report.rules.len(),
+            },
+            summary: Summary {
+                failed: report.count(Status::Fail),
+                not_assessed: report.count(Status::NotAssessed),
+                suppressed: report.count(Status::Suppressed),
+                by_severity,
+                fail_on: ctx.fail_on.map_or("none".to_string(), |s| s.to_string()),
+                gating: report.gating(ctx.fail_on),
+                gaps: report.gaps.len(),
+            },
+            scores: Scores { overall: report.scores.overall, pillars: report.scores.pillars.iter().map(|(k, v)| (*k, v)).collect() },
+            rules,
+            findings: &report.findings,
+            gaps: &report.gaps,
+        }
+    }
+}
+
+impl Emitter for JsonV1 {
+    fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx) -> Result<(), ReportError> {
+        serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! The snapshot: the versioned JSON document that is the contract between collection and
+//! evaluation. Loading validates it, normalizes policy documents and indexes where each
+//! resource starts, so findings can point at a line.
+
+pub mod lines;
+pub mod model;
+pub mod normalize;
+
+use std::path::{Path, PathBuf};
+
+pub use lines::LineIndex;
+pub use model::{Gap, Metadata};
+
+/// The snapshot format this mlguard reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}:{column}: not valid JSON: {message}", path.display())]
+    Syntax { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{}: `schema_version` is missing", path.display())]
+    MissingVersion { path: PathBuf },
+    #[error("{}:{line}: unknown schema_version {found} (this mlguard reads schema_version {SCHEMA_VERSION})", path.display())]
+    UnknownVersion { path: PathBuf, line: u32, found: String },
+    #[error("{}:{line}:{column}: {field}: {message}", path.display())]
+    Invalid { path: PathBuf, field: String, line: usize, column: usize, message: String },
+    #[error("{}:{line}: {field}: {message}", path.display())]
+    Document { path: PathBuf, field: String, line: u32, message: String },
+}
+
+impl SnapshotError {
+    /// A line of advice for the person who ran the command.
+    pub fn hint(&self) -> String {
+        match self {
+            SnapshotError::Read { .. } => "check the path; `mlguard collect -o FILE` writes a snapshot".into(),
+            SnapshotError::Syntax { .. } => {
+                "the file is not complete JSON; was it truncated while being written? collect it again".into()
+            }
+            SnapshotError::MissingVersion { .. } => format!(
+                "a snapshot starts with {{\"schema_version\": {SCHEMA_VERSION}, \"metadata\": {{...}}}}; run `mlguard schema` for the full format"
+            ),
+            SnapshotError::UnknownVersion { .. } => format!(
+                "this snapshot was written by a different mlguard; collect it again with this one, or use an mlguard that reads it (this one reads schema_version {SCHEMA_VERSION})"
+            ),
+            SnapshotError::Invalid { .. } | SnapshotError::Document { .. } => {
+                "resources keep the AWS API field names and types (as the AWS CLI prints them); run `mlguard schema` for the format".into()
+            }
+        }
+    }
+}
+
+/// A validated, normalized snapshot ready for evaluation.
+#[derive(Debug, Clone)]
+pub struct LoadedSnapshot {
+    /// Where it was read from, as given (used in reports); `None` for a collected snapshot
+    /// that was never written.
+    pub source: Option<PathBuf>,
+    pub metadata: Metadata,
+    pub gaps: Vec<Gap>,
+    /// The normalized document, as the policies see it (`input`).
+    pub input: regorus::Value,
+    pub lines: LineIndex,
+    /// Size of the JSON text.
+    pub bytes: usize,
+}
+
+impl LoadedSnapshot {
+    /// The name reports use for the snapshot file.
+    pub fn display_name(&self) -> String {
+        self.source
+            .as_ref()
+            .map(|p| p.display().to_string().replace('\\', "/"))
+            .unwrap_or_else(|| "snapshot.json".to_string())
+    }
+}
+
+/// Reads and loads a snapshot file.
+pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| SnapshotError::Read { path: path.to_path_buf(), source })?;
+    let mut snap = load_str(&text, path)?;
+    snap.source = Some(path.to_path_buf());
+    Ok(snap)
+}
+
+#[derive(serde::Deserialize)]
+struct VersionProbe {
+    schema_version: Option<serde_json::Value>,
+}
+
+/// Loads a snapshot from its JSON text; `name` is used in error messages.
+pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError> {
+    let path = name.to_path_buf();
+    // 1. Well-formed JSON, and a version we read, before anything else.
+    let probe: VersionProbe = serde_json::from_str(text).map_err(|e| syntax_or_invalid(&path, e, "(document)"))?;
+    match probe.schema_version {
+        None => return Err(SnapshotError::MissingVersion { path }),
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {}
+        Some(other) => {
+            let line = text
+                .find("\"schema_version\"")
+                .map(|at| text[..at].matches('\n').count() as u32 + 1)
+                .unwrap_or(1);
+            return Err(SnapshotError::UnknownVersion { path, line, found: other.to_string() });
+        }
+    }
+    // 2. Types of the fields mlguard reads, with the path and position of the first mistake.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let typed: model::Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let field = e.path().to_string();
+        syntax_or_invalid(&path, e.into_inner(), &field)
+    })?;
+    let model::Snapshot { metadata, gaps, .. } = typed;
+    // 3. The document as the policies see it.
+    let lines = LineIndex::build(text);
+    let mut input = regorus::Value::from_json_str(text).map_err(|e| SnapshotError::Invalid {
+        path: path.clone(),
+        field: "(document)".into(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+    })?;
+    normalize::normalize_snapshot(&mut input).map_err(|e| SnapshotError::Document {
+        path: path.clone(),
+        line: lines.line_of(&e.path).unwrap_or(1),
+        field: e.path.join("."),
+        message: e.message,
+    })?;
+    Ok(LoadedSnapshot { source: None, metadata, gaps, input, lines, bytes: text.len() })
+}
+
+fn syntax_or_invalid(path: &Path, e: serde_json::Error, field: &str) -> SnapshotError {
+    use serde_json::error::Category;
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the error carries both separately.
+    let message = message.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(message);
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => SnapshotError::Syntax {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message,
+        },
+        Category::Data => SnapshotError::Invalid {
+            path: path.to_path_buf(),
+            field: field.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message,
+        },
+    }
+}
+
+/// The JSON Schema of the snapshot format (`mlguard schema`, `docs/snapshot.schema.json`).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(model::Snapshot)).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("$id".into(), "https://mlguard.dev/schemas/snapshot-v1.json".into());
+        obj.insert("title".into(), "mlguard snapshot, schema_version 1".into());
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<LoadedSnapshot, SnapshotError> {
+        load_str(text, Path::new("snap.json"))
+    }
+
+    const MINIMAL: &str = r#"{"schema_version": 1, "metadata": {"account_id": "123456789012"}}"#;
+
+    #[test]
+    fn minimal_snapshot_loads() {
+        let s = load(MINIMAL).expect("loads");
+        assert_eq!(s.metadata.account_id, "123456789012");
+        assert_eq!(s.metadata.partition, "aws");
+    }
+
+    #[test]
+    fn truncated_json_names_position() {
+        let e = load("{\"schema_version\": 1,\n \"metadata\": {").expect_err("fails");
+        assert!(matches!(e, SnapshotError::Syntax { line: 2, .. }), "{e}");
+        assert!(e.to_string().starts_with("snap.json:2:"), "{e}");
+    }
+
+    #[test]
+    fn version_is_checked_first() {
+        assert!(matches!(load(r#"{"metadata": {}}"#), Err(SnapshotError::MissingVersion { .. })));
+        let e = load("{\n\"schema_version\": 2, \"iam\": 5}").expect_err("fails");
+        assert!(matches!(e, SnapshotError::UnknownVersion { line: 2, .. }), "{e}");
+        assert!(matches!(load(r#"{"schema_version": "1"}"#), Err(SnapshotError::UnknownVersion { .. })));
+    }
+
+    #[test]
+    fn wrong_type_names_field_and_position() {
+        let text = r#"{"schema_version": 1, "metadata": {"account_id": "1"},
+"regions": {"us-east-1": {"ec2": {"security_groups": [{"GroupId": "sg-1", "GroupName": "a",
+  "IpPermissions": [{"IpProtocol": "tcp", "FromPort": "22"}]}]}}}}"#;
+        let e = load(text).expect_err("fails");
+        let msg = e.to_string();
+        assert!(msg.contains("regions.us-east-1.ec2.security_groups[0].IpPermissions[0].FromPort"), "{msg}");
+        assert!(msg.starts_with("snap.json:3:"), "{msg}");
+    }
+
+    #[test]
+    fn bad_policy_document_names_field_and_line() {
+        let text = "{\"schema_version\": 1, \"metadata\": {\"account_id\": \"1\"},\n\"iam\": {\"roles\": [\n{\"RoleName\": \"r\", \"Arn\": \"arn:aws:iam::1:role/r\",\n \"AssumeRolePolicyDocument\": {\"Statement\": [{\"Action\": 3}]}}]}}";
+        let e = load(text).expect_err("fails");
+        assert!(matches!(e, SnapshotError::Document { line: 3, .. }), "{e}");
+        assert!(e.to_string().contains("iam.roles.0.AssumeRolePolicyDocument.Statement.0.Action"), "{e}");
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_refused() {
+        let e = load(r#"{"schema_version": 1, "metadata": {"account_id": "1"}, "iamm": {}}"#).expect_err("fails");
+        assert!(e.to_string().contains("unknown field `iamm`"), "{e}");
+    }
+}
