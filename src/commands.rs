@@ -67,7 +67,10 @@ impl CliError {
             CliError::DocsDrift(_) => {
                 vec!["run `cargo run -- rules docs` and commit docs/rules/".into()]
             }
-            _ => Vec::new(),
+            CliError::BadCidr(_) => {
+                vec!["give the address and prefix length, e.g. --trusted-cidr 10.8.0.0/16".into()]
+            }
+            CliError::Io(_) | CliError::Report(_) => Vec::new(),
         }
     }
 
