@@ -78,7 +78,7 @@ fn descriptor(rule: &Rule) -> s::ReportingDescriptor {
     ];
     s::ReportingDescriptor::builder()
         .id(m.id.clone())
-        .name(m.name.clone())
+        .name(pascal_case(&m.name))
         .short_description(text(m.title.clone()))
         .full_description(text(m.description.clone()))
         .help(
@@ -105,6 +105,19 @@ fn descriptor(rule: &Rule) -> s::ReportingDescriptor {
                 .build(),
         )
         .build()
+}
+
+/// `role-trust-any-principal` → `RoleTrustAnyPrincipal`, the identifier form SARIF viewers expect.
+fn pascal_case(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 fn level_str(sev: Severity) -> &'static str {
@@ -283,5 +296,9 @@ mod tests {
             "fixtures/lab-insecure.json"
         );
         assert_eq!(artifact_uri("/tmp/a b/s.json"), "file:///tmp/a%20b/s.json");
+        assert_eq!(
+            pascal_case("role-trust-any-principal"),
+            "RoleTrustAnyPrincipal"
+        );
     }
 }
