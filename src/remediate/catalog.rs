@@ -158,6 +158,43 @@ pub static ACTIONS: &[ActionInfo] = &[
         "Notebook network and root settings are fixed at creation: stop the notebook, create a replacement in a private subnet with DirectInternetAccess=Disabled and RootAccess=Disabled, move the work, delete the old one",
         "none: not applied",
     ),
+    // encryption
+    a(
+        "kms-create-key",
+        Safe,
+        "CreateKey (symmetric, customer managed, key policy for the account and the SageMaker execution roles), EnableKeyRotation, CreateAlias alias/ml-data",
+        "DeleteAlias and ScheduleKeyDeletion of the created key (7-day window)",
+    ),
+    a(
+        "s3-deny-insecure-transport",
+        Safe,
+        "PutBucketPolicy adding a statement that denies s3:* on the bucket and its objects when aws:SecureTransport is false",
+        "PutBucketPolicy with the recorded policy (DeleteBucketPolicy if there was none)",
+    ),
+    a(
+        "sagemaker-recreate-notebook-with-kms",
+        Manual,
+        "A notebook's volume key is fixed at creation: stop the notebook, create a replacement with KmsKeyId set to a customer-managed key, move the work, delete the old one",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-recreate-endpoint-config-with-kms",
+        Manual,
+        "Endpoint configs cannot be changed: create a copy with KmsKeyId set to a customer-managed key, UpdateEndpoint to it, then delete the old config",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-training-job-kms",
+        Manual,
+        "Training jobs cannot be changed: set OutputDataConfig.KmsKeyId and ResourceConfig.VolumeKmsKeyId to a customer-managed key, and EnableInterContainerTrafficEncryption for distributed jobs, in whatever launches new jobs (pipelines, estimators)",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-recreate-domain-with-kms",
+        Manual,
+        "A domain's KmsKeyId is fixed at creation: create a replacement domain with KmsKeyId set to a customer-managed key, move user profiles, spaces and their EFS data, delete the old domain",
+        "none: not applied",
+    ),
 ];
 
 /// The fix with this id.
