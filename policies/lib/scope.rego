@@ -95,8 +95,11 @@ tag_value := substring(config.scope_tag, count(tag_key) + 1, -1)
 
 tagged(obj) if iam.tags(obj)[tag_key] == tag_value
 
+# Functions read configuration through rules of this package (see docs/writing-policies.md).
+name_globs := config.scope_name_globs
+
 name_matches(name) if {
-	some pattern in config.scope_name_globs
+	some pattern in name_globs
 	glob.match(lower(pattern), [], lower(name))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod docs;
 mod eval;
+mod lint;
 pub mod metadata;
 mod params;
 mod policy;
