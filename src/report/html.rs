@@ -66,6 +66,7 @@ tr.suppressed td { color: var(--muted); }
 .note { margin-top: 4px; font-size: 12px; color: var(--muted); }
 details summary { cursor: pointer; color: var(--low); font-size: 12px; margin-top: 4px; }
 .empty { color: var(--muted); font-style: italic; }
+.rules td:first-child { white-space: nowrap; }
 .rules td:nth-child(n+4) { text-align: right; white-space: nowrap; }
 footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
 "#;
