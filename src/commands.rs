@@ -143,7 +143,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     }
 }
 
-/// Loads the policies and builds the engine for `args`.
+/// Loads the policies and builds the engine for `args` alone: no mlguard.toml, no
+/// suppressions. Audits go through [`plan_audit`], which applies the configuration.
 pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> {
     let mut params = Params::default();
     for cidr in &args.trusted_cidrs {
@@ -347,8 +348,18 @@ pub fn run_audit(
         let table_on_stdout = outputs
             .iter()
             .any(|(f, path)| *f == Format::Table && path.is_none());
+        for (format, path) in &outputs {
+            if let Some(path) = path {
+                writeln!(
+                    io.stderr,
+                    "mlguard: wrote the {} report to {}",
+                    format.as_str(),
+                    path.display()
+                )?;
+            }
+        }
         if !table_on_stdout {
-            write_summary(&report, &ctx, &outputs, io)?;
+            write_summary(&report, &ctx, io)?;
         }
     }
     Ok(if report.gating(ctx.fail_on) > 0 {
@@ -432,13 +443,8 @@ pub fn write_reports(
     Ok(())
 }
 
-/// The closing lines on stderr when the report itself went elsewhere (or is not a table).
-fn write_summary(
-    report: &AuditReport,
-    ctx: &Ctx,
-    outputs: &[(Format, Option<PathBuf>)],
-    io: &mut Io<'_>,
-) -> Result<(), CliError> {
+/// The summary on stderr when no table (which ends with the same summary) is on stdout.
+fn write_summary(report: &AuditReport, ctx: &Ctx, io: &mut Io<'_>) -> Result<(), CliError> {
     let failed = report.count(Status::Fail);
     let mut by_severity = Vec::new();
     for sev in Severity::ALL {
@@ -475,16 +481,6 @@ fn write_summary(
             "mlguard: baseline {}: {} new, {} unchanged, {} fixed",
             b.file, b.new, b.unchanged, b.fixed
         )?;
-    }
-    for (format, path) in outputs {
-        if let Some(path) = path {
-            writeln!(
-                io.stderr,
-                "mlguard: wrote the {} report to {}",
-                format.as_str(),
-                path.display()
-            )?;
-        }
     }
     match ctx.fail_on {
         Some(t) => {

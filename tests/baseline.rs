@@ -11,7 +11,15 @@ const SNAPSHOT: &str = "fixtures/config/open-roles.json";
 
 fn json_report(snapshot: &Path, extra: &[&str]) -> std::process::Output {
     mlguard()
-        .args(["audit", "--no-config", "--no-suppress", "-f", "json"])
+        .args([
+            "audit",
+            "--no-config",
+            "--no-suppress",
+            "--select",
+            "LP-001",
+            "-f",
+            "json",
+        ])
         .arg(snapshot)
         .args(extra)
         .output()
@@ -48,6 +56,8 @@ fn only_new_findings_are_reported_and_gate() {
             "audit",
             "--no-config",
             "--no-suppress",
+            "--select",
+            "LP-001",
             SNAPSHOT,
             "--format",
         ])
@@ -94,7 +104,15 @@ fn only_new_findings_are_reported_and_gate() {
 
     // The table and the stderr summary say the same.
     let out = mlguard()
-        .args(["audit", "--no-config", "--no-suppress", "--baseline", &base])
+        .args([
+            "audit",
+            "--no-config",
+            "--no-suppress",
+            "--select",
+            "LP-001",
+            "--baseline",
+            &base,
+        ])
         .arg(&changed)
         .output()
         .expect("runs");
@@ -110,6 +128,8 @@ fn only_new_findings_are_reported_and_gate() {
             "audit",
             "--no-config",
             "--no-suppress",
+            "--select",
+            "LP-001",
             "-f",
             "sarif",
             "--baseline",

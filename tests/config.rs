@@ -82,7 +82,9 @@ fn flags_override_the_file() {
             .code(),
         Some(1)
     );
-    let dir = workdir(Some("fail_on = \"critical\"\nignore = [\"LP\"]\n"));
+    let dir = workdir(Some(
+        "fail_on = \"critical\"\nselect = [\"LP-001\"]\nignore = [\"LP\"]\n",
+    ));
     let out = run_in(dir.path(), &["audit", "snap.json", "-f", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(json_of(&out)["metadata"]["rules_evaluated"], 0);
@@ -139,7 +141,9 @@ fn explicit_config_file_and_environment_variable() {
 
 #[test]
 fn severity_override_changes_reports_and_exit_code() {
-    let dir = workdir(Some("[severity]\n\"LP-001\" = \"low\"\n"));
+    let dir = workdir(Some(
+        "select = [\"LP-001\"]\n[severity]\n\"LP-001\" = \"low\"\n",
+    ));
     let out = run_in(dir.path(), &["audit", "snap.json", "-f", "json"]);
     assert_eq!(
         out.status.code(),

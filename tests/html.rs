@@ -173,7 +173,13 @@ fn hostile_snapshot_text_is_escaped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let page = dir.path().join("hostile.html");
     render_html(
-        &["fixtures/config/hostile-names.json", "--fail-on", "none"],
+        &[
+            "fixtures/config/hostile-names.json",
+            "--fail-on",
+            "none",
+            "--select",
+            "LP-001",
+        ],
         &page,
         0,
     );

@@ -227,6 +227,8 @@ fn sarif_keeps_within_githubs_result_limit() {
             "fixtures/LP-001/fail/star-trust.json",
             "--fail-on",
             "none",
+            "--select",
+            "LP-001,ORG-100",
             "--policy-dir",
         ])
         .arg(&policies)

@@ -80,7 +80,7 @@ fn active_suppression_holds_expired_one_fails_and_warns() {
         .find(|f| f["status"] == "suppressed" && f["suppression"]["kind"] == "config")
         .expect("config suppression");
     assert_eq!(partner["suppression"]["expires"], "2027-01-31");
-    assert_eq!(partner["suppression"]["source"], format!("{CONFIG}:5"));
+    assert_eq!(partner["suppression"]["source"], format!("{CONFIG}:7"));
     assert!(
         partner["suppression"]["reason"]
             .as_str()
@@ -101,7 +101,7 @@ fn active_suppression_holds_expired_one_fails_and_warns() {
     let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
     assert_eq!(warnings.len(), 1, "{err}");
     assert!(
-        warnings[0].contains(&format!("{CONFIG}:11"))
+        warnings[0].contains(&format!("{CONFIG}:13"))
             && warnings[0].contains("expired on 2026-06-30")
             && warnings[0].contains("1 matching finding fails again"),
         "{err}"
@@ -148,7 +148,7 @@ fn suppressed_findings_never_fail_the_build() {
     let config = dir.path().join("all.toml");
     fs::write(
         &config,
-        "fail_on = \"info\"\n[[suppress]]\nrule = \"LP\"\nresource = \"arn:aws:iam::*:role/ml-*\"\nreason = \"lab account\"\n",
+        "fail_on = \"info\"\nselect = [\"LP-001\"]\n[[suppress]]\nrule = \"LP\"\nresource = \"arn:aws:iam::*:role/ml-*\"\nreason = \"lab account\"\n",
     )
     .expect("write");
     let out = mlguard()
@@ -177,7 +177,7 @@ fn unused_and_unknown_suppressions_warn() {
     let config = dir.path().join("m.toml");
     fs::write(
         &config,
-        "[[suppress]]\nrule = \"LP-001\"\nresource = \"arn:aws:iam::*:role/deleted-long-ago\"\nreason = \"old\"\n\n[[suppress]]\nrule = \"ZZ-404\"\nresource = \"*\"\nreason = \"typo\"\n",
+        "select = [\"LP-001\"]\n[[suppress]]\nrule = \"LP-001\"\nresource = \"arn:aws:iam::*:role/deleted-long-ago\"\nreason = \"old\"\n\n[[suppress]]\nrule = \"ZZ-404\"\nresource = \"*\"\nreason = \"typo\"\n",
     )
     .expect("write");
     let out = mlguard()
@@ -188,11 +188,11 @@ fn unused_and_unknown_suppressions_warn() {
         .expect("runs");
     let err = stderr_of(&out);
     assert!(
-        err.contains("m.toml:1: the suppression of LP-001 on `arn:aws:iam::*:role/deleted-long-ago` matched no finding"),
+        err.contains("m.toml:2: the suppression of LP-001 on `arn:aws:iam::*:role/deleted-long-ago` matched no finding"),
         "{err}"
     );
     assert!(
-        err.contains("m.toml:6: the suppression names `ZZ-404`, which matches no rule id"),
+        err.contains("m.toml:7: the suppression names `ZZ-404`, which matches no rule id"),
         "{err}"
     );
     // The tag on ml-vendor-support still applies.
@@ -234,7 +234,7 @@ fn tag_naming_a_rule_that_does_not_fail_warns() {
     let path = dir.path().join("s.json");
     fs::write(&path, serde_json::to_string_pretty(&snap).expect("json")).expect("write");
     let out = mlguard()
-        .args(["audit", "-f", "json", "--no-config"])
+        .args(["audit", "-f", "json", "--no-config", "--select", "LP-001"])
         .arg(&path)
         .output()
         .expect("runs");
