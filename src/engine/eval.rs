@@ -155,6 +155,28 @@ impl Engine {
         Ok(outcomes)
     }
 
+    /// Evaluates a library rule (`data.mlguard.lib.suppress.by_arn`) against a snapshot;
+    /// `Undefined` when no loaded policy defines it.
+    pub fn eval_library(
+        &self,
+        snapshot: &LoadedSnapshot,
+        rule: &str,
+    ) -> Result<Value, EngineError> {
+        let mut engine = self.base.clone();
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: self.timeout,
+            check_interval: NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN),
+        });
+        engine.set_input(snapshot.input.clone());
+        engine
+            .eval_rule(rule.to_string())
+            .map_err(|e| EngineError::Eval {
+                path: rule.to_string(),
+                rule_id: "library".to_string(),
+                message: e.to_string(),
+            })
+    }
+
     fn evaluate_rule(&self, rule: &Rule, input: &Value) -> Result<RuleOutcome, EngineError> {
         let mut engine = self.base.clone();
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
