@@ -108,7 +108,9 @@ fn active_suppression_holds_expired_one_fails_and_warns() {
     );
     let disabled = rule_count() - 1;
     assert!(
-        err.contains(&format!("1 active, 2 ignored (suppressed), {disabled} rules disabled")),
+        err.contains(&format!(
+            "1 active, 2 ignored (suppressed), {disabled} rules disabled"
+        )),
         "{err}"
     );
 }
@@ -274,13 +276,20 @@ fn table_shows_why_a_finding_is_suppressed() {
     );
     let disabled = rule_count() - 1;
     assert!(
-        text.contains(&format!("Findings: 1 active, 2 ignored (suppressed), {disabled} rules disabled.")),
+        text.contains(&format!(
+            "Findings: 1 active, 2 ignored (suppressed), {disabled} rules disabled."
+        )),
         "{text}"
     );
 }
 
 /// How many rules the catalogue has (the scenario's config selects only LP-001).
 fn rule_count() -> usize {
-    let out = mlguard().args(["rules", "list", "--format", "json"]).output().expect("runs");
-    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).expect("json").len()
+    let out = mlguard()
+        .args(["rules", "list", "--format", "json"])
+        .output()
+        .expect("runs");
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout)
+        .expect("json")
+        .len()
 }
