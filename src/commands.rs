@@ -2,7 +2,10 @@
 //! through the writers the caller passes, never straight to the process's stdout.
 
 use crate::audit::{self, Selection, SelectionError};
-use crate::cli::{AuditCmd, Cli, ColorChoice, Command, ListFormat, PolicyArgs, PolicyCmd, RulesCmd, RulesListCmd, SchemaCmd};
+use crate::cli::{
+    AuditCmd, Cli, ColorChoice, Command, ListFormat, PolicyArgs, PolicyCmd, RulesCmd, RulesListCmd,
+    SchemaCmd,
+};
 use crate::engine::testing::{self, TestOutcome};
 use crate::engine::{self, Engine, EngineError, Params, PolicyError, PolicySet, RuleStatus};
 use crate::report::{self, Ctx, Format, ReportError};
@@ -35,7 +38,10 @@ pub enum CliError {
     #[error(transparent)]
     Report(#[from] ReportError),
     #[error("cannot write {}: {source}", path.display())]
-    Output { path: PathBuf, source: std::io::Error },
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no rule with id `{0}`")]
     UnknownRule(String),
     #[error("invalid --trusted-cidr `{0}`: expected an IPv4 or IPv6 CIDR such as 203.0.113.0/24")]
@@ -52,28 +58,30 @@ impl CliError {
             CliError::Snapshot(e) => vec![e.hint()],
             CliError::Policy(e) => vec![e.hint()],
             CliError::Engine(e) => vec![e.hint()],
-            CliError::Selection(_) | CliError::UnknownRule(_) => vec!["`mlguard rules list` shows the rule ids".into()],
-            CliError::Output { .. } => vec!["check that the directory exists and is writable".into()],
-            CliError::DocsDrift(_) => vec!["run `cargo run -- rules docs` and commit docs/rules/".into()],
+            CliError::Selection(_) | CliError::UnknownRule(_) => {
+                vec!["`mlguard rules list` shows the rule ids".into()]
+            }
+            CliError::Output { .. } => {
+                vec!["check that the directory exists and is writable".into()]
+            }
+            CliError::DocsDrift(_) => {
+                vec!["run `cargo run -- rules docs` and commit docs/rules/".into()]
+            }
             _ => Vec::new(),
         }
     }
 
     /// A closed stdout (`mlguard ... | head`) is not an error.
     pub fn is_broken_pipe(&self) -> bool {
-        let io = match self {
-            CliError::Io(e) | CliError::Output { source: e, .. } => Some(e),
-            CliError::Report(ReportError::Io(e)) => Some(e),
-            CliError::Report(ReportError::Json(e)) => e.io_error_kind().map(|_| return_none()).unwrap_or(None),
+        let kind = match self {
+            CliError::Io(e)
+            | CliError::Output { source: e, .. }
+            | CliError::Report(ReportError::Io(e)) => Some(e.kind()),
+            CliError::Report(ReportError::Json(e)) => e.io_error_kind(),
             _ => None,
         };
-        io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            || matches!(self, CliError::Report(ReportError::Json(e)) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+        kind == Some(std::io::ErrorKind::BrokenPipe)
     }
-}
-
-fn return_none() -> Option<&'static std::io::Error> {
-    None
 }
 
 pub struct Io<'a> {
@@ -87,16 +95,23 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => io.stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            io.stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     match cli.command {
         Command::Audit(cmd) => audit_cmd(cmd, color, io),
         Command::Rules(RulesCmd::List(cmd)) => rules_list(cmd, io),
-        Command::Rules(RulesCmd::Explain { id, policy_dirs }) => rules_explain(&id, &policy_dirs, io),
-        Command::Rules(RulesCmd::Docs { root, out, check }) => rules_docs(&root, &out, check, io),
-        Command::Policy(PolicyCmd::Test { dirs, run, no_builtin, list }) => {
-            policy_test(&dirs, run.as_deref(), !no_builtin, list, io)
+        Command::Rules(RulesCmd::Explain { id, policy_dirs }) => {
+            rules_explain(&id, &policy_dirs, io)
         }
+        Command::Rules(RulesCmd::Docs { root, out, check }) => rules_docs(&root, &out, check, io),
+        Command::Policy(PolicyCmd::Test {
+            dirs,
+            run,
+            no_builtin,
+            list,
+        }) => policy_test(&dirs, run.as_deref(), !no_builtin, list, io),
         Command::Schema(cmd) => schema_cmd(cmd, io),
     }
 }
@@ -112,14 +127,21 @@ pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> 
     }
     let set = PolicySet::load(true, &args.policy_dirs)?;
     let engine = Engine::new(&set, &params)?;
-    let selection = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
     let ids = selection.resolve(engine.rules())?;
     Ok((engine, ids))
 }
 
 fn valid_cidr(cidr: &str) -> bool {
-    let Some((addr, len)) = cidr.split_once('/') else { return false };
-    let Ok(len) = len.parse::<u8>() else { return false };
+    let Some((addr, len)) = cidr.split_once('/') else {
+        return false;
+    };
+    let Ok(len) = len.parse::<u8>() else {
+        return false;
+    };
     match addr.parse::<std::net::IpAddr>() {
         Ok(std::net::IpAddr::V4(_)) => len <= 32,
         Ok(std::net::IpAddr::V6(_)) => len <= 128,
@@ -130,9 +152,10 @@ fn valid_cidr(cidr: &str) -> bool {
 /// Writes rendered output to `--output` atomically, or to stdout.
 pub fn emit(bytes: &[u8], output: Option<&Path>, io: &mut Io<'_>) -> Result<(), CliError> {
     match output {
-        Some(path) => {
-            report::write_atomic(path, bytes).map_err(|source| CliError::Output { path: path.to_path_buf(), source })
-        }
+        Some(path) => report::write_atomic(path, bytes).map_err(|source| CliError::Output {
+            path: path.to_path_buf(),
+            source,
+        }),
         None => {
             io.stdout.write_all(bytes)?;
             io.stdout.flush()?;
@@ -152,7 +175,11 @@ fn audit_cmd(cmd: AuditCmd, color: bool, io: &mut Io<'_>) -> Result<u8, CliError
     };
     let bytes = report::render(cmd.report.format, &report, &ctx)?;
     emit(&bytes, cmd.report.output.as_deref(), io)?;
-    Ok(if report.gating(ctx.fail_on) > 0 { exit::FINDINGS } else { exit::OK })
+    Ok(if report.gating(ctx.fail_on) > 0 {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }
 
 fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
@@ -163,7 +190,9 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
         .filter(|r| cmd.pillar.is_none_or(|p| r.meta.pillar == p))
         .filter(|r| cmd.severity.is_none_or(|s| r.meta.severity >= s))
         .filter(|r| {
-            cmd.framework.as_deref().is_none_or(|f| r.meta.frameworks.get(f).is_some_and(|ids| !ids.is_empty()))
+            cmd.framework
+                .as_deref()
+                .is_none_or(|f| r.meta.frameworks.get(f).is_some_and(|ids| !ids.is_empty()))
         })
         .collect();
     match cmd.format {
@@ -175,11 +204,24 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
         }
         ListFormat::Table => {
             let mut grid = comfy_table::Table::new();
-            grid.load_style(comfy_table::presets::UTF8_FULL_CONDENSED).force_no_tty();
-            grid.set_header(vec!["Id", "Severity", "Pillar", "Title", "Frameworks", "Status"]);
+            grid.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .force_no_tty();
+            grid.set_header(vec![
+                "Id",
+                "Severity",
+                "Pillar",
+                "Title",
+                "Frameworks",
+                "Status",
+            ]);
             for r in &rules {
-                let fw: Vec<String> =
-                    r.meta.frameworks.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}: {}", v.join(", "))).collect();
+                let fw: Vec<String> = r
+                    .meta
+                    .frameworks
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| format!("{k}: {}", v.join(", ")))
+                    .collect();
                 grid.add_row(vec![
                     r.meta.id.clone(),
                     r.meta.severity.to_string(),
@@ -198,7 +240,9 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
 
 fn rules_explain(id: &str, dirs: &[PathBuf], io: &mut Io<'_>) -> Result<u8, CliError> {
     let set = PolicySet::load(true, dirs)?;
-    let rule = set.rule(&id.to_ascii_uppercase()).ok_or_else(|| CliError::UnknownRule(id.to_string()))?;
+    let rule = set
+        .rule(&id.to_ascii_uppercase())
+        .ok_or_else(|| CliError::UnknownRule(id.to_string()))?;
     let text = match (&rule.source.origin, engine::builtin_doc(&rule.meta.id)) {
         (engine::Origin::Builtin, Some(doc)) => doc.to_string(),
         _ => engine::docs::render(&rule.meta, None),
@@ -222,18 +266,31 @@ fn rules_docs(root: &Path, out: &Path, check: bool, io: &mut Io<'_>) -> Result<u
             stale.push(name.clone());
             if !check {
                 std::fs::create_dir_all(out)?;
-                report::write_atomic(&path, text.as_bytes()).map_err(|source| CliError::Output { path, source })?;
+                report::write_atomic(&path, text.as_bytes())
+                    .map_err(|source| CliError::Output { path, source })?;
             }
         }
     }
     if check && !stale.is_empty() {
         return Err(CliError::DocsDrift(stale.join(", ")));
     }
-    writeln!(io.stdout, "{} rule pages, {} {}", pages.len(), stale.len(), if check { "stale" } else { "written" })?;
+    writeln!(
+        io.stdout,
+        "{} rule pages, {} {}",
+        pages.len(),
+        stale.len(),
+        if check { "stale" } else { "written" }
+    )?;
     Ok(exit::OK)
 }
 
-fn policy_test(dirs: &[PathBuf], filter: Option<&str>, builtin: bool, list: bool, io: &mut Io<'_>) -> Result<u8, CliError> {
+fn policy_test(
+    dirs: &[PathBuf],
+    filter: Option<&str>,
+    builtin: bool,
+    list: bool,
+    io: &mut Io<'_>,
+) -> Result<u8, CliError> {
     let set = PolicySet::load(builtin, dirs)?;
     // Loading the engine first surfaces metadata and compile errors with their file names.
     Engine::new(&set, &Params::default())?;
@@ -255,7 +312,11 @@ fn policy_test(dirs: &[PathBuf], filter: Option<&str>, builtin: bool, list: bool
             }
         };
         if list || r.outcome != TestOutcome::Pass {
-            write!(io.stdout, "{}: data.{}.{}: {label} ({:.1?})", r.file, r.package, r.name, r.duration)?;
+            write!(
+                io.stdout,
+                "{}: data.{}.{}: {label} ({:.1?})",
+                r.file, r.package, r.name, r.duration
+            )?;
             if let TestOutcome::Error(e) = &r.outcome {
                 write!(io.stdout, "\n  {}", e.replace('\n', "\n  "))?;
             }
@@ -263,11 +324,16 @@ fn policy_test(dirs: &[PathBuf], filter: Option<&str>, builtin: bool, list: bool
         }
     }
     writeln!(io.stdout, "{passed} passed, {failed} failed")?;
-    Ok(if failed > 0 || results.is_empty() { exit::FINDINGS } else { exit::OK })
+    Ok(if failed > 0 || results.is_empty() {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }
 
 fn schema_cmd(cmd: SchemaCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let mut bytes = serde_json::to_vec_pretty(&snapshot::json_schema()).map_err(ReportError::from)?;
+    let mut bytes =
+        serde_json::to_vec_pretty(&snapshot::json_schema()).map_err(ReportError::from)?;
     bytes.push(b'\n');
     emit(&bytes, cmd.output.as_deref(), io)?;
     Ok(exit::OK)

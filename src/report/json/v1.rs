@@ -99,7 +99,10 @@ impl JsonV1 {
             .collect();
         Report {
             report_version: REPORT_VERSION,
-            tool: Tool { name: "mlguard", version: ctx.tool_version },
+            tool: Tool {
+                name: "mlguard",
+                version: ctx.tool_version,
+            },
             metadata: Metadata {
                 snapshot: &report.source,
                 account_id: &report.metadata.account_id,
@@ -117,7 +120,10 @@ impl JsonV1 {
                 gating: report.gating(ctx.fail_on),
                 gaps: report.gaps.len(),
             },
-            scores: Scores { overall: report.scores.overall, pillars: report.scores.pillars.iter().map(|(k, v)| (*k, v)).collect() },
+            scores: Scores {
+                overall: report.scores.overall,
+                pillars: report.scores.pillars.iter().map(|(k, v)| (*k, v)).collect(),
+            },
             rules,
             findings: &report.findings,
             gaps: &report.gaps,
@@ -126,7 +132,12 @@ impl JsonV1 {
 }
 
 impl Emitter for JsonV1 {
-    fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx) -> Result<(), ReportError> {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        report: &AuditReport,
+        ctx: &Ctx,
+    ) -> Result<(), ReportError> {
         serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
         out.write_all(b"\n")?;
         Ok(())
