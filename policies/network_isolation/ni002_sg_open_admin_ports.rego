@@ -50,24 +50,25 @@ applicable contains resource.security_group(region, i, sg) if {
 deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some region, reg in input.regions
 	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
-	exposed := [sprintf("%s from %s (%s)", [net.describe(perm), concat(", ", world), reached(perm)]) |
+	exposed := [sprintf("%s from %s (%s)", [net.describe(perm), concat(", ", world), reached(perm, ports)]) |
 		some perm in object.get(sg, "IpPermissions", [])
 		world := net.world_sources(perm)
 		count(world) > 0
-		count(net.admin_ports(perm)) > 0
+		ports := net.admin_ports(perm)
+		count(ports) > 0
 	]
 	count(exposed) > 0
 	msg := sprintf("security group %s (%s) admits administration ports from the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", exposed)])
 }
 
-reached(perm) := "every administration port" if net.all_ports(perm)
+reached(perm, _) := "every administration port" if net.all_ports(perm)
 
-reached(perm) := sprintf("port %s", [net.port_list(net.admin_ports(perm))]) if {
+reached(perm, ports) := sprintf("port %s", [net.port_list(ports)]) if {
 	not net.all_ports(perm)
-	count(net.admin_ports(perm)) == 1
+	count(ports) == 1
 }
 
-reached(perm) := sprintf("ports %s", [net.port_list(net.admin_ports(perm))]) if {
+reached(perm, ports) := sprintf("ports %s", [net.port_list(ports)]) if {
 	not net.all_ports(perm)
-	count(net.admin_ports(perm)) > 1
+	count(ports) > 1
 }
