@@ -224,7 +224,7 @@ fn params_probe(dir: &Path) -> String {
     fs::create_dir_all(&policy_dir).expect("mkdir");
     fs::write(
         policy_dir.join("probe.rego"),
-        "# METADATA\n# title: Parameter probe\n# description: Reports the parameters.\n# custom:\n#   id: ORG-900\n#   name: parameter-probe\n#   pillar: network_isolation\n#   severity: info\n#   service: iam\n#   resource_type: AWS::IAM::Role\n#   rationale: Test.\n#   remediation:\n#     text: None.\npackage custom.probe\nimport rego.v1\nimport data.mlguard.lib.config\nimport data.mlguard.lib.resource\nimport data.mlguard.lib.result\napplicable contains resource.role(i, r) if some i, r in input.iam.roles\ndeny contains result.new(resource.role(i, r), sprintf(\"cidrs=%v ports=%v days=%v tag=%v globs=%v\", [config.trusted_cidrs, config.admin_ports, config.unused_role_days, config.scope_tag, config.scope_name_globs])) if some i, r in input.iam.roles\n",
+        "# METADATA\n# title: Parameter probe\n# description: Reports the parameters.\n# custom:\n#   id: ORG-900\n#   name: parameter-probe\n#   pillar: network_isolation\n#   severity: info\n#   service: iam\n#   resource_type: AWS::IAM::Role\n#   rationale: Test.\n#   remediation:\n#     text: None.\npackage custom.probe\nimport rego.v1\nimport data.mlguard.lib.config\nimport data.mlguard.lib.resource\nimport data.mlguard.lib.result\napplicable contains resource.role(i, r) if some i, r in input.iam.roles\ndeny contains result.new(resource.role(i, r), msg) if {\n\tsome i, r in input.iam.roles\n\tmsg := sprintf(\"cidrs=%v ports=%v days=%v tag=%v globs=%v\", [config.trusted_cidrs, config.admin_ports, config.unused_role_days, config.scope_tag, config.scope_name_globs])\n}\n",
     )
     .expect("write probe");
     policy_dir.display().to_string()

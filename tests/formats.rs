@@ -474,7 +474,7 @@ fn long_texts_are_cut_to_the_asff_limits() {
     fs::write(
         policy_dir.join("long.rego"),
         format!(
-            "# METADATA\n# title: {title}\n# description: Long texts.\n# custom:\n#   id: ORG-777\n#   name: long-texts\n#   pillar: encryption\n#   severity: medium\n#   service: iam\n#   resource_type: AWS::IAM::Role\n#   rationale: Test.\n#   remediation:\n#     text: {remediation}\npackage custom.long\nimport rego.v1\nimport data.mlguard.lib.resource\nimport data.mlguard.lib.result\napplicable contains resource.role(i, r) if some i, r in input.iam.roles\ndeny contains result.new(resource.role(i, r), concat(\"\", [\"é\" | some _ in numbers.range(1, 3000)])) if some i, r in input.iam.roles\n"
+            "# METADATA\n# title: {title}\n# description: Long texts.\n# custom:\n#   id: ORG-777\n#   name: long-texts\n#   pillar: encryption\n#   severity: medium\n#   service: iam\n#   resource_type: AWS::IAM::Role\n#   rationale: Test.\n#   remediation:\n#     text: {remediation}\npackage custom.long\nimport rego.v1\nimport data.mlguard.lib.resource\nimport data.mlguard.lib.result\napplicable contains resource.role(i, r) if some i, r in input.iam.roles\ndeny contains result.new(resource.role(i, r), msg) if {{\n\tsome i, r in input.iam.roles\n\tmsg := concat(\"\", [\"é\" | some _ in numbers.range(1, 3000)])\n}}\n"
         ),
     )
     .expect("write");

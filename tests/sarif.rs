@@ -217,7 +217,7 @@ fn sarif_keeps_within_githubs_result_limit() {
     // critical LP-001 finding of the fixture.
     std::fs::write(
         policies.join("many.rego"),
-        "# METADATA\n# title: Many findings\n# description: Fails many synthetic resources.\n# custom:\n#   id: ORG-100\n#   name: many-findings\n#   pillar: network_isolation\n#   severity: low\n#   service: ec2\n#   resource_type: AWS::EC2::SecurityGroup\n#   rationale: Test.\n#   remediation:\n#     text: None.\npackage custom.many\nimport rego.v1\nsg(n) := {\"arn\": sprintf(\"arn:aws:ec2:us-east-1:123456789012:security-group/sg-%d\", [n]), \"type\": \"AWS::EC2::SecurityGroup\", \"region\": \"us-east-1\", \"account_id\": \"123456789012\", \"path\": []}\napplicable contains sg(n) if some n in numbers.range(1, 25001)\ndeny contains {\"resource\": sg(n), \"msg\": \"m\"} if some n in numbers.range(1, 25001)\n",
+        "# METADATA\n# title: Many findings\n# description: Fails many synthetic resources.\n# custom:\n#   id: ORG-100\n#   name: many-findings\n#   pillar: network_isolation\n#   severity: low\n#   service: ec2\n#   resource_type: AWS::EC2::SecurityGroup\n#   rationale: Test.\n#   remediation:\n#     text: None.\npackage custom.many\nimport rego.v1\nsg(n) := {\"arn\": sprintf(\"arn:aws:ec2:us-east-1:123456789012:security-group/sg-%d\", [n]), \"type\": \"AWS::EC2::SecurityGroup\", \"region\": \"us-east-1\", \"account_id\": \"123456789012\", \"path\": []}\napplicable contains g if {\n\tsome n in numbers.range(1, 25001)\n\tg := sg(n)\n}\ndeny contains {\"resource\": g, \"msg\": \"m\"} if {\n\tsome n in numbers.range(1, 25001)\n\tg := sg(n)\n}\n",
     )
     .expect("write");
     let out_path = dir.path().join("big.sarif");

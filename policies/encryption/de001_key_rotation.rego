@@ -73,16 +73,18 @@ replica_note(k) := sprintf(" (a multi-Region replica: enable rotation on its pri
 default replica_note(_) := ""
 
 # The rotation status could not be read.
-not_assessed contains result.new(resource.key(region, i, k), kms.missing_reason("GetKeyRotationStatus", k)) if {
+not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 	some region, _ in kms.regions
 	some i, k in kms.region_keys(region)
 	judged(k)
 	not is_boolean(k.KeyRotationEnabled)
+	gap_msg := kms.missing_reason("GetKeyRotationStatus", k)
 }
 
 # The key could not be described, so whether it is judged is unknown.
-not_assessed contains result.new(resource.key(region, i, k), kms.missing_reason("DescribeKey", k)) if {
+not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 	some region, _ in kms.regions
 	some i, k in kms.region_keys(region)
 	not kms.described(k)
+	gap_msg := kms.missing_reason("DescribeKey", k)
 }

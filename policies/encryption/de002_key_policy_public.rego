@@ -82,16 +82,18 @@ actions_text(stmt) := sprintf("every action but %s", [concat(", ", object.get(st
 }
 
 # The key policy could not be read.
-not_assessed contains result.new(resource.key(region, i, k), kms.missing_reason("GetKeyPolicy", k)) if {
+not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 	some region, _ in kms.regions
 	some i, k in kms.region_keys(region)
 	kms.customer_managed(k)
 	not is_object(k.Policy)
+	gap_msg := kms.missing_reason("GetKeyPolicy", k)
 }
 
 # The key could not be described, so whether it is customer managed is unknown.
-not_assessed contains result.new(resource.key(region, i, k), kms.missing_reason("DescribeKey", k)) if {
+not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 	some region, _ in kms.regions
 	some i, k in kms.region_keys(region)
 	not kms.described(k)
+	gap_msg := kms.missing_reason("DescribeKey", k)
 }

@@ -66,8 +66,9 @@ users(k) := sprintf("still referenced by %s", [concat(", ", sort(referenced_by[k
 users(k) := "no SageMaker resource in the snapshot references it" if not referenced_by[k.Arn]
 
 # The key could not be described, so its state is unknown.
-not_assessed contains result.new(resource.key(region, i, k), kms.missing_reason("DescribeKey", k)) if {
+not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 	some region, _ in kms.regions
 	some i, k in kms.region_keys(region)
 	not kms.described(k)
+	gap_msg := kms.missing_reason("DescribeKey", k)
 }

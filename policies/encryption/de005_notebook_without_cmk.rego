@@ -63,7 +63,8 @@ problem(region, nb) := sprintf("encrypts its ML storage volume with the AWS mana
 	kms.aws_managed_ref(nb.KmsKeyId, region)
 }
 
-not_assessed contains result.new(resource.notebook(region, i, nb), kms.ml_gap_reason(kind, nb)) if {
+not_assessed contains result.new(resource.notebook(region, i, nb), gap_msg) if {
 	some region, _ in kms.regions
 	some i, nb in kms.sagemaker(region, kind)
+	gap_msg := kms.ml_gap_reason(kind, nb)
 }

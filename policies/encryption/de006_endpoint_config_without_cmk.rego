@@ -61,7 +61,8 @@ problem(region, c) := sprintf("encrypts endpoint storage with the AWS managed ke
 	kms.aws_managed_ref(c.KmsKeyId, region)
 }
 
-not_assessed contains result.new(resource.endpoint_config(region, i, c), kms.ml_gap_reason(kind, c)) if {
+not_assessed contains result.new(resource.endpoint_config(region, i, c), gap_msg) if {
 	some region, _ in kms.regions
 	some i, c in kms.sagemaker(region, kind)
+	gap_msg := kms.ml_gap_reason(kind, c)
 }

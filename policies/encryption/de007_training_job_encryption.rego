@@ -104,7 +104,8 @@ traffic_problems(j) := [sprintf("runs on %d instances with inter-container traff
 
 default traffic_problems(_) := []
 
-not_assessed contains result.new(resource.training_job(region, i, j), kms.ml_gap_reason(kind, j)) if {
+not_assessed contains result.new(resource.training_job(region, i, j), gap_msg) if {
 	some region, _ in kms.regions
 	some i, j in kms.sagemaker(region, kind)
+	gap_msg := kms.ml_gap_reason(kind, j)
 }

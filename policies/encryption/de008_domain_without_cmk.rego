@@ -59,7 +59,8 @@ problem(region, d) := sprintf("encrypts its EFS volume and app storage with the 
 	kms.aws_managed_ref(d.KmsKeyId, region)
 }
 
-not_assessed contains result.new(resource.domain(region, i, d), kms.ml_gap_reason(kind, d)) if {
+not_assessed contains result.new(resource.domain(region, i, d), gap_msg) if {
 	some region, _ in kms.regions
 	some i, d in kms.sagemaker(region, kind)
+	gap_msg := kms.ml_gap_reason(kind, d)
 }

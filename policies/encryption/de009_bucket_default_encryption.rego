@@ -67,9 +67,10 @@ default key_ref(_) := ""
 
 applicable contains resource.bucket(i, b) if some i, b in s3.buckets
 
-deny contains result.new(resource.bucket(i, b), sprintf("bucket %s %s", [b.Name, problem(b)])) if {
+deny contains result.new(resource.bucket(i, b), joined_key) if {
 	some i, b in s3.buckets
 	not s3.gap_reason("GetBucketEncryption", i, b)
+	joined_key := sprintf("bucket %s %s", [b.Name, problem(b)])
 }
 
 problem(b) := "has no default encryption configuration: new objects get only SSE-S3, with keys S3 manages" if {
@@ -102,8 +103,9 @@ problem(b) := sprintf("uses %s with KMS key %s, which does not exist in %s (encr
 	found.status == "missing"
 }
 
-not_assessed contains result.new(resource.bucket(i, b), s3.gap_reason("GetBucketEncryption", i, b)) if {
+not_assessed contains result.new(resource.bucket(i, b), gap_msg) if {
 	some i, b in s3.buckets
+	gap_msg := s3.gap_reason("GetBucketEncryption", i, b)
 }
 
 # The key the default names cannot be classified: it is outside the snapshot, or it is in

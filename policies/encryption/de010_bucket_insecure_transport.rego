@@ -77,6 +77,7 @@ insecure_transport_condition(stmt) if {
 	lower(sprintf("%v", [v])) == "false"
 }
 
-not_assessed contains result.new(resource.bucket(i, b), s3.gap_reason("GetBucketPolicy", i, b)) if {
+not_assessed contains result.new(resource.bucket(i, b), gap_msg) if {
 	some i, b in s3.buckets
+	gap_msg := s3.gap_reason("GetBucketPolicy", i, b)
 }

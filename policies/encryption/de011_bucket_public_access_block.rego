@@ -60,9 +60,10 @@ deny contains result.new(resource.bucket(i, b), msg) if {
 	msg := sprintf("bucket %s does not block public access: %s off both on the bucket and for the account", [b.Name, concat(", ", off)])
 }
 
-not_assessed contains result.new(resource.bucket(i, b), s3.gap_reason("GetPublicAccessBlock", i, b)) if {
+not_assessed contains result.new(resource.bucket(i, b), gap_msg) if {
 	some i, b in s3.buckets
 	count(off_flags(b)) > 0
+	gap_msg := s3.gap_reason("GetPublicAccessBlock", i, b)
 }
 
 not_assessed contains result.new(resource.bucket(i, b), msg) if {

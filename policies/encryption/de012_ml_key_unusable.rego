@@ -48,20 +48,22 @@ ml_resource(region, "training_jobs", i, item) := resource.training_job(region, i
 
 ml_resource(region, "endpoint_configs", i, item) := resource.endpoint_config(region, i, item)
 
-applicable contains ml_resource(region, kind, i, item) if {
+applicable contains judged if {
 	some region, _ in kms.regions
 	some kind, _ in kms.ml_kinds
 	some i, item in kms.sagemaker(region, kind)
 	count(kms.key_refs(kind, item)) > 0
+	judged := ml_resource(region, kind, i, item)
 }
 
-deny contains result.new(ml_resource(region, kind, i, item), msg) if {
+deny contains result.new(judged, msg) if {
 	some region, _ in kms.regions
 	some kind, _ in kms.ml_kinds
 	some i, item in kms.sagemaker(region, kind)
 	found := [p | some x in kms.key_refs(kind, item); p := ref_problem(x, region)]
 	count(found) > 0
 	msg := sprintf("%s %s: %s", [kms.ml_kinds[kind].noun, kms.ml_name(kind, item), concat("; ", found)])
+	judged := ml_resource(region, kind, i, item)
 }
 
 ref_problem(x, region) := sprintf("%s names KMS key %s, which is %s", [x.field, kms.label(e.key), kms.unusable(e.key)]) if {
@@ -76,12 +78,13 @@ ref_problem(x, region) := sprintf("%s names KMS key %s, which does not exist in 
 }
 
 # A key reference that cannot be checked.
-not_assessed contains result.new(ml_resource(region, kind, i, item), msg) if {
+not_assessed contains result.new(judged, msg) if {
 	some region, _ in kms.regions
 	some kind, _ in kms.ml_kinds
 	some i, item in kms.sagemaker(region, kind)
 	some x in kms.key_refs(kind, item)
 	msg := unknown(x, region)
+	judged := ml_resource(region, kind, i, item)
 }
 
 unknown(x, region) := kms.unknown_reason(x.ref, e) if {
@@ -96,8 +99,10 @@ unknown(x, region) := kms.missing_reason("DescribeKey", e.key) if {
 }
 
 # The resource could not be described, so its key references are unknown.
-not_assessed contains result.new(ml_resource(region, kind, i, item), kms.ml_gap_reason(kind, item)) if {
+not_assessed contains result.new(judged, gap_msg) if {
 	some region, _ in kms.regions
 	some kind, _ in kms.ml_kinds
 	some i, item in kms.sagemaker(region, kind)
+	judged := ml_resource(region, kind, i, item)
+	gap_msg := kms.ml_gap_reason(kind, item)
 }

@@ -42,12 +42,13 @@ regional_builders := {
 	},
 }
 
-candidates contains {"resource": build(kind, region, i, obj), "obj": obj} if {
+candidates contains {"resource": judged, "obj": obj} if {
 	some region in object.keys(object.get(input, "regions", {}))
 	some service, kinds in regional_builders
 	some kind, _ in kinds
 	some i, obj in section(region, service, kind)
 	is_array(object.get(obj, "Tags", null))
+	judged := build(kind, region, i, obj)
 }
 
 build("vpcs", region, i, obj) := resource.vpc(region, i, obj)
@@ -76,10 +77,13 @@ build("endpoint_configs", region, i, obj) := resource.endpoint_config(region, i,
 rules_of(value) := [upper(r) | some r in regex.split(`[ \t\r\n,+/;]+`, trim_space(value)); r != ""]
 
 # One entry per tagged resource.
-entries contains {"arn": c.resource.arn, "rules": rules_of(tags[tag_key]), "reason": object.get(tags, reason_key, "")} if {
+entries contains {"arn": resource_arn, "rules": tag_rules, "reason": tag_reason} if {
 	some c in candidates
 	tags := iam.tags(c.obj)
 	is_string(tags[tag_key])
+	resource_arn := c.resource.arn
+	tag_rules := rules_of(tags[tag_key])
+	tag_reason := object.get(tags, reason_key, "")
 }
 
 # ARN → {"rules": [...], "reason": "..."} for every tagged resource. An ARN that appears

@@ -6,7 +6,12 @@
 //! - no function reads another package's *rule* through an import alias (`config.x` inside
 //!   `f(...)`): regorus 0.14 evaluates such a read as undefined once a rule of the function's
 //!   own package has been evaluated, which silently drops results. `data.<package>.x`, or a
-//!   rule of the function's own package (`x := config.x`), reads correctly.
+//!   rule of the function's own package (`x := config.x`), reads correctly;
+//! - the head of a partial rule (`deny contains <term> if ...`, `m[<key>] := <value> if ...`)
+//!   computes nothing that can be undefined: regorus 0.14 answers such a head with an error
+//!   ("not an object") or, worse, an empty result when the term is undefined for one element,
+//!   where OPA skips that element. Heads hold variables bound in the body, literals, and the
+//!   result/resource builders of `mlguard.lib`.
 
 use super::PolicyError;
 use super::policy::{PolicySet, PolicySource};
@@ -25,6 +30,61 @@ struct ModuleInfo {
     calls: Vec<(String, usize, u64)>,
     /// (function, alias, field, line) for every `alias.field` read inside a function body
     reads_in_functions: Vec<(String, String, String, u64)>,
+    /// (rule, offending source text, line) for partial-rule heads that compute something
+    partial_heads: Vec<(String, String, u64)>,
+}
+
+/// Library packages whose functions are total on schema-valid input and may appear in heads.
+const HEAD_BUILDERS: &[&str] = &["mlguard.lib.result", "mlguard.lib.resource"];
+
+/// Returns the first sub-expression of a head term that could be undefined.
+fn partial_head_problem<'a>(
+    expr: &'a Json,
+    imports: &BTreeMap<String, String>,
+) -> Option<&'a Json> {
+    let (kind, inner) = expr.as_object()?.iter().next()?;
+    match kind.as_str() {
+        "Var" | "String" | "RawString" | "Number" | "Bool" | "Null" => None,
+        "Array" | "Set" => inner["items"]
+            .as_array()?
+            .iter()
+            .find_map(|i| partial_head_problem(i, imports)),
+        "Object" => inner["fields"].as_array()?.iter().find_map(|f| {
+            partial_head_problem(&f[1], imports).or_else(|| partial_head_problem(&f[2], imports))
+        }),
+        "Call" => {
+            let name = dotted(&inner["fcn"]).unwrap_or_default();
+            let package = name
+                .strip_prefix("data.")
+                .map(|n| n.rsplit_once('.').map_or("", |(p, _)| p))
+                .or_else(|| {
+                    let (alias, _) = name.split_once('.')?;
+                    imports.get(alias).map(String::as_str)
+                });
+            if package.is_some_and(|p| HEAD_BUILDERS.contains(&p)) {
+                inner["params"]
+                    .as_array()?
+                    .iter()
+                    .find_map(|p| partial_head_problem(p, imports))
+            } else {
+                Some(expr)
+            }
+        }
+        _ => Some(expr),
+    }
+}
+
+fn span_text<'a>(text: &'a str, expr: &Json) -> (&'a str, u64) {
+    let inner = expr.as_object().and_then(|o| o.values().next());
+    let span = inner.and_then(|i| i.get("span"));
+    let (start, end) = (
+        span.and_then(|s| s["start"].as_u64()).unwrap_or(0) as usize,
+        span.and_then(|s| s["end"].as_u64()).unwrap_or(0) as usize,
+    );
+    (
+        text.get(start..end).unwrap_or("?"),
+        span.and_then(|s| s["line"].as_u64()).unwrap_or(0),
+    )
 }
 
 fn dotted(node: &Json) -> Option<String> {
@@ -42,7 +102,13 @@ fn head_name(rule: &Json) -> Option<(String, bool)> {
     }
     let head = rule.get("Spec")?.get("head")?;
     let (kind, inner) = head.as_object()?.iter().next()?;
-    Some((dotted(inner.get("refr")?)?, kind == "Func"))
+    let refr = inner.get("refr")?;
+    // `m[key] := value` names its rule through a bracket.
+    let refr = refr
+        .get("RefBrack")
+        .and_then(|b| b.get("refr"))
+        .unwrap_or(refr);
+    Some((dotted(refr)?, kind == "Func"))
 }
 
 fn walk_calls(node: &Json, out: &mut Vec<(String, usize, u64)>) {
@@ -159,6 +225,23 @@ fn module_info(src: &PolicySource) -> Result<ModuleInfo, PolicyError> {
                     .map(|(alias, field, line)| (name.clone(), alias, field, line)),
             );
         } else {
+            let head = &rule["Spec"]["head"];
+            let mut terms = Vec::new();
+            if let Some(set) = head.get("Set") {
+                terms.push(&set["key"]);
+            } else if let Some(compr) = head.get("Compr")
+                && let Some(brack) = compr["refr"].get("RefBrack")
+            {
+                terms.push(&brack["index"]);
+                terms.push(&compr["assign"]["value"]);
+            }
+            for term in terms {
+                if let Some(bad) = partial_head_problem(term, &info.imports) {
+                    let (text, line) = span_text(&src.text, bad);
+                    info.partial_heads
+                        .push((name.clone(), text.to_string(), line));
+                }
+            }
             info.rules.insert(name);
         }
     }
@@ -240,6 +323,15 @@ fn problems(set: &PolicySet, sources: &[&PolicySource]) -> Result<Vec<PolicyErro
                 });
             }
         }
+        for (rule, text, line) in &info.partial_heads {
+            found.push(PolicyError::Check {
+                path: format!("{}:{line}", src.path),
+                rule_id: rule_id(&src.path),
+                message: format!(
+                    "the head of `{rule}` computes `{text}`; regorus mishandles a head term that is undefined for some element (an error, or lost results). Bind it in the body (`v := {text}`) and put the variable in the head"
+                ),
+            });
+        }
         for (name, arity, line) in &info.calls {
             let last = name.rsplit('.').next().unwrap_or(name);
             if functions.contains(last) || known.contains(&(name.clone(), *arity)) {
@@ -280,6 +372,37 @@ mod tests {
             .map(|e| e.to_string())
             .collect();
         assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
+    #[test]
+    fn computed_partial_heads_are_refused() {
+        let mut set = PolicySet::default();
+        let lib = |path: &str, text: &str| PolicySource {
+            path: path.into(),
+            text: text.into(),
+            origin: crate::engine::Origin::Custom("p".into()),
+            kind: crate::engine::PolicyKind::Lib,
+            package: "a".into(),
+        };
+        set.libs.push(lib(
+            "p/lib/a.rego",
+            "package a\nimport rego.v1\nf(x) := x\nok contains [x, m] if { some x in input.xs; m := f(x) }\nbad contains {\"m\": f(x)} if { some x in input.xs }\nalso_bad[x.id] := 1 if { some x in input.xs }\n",
+        ));
+        let srcs: Vec<&PolicySource> = set.libs.iter().collect();
+        let found: Vec<String> = problems(&set, &srcs)
+            .expect("parses")
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("p/lib/a.rego:5") && found[0].contains("`f(x)`"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("p/lib/a.rego:6") && found[1].contains("`x.id`"),
+            "{found:?}"
+        );
     }
 
     #[test]
