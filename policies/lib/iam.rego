@@ -8,34 +8,88 @@ import rego.v1
 # Managed policies of the snapshot, by ARN.
 policies_by_arn := {p.Arn: p | some p in input.iam.policies}
 
-# The default version's document of a managed policy.
-default_document(policy) := v.Document if {
-	some v in policy.PolicyVersionList
-	v.IsDefaultVersion == true
-}
-
-default_document(policy) := policy.PolicyVersionList[0].Document if {
-	count(policy.PolicyVersionList) == 1
-	not policy.PolicyVersionList[0].IsDefaultVersion
+# The default version's document of a managed policy: the version marked IsDefaultVersion,
+# else the version whose VersionId is the policy's DefaultVersionId, else the only version.
+# Undefined when the snapshot holds no readable document for it.
+default_document(policy) := doc if {
+	docs := [v.Document |
+		some v in object.get(policy, "PolicyVersionList", [])
+		v.IsDefaultVersion == true
+		is_object(v.Document)
+	]
+	count(docs) > 0
+	doc := docs[0]
+} else := doc if {
+	docs := [v.Document |
+		some v in object.get(policy, "PolicyVersionList", [])
+		v.VersionId == policy.DefaultVersionId
+		is_object(v.Document)
+	]
+	count(docs) > 0
+	doc := docs[0]
+} else := doc if {
+	versions := object.get(policy, "PolicyVersionList", [])
+	count(versions) == 1
+	doc := versions[0].Document
+	is_object(doc)
 }
 
 # Every permission document of a role, with where it came from:
 # {"kind": "inline"|"managed", "name": ..., "arn": ..., "document": ...}.
+# Managed policies whose document the snapshot lacks are left out: see missing_managed.
 role_documents(role) := array.concat(
 	[{"kind": "inline", "name": p.PolicyName, "arn": "", "document": p.PolicyDocument} |
-		some p in object.get(role, "RolePolicyList", [])],
-	[{"kind": "managed", "name": a.PolicyName, "arn": a.PolicyArn, "document": default_document(policies_by_arn[a.PolicyArn])} |
+		some p in object.get(role, "RolePolicyList", [])
+		is_object(p.PolicyDocument)
+	],
+	[{"kind": "managed", "name": a.PolicyName, "arn": a.PolicyArn, "document": doc} |
 		some a in object.get(role, "AttachedManagedPolicies", [])
-		policies_by_arn[a.PolicyArn]],
+		doc := default_document(policies_by_arn[a.PolicyArn])
+	],
 )
 
-# Attached managed policies whose document the snapshot lacks (not assessed).
+# Attached managed policies whose document the snapshot lacks (not in input.iam.policies, or
+# without a readable default version): a rule that reads documents cannot pass the role.
 missing_managed(role) := [a.PolicyArn |
 	some a in object.get(role, "AttachedManagedPolicies", [])
-	not policies_by_arn[a.PolicyArn]
+	not default_document(policies_by_arn[a.PolicyArn])
 ]
 
-statements(doc) := object.get(doc, "Statement", [])
+# "inline policy NAME" or "managed policy ARN", for messages.
+document_label(d) := sprintf("inline policy %s", [d.name]) if d.kind == "inline"
+
+document_label(d) := sprintf("managed policy %s", [d.arn]) if d.kind == "managed"
+
+# "statement SID" when the statement has a Sid, else "statement N" (its index), for messages.
+statement_label(n, stmt) := sprintf("statement %s", [stmt.Sid]) if has_sid(stmt)
+
+statement_label(n, stmt) := sprintf("statement %d", [n]) if not has_sid(stmt)
+
+has_sid(stmt) if {
+	is_string(stmt.Sid)
+	stmt.Sid != ""
+}
+
+# An AWS-managed policy ARN (arn:<partition>:iam::aws:policy/...).
+aws_managed(arn) if regex.match(`^arn:[a-z-]+:iam::aws:policy/`, arn)
+
+# The last segment of a managed policy ARN: its name.
+policy_name(arn) := name if {
+	segments := split(arn, "/")
+	name := segments[count(segments) - 1]
+}
+
+# A service-linked role: owned by an AWS service, its trust and permissions cannot be edited.
+service_linked(role) if startswith(object.get(role, "Path", "/"), "/aws-service-role/")
+
+service_linked(role) if contains(role.Arn, ":role/aws-service-role/")
+
+# --- statements ------------------------------------------------------------------------
+
+# The statements of a document ([] for an absent or null document).
+statements(doc) := object.get(doc, "Statement", []) if is_object(doc)
+
+statements(doc) := [] if not is_object(doc)
 
 allows(stmt) if stmt.Effect == "Allow"
 
@@ -55,6 +109,67 @@ allows_action(stmt, action) if {
 
 # The statement applies to every resource.
 all_resources(stmt) if "*" in resources(stmt)
+
+# The statement's NotAction excludes `action`.
+not_action_excludes(stmt, action) if {
+	some pattern in stmt.NotAction
+	action_matches(pattern, action)
+}
+
+# The statement allows `action` (an action name, not a pattern): an Allow whose Action
+# matches it, or an Allow with a NotAction that does not exclude it.
+grants_action(stmt, action) if allows_action(stmt, action)
+
+grants_action(stmt, action) if {
+	allows(stmt)
+	is_array(stmt.NotAction)
+	not not_action_excludes(stmt, action)
+}
+
+# The statement reaches every resource: Resource "*", or NotResource (all but the listed).
+every_resource(stmt) if all_resources(stmt)
+
+every_resource(stmt) if is_array(stmt.NotResource)
+
+# The statement reaches every resource, or names a pattern matching the regex `pattern`
+# (e.g. every role: `arn:aws:iam::*:role/*`).
+covers_every(stmt, pattern) if every_resource(stmt)
+
+covers_every(stmt, pattern) if {
+	some r in resources(stmt)
+	regex.match(pattern, r)
+}
+
+# Resource patterns that cover every IAM role (of the account or of any account).
+every_role_pattern := `^arn:[^:]*:iam::[^:]*:(\*|role/\*)$`
+
+# The statement lets the role pass every role (iam:PassRole on "*", NotResource, or role/*).
+passes_any_role(stmt) if {
+	grants_action(stmt, "iam:PassRole")
+	covers_every(stmt, every_role_pattern)
+}
+
+denies_action(stmt, action) if {
+	some pattern in actions(stmt)
+	action_matches(pattern, action)
+}
+
+denies_action(stmt, action) if {
+	is_array(stmt.NotAction)
+	not not_action_excludes(stmt, action)
+}
+
+# One of the documents ({"document": ...} entries, as role_documents returns) denies
+# `action` on every resource without a condition, so no Allow can grant it. A conditional
+# or resource-scoped Deny is not taken into account (it neutralises an Allow only in part).
+denied_everywhere(docs, action) if {
+	some d in docs
+	some stmt in statements(d.document)
+	stmt.Effect == "Deny"
+	count(object.get(stmt, "Condition", {})) == 0
+	all_resources(stmt)
+	denies_action(stmt, action)
+}
 
 # A service-wide wildcard such as "s3:*" or "*".
 service_wildcard(pattern) if pattern == "*"
@@ -119,6 +234,82 @@ trust_statements(role) := [stmt |
 trusts_sagemaker(role) if {
 	some stmt in trust_statements(role)
 	"sagemaker.amazonaws.com" in service_principals(stmt)
+}
+
+# Allow statements of the trust policy that let their principals call sts:AssumeRole.
+assume_statements(role) := [[n, stmt] |
+	some n, stmt in statements(object.get(role, "AssumeRolePolicyDocument", {}))
+	allows_action(stmt, "sts:AssumeRole")
+]
+
+# The account of an AWS principal: a 12-digit account id, or the account field of an ARN
+# (arn:aws:iam::111122223333:root, ...:role/x, arn:aws:sts::...:assumed-role/...). Undefined
+# for "*" and for unique ids (AROA..., left behind when a trusted principal is deleted).
+principal_account(p) := p if regex.match(`^[0-9]{12}$`, p)
+
+principal_account(p) := account if {
+	startswith(p, "arn:")
+	fields := split(p, ":")
+	count(fields) >= 6
+	account := fields[4]
+	regex.match(`^[0-9]{12}$`, account)
+}
+
+# Operators that require a key to be present and to match: the ones that can pin a value.
+# Negations, Null, ...IfExists (true when the key is absent) and ForAllValues: (true for an
+# empty or absent key) cannot.
+pinning_operators := {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+
+pinning_operator(operator) if pinning_operators[lower(trim_prefix(operator, "ForAnyValue:"))]
+
+# A condition value that names something: not empty and not only wildcards.
+concrete(value) if {
+	is_string(value)
+	not regex.match(`^[*?]*$`, value)
+}
+
+# The statement's condition requires one of `keys` (lower-case condition keys) to match a
+# concrete value.
+requires_key(stmt, keys) if {
+	some operator, conditions in object.get(stmt, "Condition", {})
+	pinning_operator(operator)
+	some name, values in conditions
+	keys[lower(name)]
+	some value in values
+	concrete(value)
+}
+
+# Keys that tie a service's request to the resource or account it acts for (confused deputy).
+source_keys := {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
+
+# The statement pins the source of a service's request: aws:SourceAccount, aws:SourceOrgID
+# or aws:SourceOrgPaths with a concrete value, or aws:SourceArn with a concrete account
+# (arn:aws:sagemaker:us-east-1:*:* pins nothing; S3 ARNs carry no account and pin by bucket).
+source_condition(stmt) if {
+	some operator, conditions in object.get(stmt, "Condition", {})
+	pinning_operator(operator)
+	some name, values in conditions
+	source_keys[lower(name)]
+	some value in values
+	pins_source(lower(name), value)
+}
+
+pins_source(name, value) if {
+	name != "aws:sourcearn"
+	concrete(value)
+}
+
+pins_source("aws:sourcearn", value) if {
+	fields := split(value, ":")
+	count(fields) >= 6
+	concrete(fields[4])
+}
+
+pins_source("aws:sourcearn", value) if {
+	fields := split(value, ":")
+	count(fields) >= 6
+	fields[2] == "s3"
+	concrete(fields[5])
 }
 
 # --- tags ------------------------------------------------------------------------------
