@@ -238,6 +238,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         "RevokeSecurityGroupEgress of the ML security group's all-traffic rules to 0.0.0.0/0 and ::/0; AuthorizeSecurityGroupEgress of tcp/443 to the VPC's CIDR and the region's S3 prefix list, and of all traffic to the group itself",
         "AuthorizeSecurityGroupEgress of the recorded rules; RevokeSecurityGroupEgress of the added ones",
     ),
+    // least privilege
+    a(
+        "iam-add-source-account-condition",
+        Unsafe,
+        "UpdateAssumeRolePolicy: add \"StringEquals\": {\"aws:SourceAccount\": <account>} to each statement that trusts an AWS service principal, keeping its principals and actions",
+        "UpdateAssumeRolePolicy with the recorded trust policy",
+    ),
 ];
 
 /// The fix with this id.
