@@ -8,9 +8,9 @@
 #   it, nor does a Deny elsewhere (mlguard does not prove a Deny neutralises a full
 #   wildcard; neither do SCPs or permissions boundaries count). Roles are judged on their
 #   effective documents; customer managed policies are judged through the roles they are
-#   attached to, since the snapshot holds roles and not users or groups. A role with an
-#   attached managed policy whose document is missing from the snapshot, and no other
-#   evidence, is not assessed.
+#   attached to, since the snapshot holds roles and not users or groups. A role with a
+#   policy (managed or inline) whose document is missing from the snapshot, and no other
+#   evidence, is not assessed; AdministratorAccess is known by ARN and needs no document.
 # custom:
 #   id: LP-003
 #   name: full-admin-privileges
@@ -49,15 +49,6 @@ import data.mlguard.lib.iam
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
-administrator_access(arn) if regex.match(`^arn:[a-z-]+:iam::aws:policy/AdministratorAccess$`, arn)
-
-full_admin(stmt) if {
-	iam.allows(stmt)
-	iam.all_resources(stmt)
-	some pattern in iam.actions(stmt)
-	pattern in {"*", "*:*"}
-}
-
 conditional(stmt) := " (under a condition)" if count(object.get(stmt, "Condition", {})) > 0
 
 conditional(stmt) := "" if count(object.get(stmt, "Condition", {})) == 0
@@ -66,29 +57,32 @@ conditional(stmt) := "" if count(object.get(stmt, "Condition", {})) == 0
 evidence(role) := array.concat(
 	[sprintf("AWS-managed policy %s is attached", [a.PolicyArn]) |
 		some a in object.get(role, "AttachedManagedPolicies", [])
-		administrator_access(a.PolicyArn)
+		iam.administrator_access(a.PolicyArn)
 	],
 	[sprintf("%s %s allows * on *%s", [iam.document_label(d), iam.statement_label(n, stmt), conditional(stmt)]) |
 		some d in iam.role_documents(role)
-		not administrator_access(d.arn)
+		not iam.administrator_access(d.arn)
 		some n, stmt in iam.statements(d.document)
-		full_admin(stmt)
+		iam.full_admin(stmt)
 	],
 )
+
+# Computed once per role, for deny and not_assessed.
+evidence_by_role := {i: evidence(role) | some i, role in input.iam.roles}
 
 applicable contains resource.role(i, role) if some i, role in input.iam.roles
 
 deny contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	found := evidence(role)
+	found := evidence_by_role[i]
 	count(found) > 0
 	msg := sprintf("role %s has full administrative privileges: %s", [role.RoleName, concat("; ", found)])
 }
 
 not_assessed contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	count(evidence(role)) == 0
-	missing := [arn | some arn in iam.missing_managed(role); not administrator_access(arn)]
+	count(evidence_by_role[i]) == 0
+	missing := iam.missing_documents(role)
 	count(missing) > 0
-	msg := sprintf("not assessed: role %s has attached managed policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
+	msg := sprintf("not assessed: role %s has policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
 }

@@ -4,9 +4,9 @@
 #   One of an IAM role's inline or attached managed policies (customer or AWS managed, the
 #   default version) has an Allow statement with a service-wide wildcard action, such as
 #   "s3:*", "iam:*", "kms:*" or "sagemaker:*", on any resource; or "*" (every action) on
-#   resources other than "*" (full "*" on "*" is LP-003). Action names match
+#   resources other than "*" (a statement with "*" on "*" is LP-003's). Action names match
 #   case-insensitively. Statements with NotAction are LP-010. A Deny elsewhere does not
-#   clear the finding. A role with an attached managed policy whose document is missing
+#   clear the finding. A role with a policy (managed or inline) whose document is missing
 #   from the snapshot, and no other evidence, is not assessed.
 # custom:
 #   id: LP-004
@@ -51,6 +51,7 @@ every_action(pattern) if pattern in {"*", "*:*"}
 # Wildcard patterns of an Allow statement that this rule reports.
 wildcards(stmt) := [pattern |
 	iam.allows(stmt)
+	not iam.full_admin(stmt)
 	some pattern in iam.actions(stmt)
 	reported(stmt, pattern)
 ]
@@ -72,19 +73,22 @@ evidence(role) := [sprintf("%s %s allows %s", [iam.document_label(d), iam.statem
 	count(found) > 0
 ]
 
+# Computed once per role, for deny and not_assessed.
+evidence_by_role := {i: evidence(role) | some i, role in input.iam.roles}
+
 applicable contains resource.role(i, role) if some i, role in input.iam.roles
 
 deny contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	found := evidence(role)
+	found := evidence_by_role[i]
 	count(found) > 0
 	msg := sprintf("role %s is allowed service-wide wildcard actions: %s", [role.RoleName, concat("; ", found)])
 }
 
 not_assessed contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	count(evidence(role)) == 0
-	missing := iam.missing_managed(role)
+	count(evidence_by_role[i]) == 0
+	missing := iam.missing_documents(role)
 	count(missing) > 0
-	msg := sprintf("not assessed: role %s has attached managed policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
+	msg := sprintf("not assessed: role %s has policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
 }

@@ -70,3 +70,19 @@ test_missing_managed_document_not_assessed if {
 	count(not_assessed) == 1 with input as mk_snap(r, [])
 	count(deny) == 0 with input as mk_snap(r, [])
 }
+
+test_administrator_access_without_document_assessed_passes if {
+	r := mk_role({"AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]})
+	count(deny) == 0 with input as mk_snap(r, [])
+	count(not_assessed) == 0 with input as mk_snap(r, [])
+}
+
+test_service_wildcard_in_full_admin_statement_passes if {
+	count(deny) == 0 with input as mk_inline_snap([mk_allow(["*", "s3:*"], ["*"])])
+}
+
+test_inline_policy_without_document_not_assessed if {
+	r := mk_role({"RolePolicyList": [{"PolicyName": "broken", "PolicyDocument": null}]})
+	some d in not_assessed with input as mk_snap(r, [])
+	d.msg == "not assessed: role r has policies whose document is not in the snapshot: inline policy broken"
+}

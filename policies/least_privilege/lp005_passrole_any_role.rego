@@ -8,11 +8,12 @@
 #   iam:PassedToService do not clear it (the role could still hand any role, an
 #   administrator role included, to that service); the message says when there is one. The
 #   finding is cleared only when one of the role's documents denies iam:PassRole on "*"
-#   without a condition. A role with an attached managed policy whose document is missing
-#   from the snapshot, and no other evidence, is not assessed.
+#   without a condition. A statement that allows "*" on "*" is LP-003's finding and is not
+#   repeated here. A role with a policy (managed or inline) whose document is missing from
+#   the snapshot, and no other evidence, is not assessed.
 # custom:
 #   id: LP-005
-#   name: passrole-any-role
+#   name: pass-any-role
 #   pillar: least_privilege
 #   severity: high
 #   service: iam
@@ -47,32 +48,33 @@ conditional(stmt) := " (under a condition)" if count(object.get(stmt, "Condition
 
 conditional(stmt) := "" if count(object.get(stmt, "Condition", {})) == 0
 
-grants(role) := [sprintf("%s %s%s", [iam.document_label(d), iam.statement_label(n, stmt), conditional(stmt)]) |
-	some d in iam.role_documents(role)
+# Where the role's documents let it pass every role; empty when one of them denies
+# iam:PassRole on "*" without a condition.
+evidence(role) := [sprintf("%s %s%s", [iam.document_label(d), iam.statement_label(n, stmt), conditional(stmt)]) |
+	docs := iam.role_documents(role)
+	not iam.denied_everywhere(docs, "iam:PassRole")
+	some d in docs
 	some n, stmt in iam.statements(d.document)
+	not iam.full_admin(stmt)
 	iam.passes_any_role(stmt)
 ]
 
-evidence(role) := found if {
-	found := grants(role)
-	not iam.denied_everywhere(iam.role_documents(role), "iam:PassRole")
-}
-
-evidence(role) := [] if iam.denied_everywhere(iam.role_documents(role), "iam:PassRole")
+# Computed once per role, for deny and not_assessed.
+evidence_by_role := {i: evidence(role) | some i, role in input.iam.roles}
 
 applicable contains resource.role(i, role) if some i, role in input.iam.roles
 
 deny contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	found := evidence(role)
+	found := evidence_by_role[i]
 	count(found) > 0
 	msg := sprintf("role %s can pass any role (iam:PassRole on every role): %s", [role.RoleName, concat("; ", found)])
 }
 
 not_assessed contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	count(evidence(role)) == 0
-	missing := iam.missing_managed(role)
+	count(evidence_by_role[i]) == 0
+	missing := iam.missing_documents(role)
 	count(missing) > 0
-	msg := sprintf("not assessed: role %s has attached managed policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
+	msg := sprintf("not assessed: role %s has policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
 }

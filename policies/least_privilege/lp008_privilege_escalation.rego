@@ -15,8 +15,10 @@
 #   datapipeline:CreatePipeline, codebuild:CreateProject). Wildcards and NotAction count.
 #   Resource scoping of these actions is not evaluated, except that iam:PassRole scoped to
 #   named roles is not a PassRole path here. An action is cleared only when a document of
-#   the role denies it on "*" without a condition. A role with an attached managed policy
-#   whose document is missing from the snapshot, and no other evidence, is not assessed.
+#   the role denies it on "*" without a condition. A statement that allows "*" on "*" is
+#   LP-003's finding (an administrator has nothing to escalate to) and is not repeated
+#   here. A role with a policy (managed or inline) whose document is missing from the
+#   snapshot, and no other evidence, is not assessed.
 # custom:
 #   id: LP-008
 #   name: privilege-escalation-actions
@@ -71,54 +73,70 @@ launch_actions := [
 	"cloudformation:CreateStack", "datapipeline:CreatePipeline", "codebuild:CreateProject",
 ]
 
+# The same, as candidates for iam.pattern_matches (lower-case name -> name).
+escalation := {lower(action): action | some action in escalation_actions}
+
+launch := {lower(action): action | some action in launch_actions}
+
+passrole := {"iam:passrole": "iam:PassRole"}
+
+watched := object.union_n([escalation, launch, passrole])
+
 # "inline policy p statement 0", for messages.
 where(d, n, stmt) := sprintf("%s %s", [iam.document_label(d), iam.statement_label(n, stmt)])
 
-# The actions of `candidates` some document allows, less those a document denies on "*"
-# without a condition.
-effective(docs, candidates) := {action |
-	some action in candidates
-	not iam.denied_everywhere(docs, action)
-	some d in docs
-	some stmt in iam.statements(d.document)
-	iam.grants_action(stmt, action)
-}
-
+# Statements that allow a watched action are collected as {d, n, stmt, granted} first; set membership is tested with
+# `in` on a bound value (regorus evaluates a chained index such as s.granted[x] slowly).
 evidence(role) := array.concat(singles, combos) if {
 	docs := iam.role_documents(role)
-	live := effective(docs, escalation_actions)
-	singles := [sprintf("%s allows %s", [where(d, n, stmt), concat(", ", found)]) |
+	denied := iam.denied_candidates(docs, watched)
+	stmts := [{"d": d, "n": n, "stmt": stmt, "granted": granted} |
 		some d in docs
 		some n, stmt in iam.statements(d.document)
-		found := [action | some action in escalation_actions; live[action]; iam.grants_action(stmt, action)]
+		not iam.full_admin(stmt)
+		granted := iam.allowed_candidates(stmt, watched) - denied
+		count(granted) > 0
+	]
+	singles := [sprintf("%s allows %s", [where(entry.d, entry.n, entry.stmt), concat(", ", found)]) |
+		some entry in stmts
+		granted := entry.granted
+		found := [action | some action in escalation_actions; lower(action) in granted]
 		count(found) > 0
 	]
-	passing := [where(d, n, stmt) |
-		not iam.denied_everywhere(docs, "iam:PassRole")
-		some d in docs
-		some n, stmt in iam.statements(d.document)
-		iam.passes_any_role(stmt)
+	passing := [where(entry.d, entry.n, entry.stmt) |
+		some entry in stmts
+		granted := entry.granted
+		"iam:passrole" in granted
+		iam.passes_any_role(entry.stmt)
 	]
-	launchers := effective(docs, launch_actions)
+	launchers := {launch[name] |
+		some entry in stmts
+		granted := entry.granted
+		some name in granted
+		name in object.keys(launch)
+	}
 	combos := [sprintf("iam:PassRole on every role (%s) with %s", [concat(", ", passing), concat(", ", sort(launchers))]) |
 		count(passing) > 0
 		count(launchers) > 0
 	]
 }
 
+# Computed once per role, for deny and not_assessed.
+evidence_by_role := {i: evidence(role) | some i, role in input.iam.roles}
+
 applicable contains resource.role(i, role) if some i, role in input.iam.roles
 
 deny contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	found := evidence(role)
+	found := evidence_by_role[i]
 	count(found) > 0
 	msg := sprintf("role %s can escalate privileges: %s", [role.RoleName, concat("; ", found)])
 }
 
 not_assessed contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	count(evidence(role)) == 0
-	missing := iam.missing_managed(role)
+	count(evidence_by_role[i]) == 0
+	missing := iam.missing_documents(role)
 	count(missing) > 0
-	msg := sprintf("not assessed: role %s has attached managed policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
+	msg := sprintf("not assessed: role %s has policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
 }

@@ -101,3 +101,19 @@ test_missing_managed_document_not_assessed if {
 	count(not_assessed) == 1 with input as mk_snap(r, [])
 	count(deny) == 0 with input as mk_snap(r, [])
 }
+
+test_administrator_access_without_document_assessed_passes if {
+	r := mk_role({"AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]})
+	count(deny) == 0 with input as mk_snap(r, [])
+	count(not_assessed) == 0 with input as mk_snap(r, [])
+}
+
+test_full_admin_statement_left_to_lp003_passes if {
+	count(deny) == 0 with input as mk_inline_snap([{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}])
+}
+
+test_separate_statement_reported_beside_full_admin_denied if {
+	stmts := [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}, mk_allow(["iam:PutRolePolicy"], ["*"])]
+	some d in deny with input as mk_inline_snap(stmts)
+	d.msg == "role r can escalate privileges: inline policy p statement 1 allows iam:PutRolePolicy"
+}

@@ -9,7 +9,8 @@
 #   count. Conditions are not evaluated (an ABAC condition on aws:ResourceTag or a
 #   kms:ViaService condition may narrow the grant: the message says when the statement has
 #   one). An action is cleared only when a document of the role denies it on "*" without a
-#   condition. A role with an attached managed policy whose document is missing from the
+#   condition. A statement that allows "*" on "*" is LP-003's finding and is not repeated
+#   here. A role with a policy (managed or inline) whose document is missing from the
 #   snapshot, and no other evidence, is not assessed.
 # custom:
 #   id: LP-009
@@ -45,14 +46,14 @@ import data.mlguard.lib.iam
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
-# Data actions and the resource patterns (besides "*") that cover every resource they act on.
+# Data actions and the kind of resource they act on (see iam.every_of_kind).
 data_actions := {
-	"s3:GetObject": `^arn:[^:]*:s3:::\*(/\*)?$`,
-	"s3:PutObject": `^arn:[^:]*:s3:::\*(/\*)?$`,
-	"s3:DeleteObject": `^arn:[^:]*:s3:::\*(/\*)?$`,
-	"kms:Decrypt": `^arn:[^:]*:kms:[^:]*:[^:]*:(key/)?\*$`,
-	"kms:Encrypt": `^arn:[^:]*:kms:[^:]*:[^:]*:(key/)?\*$`,
-	"kms:GenerateDataKey": `^arn:[^:]*:kms:[^:]*:[^:]*:(key/)?\*$`,
+	"s3:GetObject": "object",
+	"s3:PutObject": "object",
+	"s3:DeleteObject": "object",
+	"kms:Decrypt": "key",
+	"kms:Encrypt": "key",
+	"kms:GenerateDataKey": "key",
 }
 
 conditional(stmt) := " (under a condition)" if count(object.get(stmt, "Condition", {})) > 0
@@ -70,36 +71,44 @@ broad_resources(stmt) := concat(", ", [r |
 broad_resource(r) if r == "*"
 
 broad_resource(r) if {
-	some pattern in data_actions
-	regex.match(pattern, r)
+	some kind in {"object", "key"}
+	iam.every_of_kind(r, kind)
 }
+
+# The same, as candidates for iam.pattern_matches (lower-case name -> name).
+candidates := {lower(action): action | some action, _ in data_actions}
 
 evidence(role) := [sprintf("%s %s allows %s on %s%s", [iam.document_label(d), iam.statement_label(n, stmt), concat(", ", found), broad_resources(stmt), conditional(stmt)]) |
 	docs := iam.role_documents(role)
-	live := {action | some action, _ in data_actions; not iam.denied_everywhere(docs, action)}
+	denied := iam.denied_candidates(docs, candidates)
 	some d in docs
 	some n, stmt in iam.statements(d.document)
+	not iam.full_admin(stmt)
+	allowed := iam.allowed_candidates(stmt, candidates) - denied
 	found := [action |
-		some action in sort(live)
-		iam.grants_action(stmt, action)
+		some name in sort(allowed)
+		action := candidates[name]
 		iam.covers_every(stmt, data_actions[action])
 	]
 	count(found) > 0
 ]
 
+# Computed once per role, for deny and not_assessed.
+evidence_by_role := {i: evidence(role) | some i, role in input.iam.roles}
+
 applicable contains resource.role(i, role) if some i, role in input.iam.roles
 
 deny contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	found := evidence(role)
+	found := evidence_by_role[i]
 	count(found) > 0
 	msg := sprintf("role %s can use data actions on every bucket or key: %s", [role.RoleName, concat("; ", found)])
 }
 
 not_assessed contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	count(evidence(role)) == 0
-	missing := iam.missing_managed(role)
+	count(evidence_by_role[i]) == 0
+	missing := iam.missing_documents(role)
 	count(missing) > 0
-	msg := sprintf("not assessed: role %s has attached managed policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
+	msg := sprintf("not assessed: role %s has policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
 }

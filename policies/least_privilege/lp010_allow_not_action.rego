@@ -5,7 +5,7 @@
 #   NotAction (allow everything except the listed actions) or NotResource (allow on
 #   everything except the listed resources). Conditions do not clear it. Deny statements
 #   with NotAction or NotResource are a sound pattern (e.g. deny everything without MFA)
-#   and are not reported. A role with an attached managed policy whose document is missing
+#   and are not reported. A role with a policy (managed or inline) whose document is missing
 #   from the snapshot, and no other evidence, is not assessed.
 # custom:
 #   id: LP-010
@@ -25,7 +25,8 @@
 #     text: >-
 #       Rewrite the statement as an Allow of the actions the workload calls (Action) on its
 #       resources (Resource). If the intent is to forbid something, keep a scoped Allow and
-#       add an explicit Deny.
+#       add an explicit Deny. An AWS-managed policy cannot be edited: replace it with a
+#       customer managed one (see LP-007).
 #   frameworks:
 #     lab: [lab-concept-least-privilege]
 #   references:
@@ -53,19 +54,22 @@ evidence(role) := [sprintf("%s %s (%s)", [iam.document_label(d), iam.statement_l
 	count(found) > 0
 ]
 
+# Computed once per role, for deny and not_assessed.
+evidence_by_role := {i: evidence(role) | some i, role in input.iam.roles}
+
 applicable contains resource.role(i, role) if some i, role in input.iam.roles
 
 deny contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	found := evidence(role)
+	found := evidence_by_role[i]
 	count(found) > 0
 	msg := sprintf("role %s has Allow statements with NotAction or NotResource: %s", [role.RoleName, concat("; ", found)])
 }
 
 not_assessed contains result.new(resource.role(i, role), msg) if {
 	some i, role in input.iam.roles
-	count(evidence(role)) == 0
-	missing := iam.missing_managed(role)
+	count(evidence_by_role[i]) == 0
+	missing := iam.missing_documents(role)
 	count(missing) > 0
-	msg := sprintf("not assessed: role %s has attached managed policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
+	msg := sprintf("not assessed: role %s has policies whose document is not in the snapshot: %s", [role.RoleName, concat(", ", missing)])
 }

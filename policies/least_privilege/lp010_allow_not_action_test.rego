@@ -52,3 +52,9 @@ test_missing_managed_document_not_assessed if {
 	r := mk_role({"AttachedManagedPolicies": [{"PolicyName": "x", "PolicyArn": "arn:aws:iam::123456789012:policy/x"}]})
 	count(not_assessed) == 1 with input as mk_snap(r, [])
 }
+
+test_administrator_access_without_document_assessed_passes if {
+	r := mk_role({"AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]})
+	count(deny) == 0 with input as mk_snap(r, [])
+	count(not_assessed) == 0 with input as mk_snap(r, [])
+}
