@@ -59,7 +59,7 @@ evidence(role) := [sprintf("%s %s%s", [iam.document_label(d), iam.statement_labe
 	iam.passes_any_role(stmt)
 ]
 
-# Computed once per role, for deny and not_assessed.
+# The evidence of every role, by index, read by deny and not_assessed.
 evidence_by_role := {i: evidence(role) | some i, role in input.iam.roles}
 
 applicable contains resource.role(i, role) if some i, role in input.iam.roles

@@ -47,6 +47,9 @@ import data.mlguard.lib.result
 
 ns_per_day := ((24 * 60) * 60) * 1000000000
 
+# The threshold, read through a rule of this package (functions must not read imported rules).
+unused_role_days := config.unused_role_days
+
 # An RFC 3339 timestamp time.parse_rfc3339_ns accepts (anything else would be an error).
 timestamp(value) if {
 	is_string(value)
@@ -60,7 +63,7 @@ days_before_collection(value) := floor((collected_ns - time.parse_rfc3339_ns(val
 
 unused(value) if {
 	timestamp(value)
-	collected_ns - time.parse_rfc3339_ns(value) > config.unused_role_days * ns_per_day
+	collected_ns - time.parse_rfc3339_ns(value) > unused_role_days * ns_per_day
 }
 
 last_used(role) := object.get(role, "RoleLastUsed", null)
@@ -85,7 +88,7 @@ deny contains result.new(resource.role(i, role), msg) if {
 	judged(role)
 	date := last_used_date(role)
 	unused(date)
-	msg := sprintf("role %s was last used on %s, %d days before collection (more than %d)", [role.RoleName, date, days_before_collection(date), config.unused_role_days])
+	msg := sprintf("role %s was last used on %s, %d days before collection (more than %d)", [role.RoleName, date, days_before_collection(date), unused_role_days])
 }
 
 deny contains result.new(resource.role(i, role), msg) if {
@@ -93,7 +96,7 @@ deny contains result.new(resource.role(i, role), msg) if {
 	judged(role)
 	never_used(role)
 	unused(role.CreateDate)
-	msg := sprintf("role %s has never been used and was created on %s, %d days before collection (more than %d)", [role.RoleName, role.CreateDate, days_before_collection(role.CreateDate), config.unused_role_days])
+	msg := sprintf("role %s has never been used and was created on %s, %d days before collection (more than %d)", [role.RoleName, role.CreateDate, days_before_collection(role.CreateDate), unused_role_days])
 }
 
 not_assessed contains result.new(resource.role(i, role), msg) if {
