@@ -24,8 +24,6 @@
 #       sts:ExternalId.
 #     action: iam-restrict-trust-policy
 #   frameworks:
-#     fsbp: [IAM.21]
-#     cis: ["1.16"]
 #     lab: [lab-1-execution-role]
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
