@@ -166,7 +166,7 @@ pub fn audit(
         let judged: BTreeSet<&str> = outcome
             .applicable
             .iter()
-            .map(|j| j.resource.arn.as_str())
+            .map(|arn| &**arn)
             .chain(failed.keys().map(String::as_str))
             .chain(unknown.keys().map(String::as_str))
             .collect();

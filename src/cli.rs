@@ -54,6 +54,9 @@ pub enum Command {
     Completions(CompletionsCmd),
     /// Print the man page (roff).
     Man(ManCmd),
+    /// Write a synthetic snapshot (deterministic, with a known share of violations of every
+    /// rule) for benchmarks and tests.
+    Generate(GenerateCmd),
 }
 
 #[derive(Debug, Args)]
@@ -306,6 +309,55 @@ pub struct CompletionsCmd {
 #[derive(Debug, Args)]
 pub struct ManCmd {
     /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateCmd {
+    /// Resources of every kind (roles, customer-managed policies, buckets, keys, VPCs,
+    /// subnets, security groups, network ACLs, notebooks, domains, training jobs, models,
+    /// endpoint configs); the per-kind options override it.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub scale: usize,
+    #[arg(long, value_name = "N")]
+    pub roles: Option<usize>,
+    /// Customer-managed policies, attached to the roles in turn.
+    #[arg(long, value_name = "N")]
+    pub policies: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub buckets: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub keys: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub vpcs: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub subnets: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub security_groups: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub network_acls: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub notebooks: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub domains: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub training_jobs: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub models: Option<usize>,
+    #[arg(long, value_name = "N")]
+    pub endpoint_configs: Option<usize>,
+    /// Regions to spread the regional resources over (with 2 or more, the last ones hold no
+    /// KMS key).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub regions: usize,
+    /// Share of each kind that violates a rule (0 to 1); the rest is hardened.
+    #[arg(long, default_value_t = 0.2, value_name = "RATE")]
+    pub violation_rate: f64,
+    /// Same seed, same snapshot, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -4,8 +4,9 @@
 use crate::audit::{self, AuditReport, Selection, SelectionError};
 use crate::baseline::{Baseline, BaselineError};
 use crate::cli::{
-    AuditCmd, Cli, ColorChoice, Command, CompletionsCmd, ConfigArgs, FailOn, InitCmd, ListFormat,
-    ManCmd, PolicyArgs, PolicyCmd, ReportArgs, RulesCmd, RulesListCmd, SchemaCmd, SchemaKind,
+    AuditCmd, Cli, ColorChoice, Command, CompletionsCmd, ConfigArgs, FailOn, GenerateCmd, InitCmd,
+    ListFormat, ManCmd, PolicyArgs, PolicyCmd, ReportArgs, RulesCmd, RulesListCmd, SchemaCmd,
+    SchemaKind,
 };
 use crate::config::{self, ConfigError, LoadedConfig};
 use crate::engine::testing::{self, TestOutcome};
@@ -63,6 +64,8 @@ pub enum CliError {
     Usage(String),
     #[error("MLGUARD_TODAY=`{0}` is not a date (YYYY-MM-DD)")]
     BadToday(String),
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
 }
 
 impl CliError {
@@ -90,6 +93,9 @@ impl CliError {
             ],
             CliError::BadToday(_) => {
                 vec!["unset MLGUARD_TODAY to use today's date (UTC)".into()]
+            }
+            CliError::Generate(_) => {
+                vec!["see `mlguard generate --help` for the options".into()]
             }
             CliError::Io(_) | CliError::Report(_) => Vec::new(),
         }
@@ -140,6 +146,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Init(cmd) => init_cmd(cmd, io),
         Command::Completions(cmd) => completions_cmd(cmd, io),
         Command::Man(cmd) => man_cmd(cmd, io),
+        Command::Generate(cmd) => generate_cmd(cmd, io),
     }
 }
 
@@ -694,6 +701,46 @@ fn schema_cmd(cmd: SchemaCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     let mut bytes = serde_json::to_vec_pretty(&schema).map_err(ReportError::from)?;
     bytes.push(b'\n');
     emit(&bytes, cmd.output.as_deref(), io)?;
+    Ok(exit::OK)
+}
+
+fn generate_cmd(cmd: GenerateCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
+    use crate::generate::{self, Counts, Spec};
+    let n = cmd.scale;
+    let counts = Counts {
+        roles: cmd.roles.unwrap_or(n),
+        policies: cmd.policies.unwrap_or(n),
+        buckets: cmd.buckets.unwrap_or(n),
+        keys: cmd.keys.unwrap_or(n),
+        vpcs: cmd.vpcs.unwrap_or(n),
+        subnets: cmd.subnets.unwrap_or(n),
+        security_groups: cmd.security_groups.unwrap_or(n),
+        network_acls: cmd.network_acls.unwrap_or(n),
+        notebooks: cmd.notebooks.unwrap_or(n),
+        domains: cmd.domains.unwrap_or(n),
+        training_jobs: cmd.training_jobs.unwrap_or(n),
+        models: cmd.models.unwrap_or(n),
+        endpoint_configs: cmd.endpoint_configs.unwrap_or(n),
+    };
+    let spec = Spec {
+        counts,
+        regions: cmd.regions,
+        seed: cmd.seed,
+        violation_rate: cmd.violation_rate,
+    };
+    let (bytes, summary) = generate::generate(&spec)?;
+    emit(&bytes, cmd.output.as_deref(), io)?;
+    writeln!(
+        io.stderr,
+        "mlguard: generated {} resources ({} violating) in {} regions, {} bytes{}",
+        summary.resources(),
+        summary.violating(),
+        spec.regions,
+        bytes.len(),
+        cmd.output
+            .as_ref()
+            .map_or(String::new(), |p| format!(", to {}", p.display()))
+    )?;
     Ok(exit::OK)
 }
 

@@ -15,6 +15,7 @@ pub mod config;
 pub mod docgen;
 pub mod engine;
 pub mod findings;
+pub mod generate;
 pub mod remediate;
 pub mod report;
 pub mod snapshot;

@@ -267,7 +267,11 @@ impl Suppressions {
                     });
                 }
             }
-            if tag.reason.is_empty() && tag_used.iter().any(|(a, _)| a == arn) {
+            let used = tag_used
+                .range((arn.clone(), String::new())..)
+                .next()
+                .is_some_and(|(a, _)| a == arn);
+            if tag.reason.is_empty() && used {
                 warnings.push(SuppressionWarning::TagWithoutReason { arn: arn.clone() });
             }
         }

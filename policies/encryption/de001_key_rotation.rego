@@ -44,6 +44,10 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
 # Enabled customer-managed symmetric keys with KMS-generated material.
 judged(k) if {
 	kms.customer_managed(k)
@@ -52,13 +56,13 @@ judged(k) if {
 }
 
 applicable contains resource.key(region, i, k) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	judged(k)
 }
 
 deny contains result.new(resource.key(region, i, k), msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	judged(k)
 	k.KeyRotationEnabled == false
@@ -68,13 +72,11 @@ deny contains result.new(resource.key(region, i, k), msg) if {
 replica_note(k) := sprintf(" (a multi-Region replica: enable rotation on its primary key %s)", [primary]) if {
 	k.MultiRegionConfiguration.MultiRegionKeyType == "REPLICA"
 	primary := k.MultiRegionConfiguration.PrimaryKey.Arn
-}
-
-default replica_note(_) := ""
+} else := ""
 
 # The rotation status could not be read.
 not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	judged(k)
 	not is_boolean(k.KeyRotationEnabled)
@@ -83,7 +85,7 @@ not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 
 # The key could not be described, so whether it is judged is unknown.
 not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	not kms.described(k)
 	gap_msg := kms.missing_reason("DescribeKey", k)

@@ -43,14 +43,18 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
 applicable contains resource.key(region, i, k) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	kms.customer_managed(k)
 }
 
 deny contains result.new(resource.key(region, i, k), msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	kms.customer_managed(k)
 	is_object(k.Policy)
@@ -83,7 +87,7 @@ actions_text(stmt) := sprintf("every action but %s", [concat(", ", object.get(st
 
 # The key policy could not be read.
 not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	kms.customer_managed(k)
 	not is_object(k.Policy)
@@ -92,7 +96,7 @@ not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 
 # The key could not be described, so whether it is customer managed is unknown.
 not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	not kms.described(k)
 	gap_msg := kms.missing_reason("DescribeKey", k)

@@ -42,16 +42,20 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
 failing_states := {"Disabled", "PendingDeletion", "PendingReplicaDeletion"}
 
 applicable contains resource.key(region, i, k) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	kms.customer_managed(k)
 }
 
 deny contains result.new(resource.key(region, i, k), msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	kms.customer_managed(k)
 	failing_states[k.KeyState]
@@ -59,7 +63,7 @@ deny contains result.new(resource.key(region, i, k), msg) if {
 }
 
 # Functions read other packages' rules through a local rule (see lib/kms.rego).
-referenced_by := kms.referenced_by
+referenced_by := data.mlguard.lib.kms.referenced_by
 
 users(k) := sprintf("still referenced by %s", [concat(", ", sort(referenced_by[k.Arn]))]) if referenced_by[k.Arn]
 
@@ -67,7 +71,7 @@ users(k) := "no SageMaker resource in the snapshot references it" if not referen
 
 # The key could not be described, so its state is unknown.
 not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	not kms.described(k)
 	gap_msg := kms.missing_reason("DescribeKey", k)

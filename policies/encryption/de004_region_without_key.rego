@@ -57,8 +57,9 @@ counted(n, names) := sprintf("%d %s", [n, names[1]]) if n == 1
 
 counted(n, names) := sprintf("%d %s", [n, names[2]]) if n != 1
 
-# Functions read other packages' rules through a local rule (see lib/kms.rego).
-all_regions := kms.regions
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+all_regions := data.mlguard.lib.kms.regions
 
 # What the region hosts of the ML workload ("2 notebook instances", "ML workload VPC vpc-1").
 footprint(region) := array.concat(
@@ -87,12 +88,12 @@ usable_keys(region) := [k |
 undescribed(region) := [k.KeyId | some k in kms.region_keys(region); not kms.described(k)]
 
 applicable contains resource.region(region) if {
-	some region, _ in kms.regions
+	some region, _ in all_regions
 	hosts_ml(region)
 }
 
 deny contains result.new(resource.region(region), msg) if {
-	some region, _ in kms.regions
+	some region, _ in all_regions
 	hosts_ml(region)
 	count(usable_keys(region)) == 0
 	not gaps.listing_failed("kms", region, "ListKeys")
@@ -104,9 +105,7 @@ deny contains result.new(resource.region(region), msg) if {
 other_keys(region) := sprintf("; its customer-managed keys cannot serve: %s", [concat(", ", names)]) if {
 	names := [sprintf("%s %s", [kms.label(k), why(k)]) | some k in kms.region_keys(region); kms.customer_managed(k)]
 	count(names) > 0
-}
-
-default other_keys(_) := ""
+} else := ""
 
 why(k) := sprintf("is %s", [kms.unusable(k)]) if kms.unusable(k)
 
@@ -121,7 +120,7 @@ why(k) := sprintf("is in state %s", [object.get(k, "KeyState", "unknown")]) if {
 }
 
 not_assessed contains result.new(resource.region(region), msg) if {
-	some region, _ in kms.regions
+	some region, _ in all_regions
 	hosts_ml(region)
 	count(usable_keys(region)) == 0
 	gaps.listing_failed("kms", region, "ListKeys")
@@ -129,7 +128,7 @@ not_assessed contains result.new(resource.region(region), msg) if {
 }
 
 not_assessed contains result.new(resource.region(region), msg) if {
-	some region, _ in kms.regions
+	some region, _ in all_regions
 	hosts_ml(region)
 	count(usable_keys(region)) == 0
 	not gaps.listing_failed("kms", region, "ListKeys")

@@ -40,15 +40,19 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
 kind := "notebook_instances"
 
 applicable contains resource.notebook(region, i, nb) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, nb in kms.sagemaker(region, kind)
 }
 
 deny contains result.new(resource.notebook(region, i, nb), msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, nb in kms.sagemaker(region, kind)
 	not kms.ml_gap_reason(kind, nb)
 	msg := sprintf("notebook instance %s %s", [nb.NotebookInstanceName, problem(region, nb)])
@@ -64,7 +68,7 @@ problem(region, nb) := sprintf("encrypts its ML storage volume with the AWS mana
 }
 
 not_assessed contains result.new(resource.notebook(region, i, nb), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, nb in kms.sagemaker(region, kind)
 	gap_msg := kms.ml_gap_reason(kind, nb)
 }

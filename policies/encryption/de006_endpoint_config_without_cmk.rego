@@ -38,15 +38,19 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
 kind := "endpoint_configs"
 
 applicable contains resource.endpoint_config(region, i, c) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, c in kms.sagemaker(region, kind)
 }
 
 deny contains result.new(resource.endpoint_config(region, i, c), msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, c in kms.sagemaker(region, kind)
 	not kms.ml_gap_reason(kind, c)
 	msg := sprintf("endpoint config %s %s", [c.EndpointConfigName, problem(region, c)])
@@ -62,7 +66,7 @@ problem(region, c) := sprintf("encrypts endpoint storage with the AWS managed ke
 }
 
 not_assessed contains result.new(resource.endpoint_config(region, i, c), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, c in kms.sagemaker(region, kind)
 	gap_msg := kms.ml_gap_reason(kind, c)
 }

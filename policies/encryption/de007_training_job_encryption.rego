@@ -43,15 +43,19 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
 kind := "training_jobs"
 
 applicable contains resource.training_job(region, i, j) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, j in kms.sagemaker(region, kind)
 }
 
 deny contains result.new(resource.training_job(region, i, j), msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, j in kms.sagemaker(region, kind)
 	not kms.ml_gap_reason(kind, j)
 	found := problems(region, j)
@@ -67,18 +71,14 @@ problems(region, j) := array.concat(
 	traffic_problems(j),
 )
 
-key_problems(_, j, path, what) := [sprintf("%s without a customer-managed key (no %s)", [what, concat(".", path)])] if {
+key_problems(region, j, path, what) := [sprintf("%s without a customer-managed key (no %s)", [what, concat(".", path)])] if {
 	ref := object.get(j, path, "")
 	not nonempty_string(ref)
-}
-
-key_problems(region, j, path, what) := [sprintf("%s encrypted with the AWS managed key %s (%s)", [what, ref, concat(".", path)])] if {
+} else := [sprintf("%s encrypted with the AWS managed key %s (%s)", [what, ref, concat(".", path)])] if {
 	ref := object.get(j, path, "")
 	nonempty_string(ref)
 	kms.aws_managed_ref(ref, region)
-}
-
-default key_problems(_, _, _, _) := []
+} else := []
 
 nonempty_string(s) if {
 	is_string(s)
@@ -100,12 +100,10 @@ instance_count(j) := object.get(j, ["ResourceConfig", "InstanceCount"], 1) if {
 traffic_problems(j) := [sprintf("runs on %d instances with inter-container traffic encryption off (EnableInterContainerTrafficEncryption)", [instance_count(j)])] if {
 	instance_count(j) > 1
 	object.get(j, "EnableInterContainerTrafficEncryption", false) != true
-}
-
-default traffic_problems(_) := []
+} else := []
 
 not_assessed contains result.new(resource.training_job(region, i, j), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, j in kms.sagemaker(region, kind)
 	gap_msg := kms.ml_gap_reason(kind, j)
 }

@@ -36,15 +36,19 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
 kind := "domains"
 
 applicable contains resource.domain(region, i, d) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, d in kms.sagemaker(region, kind)
 }
 
 deny contains result.new(resource.domain(region, i, d), msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, d in kms.sagemaker(region, kind)
 	not kms.ml_gap_reason(kind, d)
 	msg := sprintf("domain %s %s", [kms.ml_name(kind, d), problem(region, d)])
@@ -60,7 +64,7 @@ problem(region, d) := sprintf("encrypts its EFS volume and app storage with the 
 }
 
 not_assessed contains result.new(resource.domain(region, i, d), gap_msg) if {
-	some region, _ in kms.regions
+	some region, _ in regions
 	some i, d in kms.sagemaker(region, kind)
 	gap_msg := kms.ml_gap_reason(kind, d)
 }

@@ -49,9 +49,7 @@ import data.mlguard.lib.result
 import data.mlguard.lib.s3
 
 # GetBucketLocation answers null for us-east-1; a bucket without a Region is taken to be there.
-bucket_region(b) := b.Region if is_string(b.Region)
-
-default bucket_region(_) := "us-east-1"
+bucket_region(b) := b.Region if is_string(b.Region) else := "us-east-1"
 
 # Functions read other packages' rules through a local rule (see lib/kms.rego).
 kms_algorithms := s3.kms_algorithms
@@ -61,9 +59,7 @@ algorithm_names := {"AES256": "SSE-S3 (AES256)"}
 algorithm_name(alg) := object.get(algorithm_names, alg, alg)
 
 # The default's KMS key reference; "" when the default names none (S3 then uses aws/s3).
-key_ref(d) := d.KMSMasterKeyID if is_string(d.KMSMasterKeyID)
-
-default key_ref(_) := ""
+key_ref(d) := d.KMSMasterKeyID if is_string(d.KMSMasterKeyID) else := ""
 
 applicable contains resource.bucket(i, b) if some i, b in s3.buckets
 

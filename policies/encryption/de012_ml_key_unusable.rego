@@ -40,6 +40,12 @@ import data.mlguard.lib.kms
 import data.mlguard.lib.resource
 import data.mlguard.lib.result
 
+# The library's rules are read through their full path: through the import alias
+# (`kms.regions`) regorus would evaluate every rule of the library, its key index included.
+regions := data.mlguard.lib.kms.regions
+
+ml_kinds := data.mlguard.lib.kms.ml_kinds
+
 ml_resource(region, "notebook_instances", i, item) := resource.notebook(region, i, item)
 
 ml_resource(region, "domains", i, item) := resource.domain(region, i, item)
@@ -49,38 +55,38 @@ ml_resource(region, "training_jobs", i, item) := resource.training_job(region, i
 ml_resource(region, "endpoint_configs", i, item) := resource.endpoint_config(region, i, item)
 
 applicable contains judged if {
-	some region, _ in kms.regions
-	some kind, _ in kms.ml_kinds
+	some region, _ in regions
+	some kind, _ in ml_kinds
 	some i, item in kms.sagemaker(region, kind)
 	count(kms.key_refs(kind, item)) > 0
 	judged := ml_resource(region, kind, i, item)
 }
 
 deny contains result.new(judged, msg) if {
-	some region, _ in kms.regions
-	some kind, _ in kms.ml_kinds
+	some region, _ in regions
+	some kind, _ in ml_kinds
 	some i, item in kms.sagemaker(region, kind)
 	found := [p | some x in kms.key_refs(kind, item); p := ref_problem(x, region)]
 	count(found) > 0
-	msg := sprintf("%s %s: %s", [kms.ml_kinds[kind].noun, kms.ml_name(kind, item), concat("; ", found)])
+	msg := sprintf("%s %s: %s", [ml_kinds[kind].noun, kms.ml_name(kind, item), concat("; ", found)])
 	judged := ml_resource(region, kind, i, item)
 }
 
 ref_problem(x, region) := sprintf("%s names KMS key %s, which is %s", [x.field, kms.label(e.key), kms.unusable(e.key)]) if {
-	e := kms.lookup(x.ref, region)
+	e := kms.ml_lookup(x.ref, region)
 	e.status == "found"
 	kms.unusable(e.key)
 }
 
 ref_problem(x, region) := sprintf("%s names KMS key %s, which does not exist in %s", [x.field, x.ref, e.region]) if {
-	e := kms.lookup(x.ref, region)
+	e := kms.ml_lookup(x.ref, region)
 	e.status == "missing"
 }
 
 # A key reference that cannot be checked.
 not_assessed contains result.new(judged, msg) if {
-	some region, _ in kms.regions
-	some kind, _ in kms.ml_kinds
+	some region, _ in regions
+	some kind, _ in ml_kinds
 	some i, item in kms.sagemaker(region, kind)
 	some x in kms.key_refs(kind, item)
 	msg := unknown(x, region)
@@ -88,20 +94,20 @@ not_assessed contains result.new(judged, msg) if {
 }
 
 unknown(x, region) := kms.unknown_reason(x.ref, e) if {
-	e := kms.lookup(x.ref, region)
+	e := kms.ml_lookup(x.ref, region)
 	e.status in {"other_account", "region_not_listed", "listing_failed"}
 }
 
 unknown(x, region) := kms.missing_reason("DescribeKey", e.key) if {
-	e := kms.lookup(x.ref, region)
+	e := kms.ml_lookup(x.ref, region)
 	e.status == "found"
 	not is_string(e.key.KeyState)
 }
 
 # The resource could not be described, so its key references are unknown.
 not_assessed contains result.new(judged, gap_msg) if {
-	some region, _ in kms.regions
-	some kind, _ in kms.ml_kinds
+	some region, _ in regions
+	some kind, _ in ml_kinds
 	some i, item in kms.sagemaker(region, kind)
 	judged := ml_resource(region, kind, i, item)
 	gap_msg := kms.ml_gap_reason(kind, item)

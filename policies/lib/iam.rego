@@ -57,7 +57,8 @@ managed_document(arn) := doc if {
 # The AWS-managed AdministratorAccess policy, in any partition.
 administrator_access(arn) if {
 	aws_managed(arn)
-	split(arn, ":")[5] == "policy/AdministratorAccess"
+	fields := split(arn, ":")
+	fields[5] == "policy/AdministratorAccess"
 }
 
 administrator_access_document := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]}

@@ -118,7 +118,8 @@ missing_reason(operation, k) := sprintf("not assessed: the snapshot has no %s re
 
 # --- the reference index ----------------------------------------------------------------
 
-account_of(arn) := split(arn, ":")[4]
+# (A computed index on a call, `split(arn, ":")[4]`, is slow in regorus: bind the call first.)
+account_of(arn) := fields[4] if fields := split(arn, ":")
 
 # Everything a key can be referenced by in its region.
 references(region, k) := array.concat(
@@ -131,13 +132,30 @@ references(region, k) := array.concat(
 	),
 )
 
-# "region|reference" -> the positions of the keys it names. A set, so that a snapshot that
-# lists a key twice still evaluates (the first position wins).
-positions[slot] contains i if {
+# [slot, position] for every way of naming every key ("region|reference", and the key's
+# position in its region's list), sorted, so that the pairs of one slot are adjacent.
+key_slots := sort([[slot, i] |
 	some region, r in regions
 	some i, k in object.get(object.get(r, "kms", {}), "keys", [])
 	some ref in references(region, k)
 	slot := sprintf("%s|%s", [region, ref])
+])
+
+# "region|reference" -> the position of the key it names. A snapshot that lists a key twice
+# still evaluates: the first position wins.
+positions := {slot: i |
+	some n, pair in key_slots
+	slot := pair[0]
+	i := pair[1]
+	first_of_slot(n, slot)
+}
+
+first_of_slot(n, _) if n == 0
+
+first_of_slot(n, slot) if {
+	n > 0
+	previous := key_slots[n - 1]
+	previous[0] != slot
 }
 
 arn_ref(ref) if startswith(ref, "arn:")
@@ -159,7 +177,10 @@ aws_alias(ref) if {
 }
 
 # The region a reference points into: the one in an ARN, else the referrer's.
-ref_region(ref, _) := split(ref, ":")[3] if arn_ref(ref)
+ref_region(ref, _) := fields[3] if {
+	arn_ref(ref)
+	fields := split(ref, ":")
+}
 
 ref_region(ref, region) := region if not arn_ref(ref)
 
@@ -169,9 +190,11 @@ ref_account(ref) := account_id if not arn_ref(ref)
 
 # The key `ref` names, for a resource in `region`: {"region", "index", "key"}. Undefined
 # when the snapshot does not hold it.
-resolve(ref, region) := {"region": r, "index": i, "key": regions[r].kms.keys[i]} if {
+resolve(ref, region) := {"region": r, "index": i, "key": key} if {
 	r := ref_region(ref, region)
-	i := min(positions[sprintf("%s|%s", [r, ref])])
+	i := positions[sprintf("%s|%s", [r, ref])]
+	keys := regions[r].kms.keys
+	key := keys[i]
 }
 
 # The listing that would have shown the key failed in its region.
@@ -279,13 +302,30 @@ key_refs(kind, item) := [{"field": concat(".", path), "ref": ref} |
 	ref != ""
 ]
 
+# "region|reference" -> lookup(reference, region) for every key reference of the SageMaker
+# resources, resolved once per evaluation: many resources name the same few keys, and the
+# rules that judge the references ask for each of them several times.
+ml_lookups := {slot: found |
+	some region, _ in regions
+	some kind, _ in ml_kinds
+	some item in sagemaker(region, kind)
+	some x in key_refs(kind, item)
+	slot := sprintf("%s|%s", [region, x.ref])
+	found := lookup(x.ref, region)
+}
+
+# lookup(ref, region) for a key reference of a SageMaker resource of `region`.
+ml_lookup(ref, region) := ml_lookups[sprintf("%s|%s", [region, ref])]
+
 # ARN of a key -> the SageMaker resources that reference it ("training job tj (OutputDataConfig.KmsKeyId)").
 referenced_by[arn] contains desc if {
 	some region, _ in regions
 	some kind, _ in ml_kinds
 	some item in sagemaker(region, kind)
 	some x in key_refs(kind, item)
-	arn := resolve(x.ref, region).key.Arn
+	found := ml_lookup(x.ref, region)
+	found.status == "found"
+	arn := found.key.Arn
 	desc := sprintf("%s %s (%s)", [ml_kinds[kind].noun, ml_name(kind, item), x.field])
 }
 

@@ -59,17 +59,16 @@ account_block_unknown if gaps.resource_failed("GetPublicAccessBlock", resource.a
 bucket_block(b) := pab if {
 	pab := b.PublicAccessBlock
 	is_object(pab)
-}
-
-default bucket_block(_) := {}
+} else := {}
 
 # The flag is on at the account level or on the bucket (S3 applies the more restrictive).
 flag_on(b, flag) if account_block[flag] == true
 
-flag_on(b, flag) if bucket_block(b)[flag] == true
+flag_on(b, flag) if {
+	block := bucket_block(b)
+	block[flag] == true
+}
 
 # --- bucket policy ----------------------------------------------------------------------
 
-policy_statements(b) := object.get(b.Policy, "Statement", []) if is_object(b.Policy)
-
-default policy_statements(_) := []
+policy_statements(b) := object.get(b.Policy, "Statement", []) if is_object(b.Policy) else := []

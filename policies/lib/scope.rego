@@ -211,31 +211,33 @@ role(r) if tagged(r)
 
 role(r) if name_matches(r.RoleName)
 
-# Why each VPC is in the ML workload scope: VPC id -> set of reasons, e.g.
-# vpc_reasons["vpc-1"] == {"notebook nb-1", "security group sg-1 (ml-training)"}.
-vpc_reasons[id] contains why if {
+# Why each VPC is in the ML workload scope: [VPC id, reason] pairs, e.g.
+# ["vpc-1", "notebook nb-1"], ["vpc-1", "security group sg-1 (ml-training)"].
+vpc_reason_pairs contains [id, why] if {
 	some nb in sagemaker("notebook_instances")
 	id := subnet_vpc[nb.SubnetId]
 	why := sprintf("notebook %s", [nb.NotebookInstanceName])
 }
 
-vpc_reasons[id] contains why if {
+vpc_reason_pairs contains [id, why] if {
 	some d in sagemaker("domains")
 	id := d.VpcId
 	is_string(id)
 	why := sprintf("domain %s", [object.get(d, "DomainName", d.DomainId)])
 }
 
-vpc_reasons[id] contains why if {
-	some kind, label in {"training_jobs": "training job", "models": "model"}
-	name_field := {"training_jobs": "TrainingJobName", "models": "ModelName"}[kind]
+vpc_reason_pairs contains [id, why] if {
+	some kind, spec in {
+		"training_jobs": {"label": "training job", "name": "TrainingJobName"},
+		"models": {"label": "model", "name": "ModelName"},
+	}
 	some item in sagemaker(kind)
 	some subnet in object.get(item, ["VpcConfig", "Subnets"], [])
 	id := subnet_vpc[subnet]
-	why := sprintf("%s %s", [label, item[name_field]])
+	why := sprintf("%s %s", [spec.label, item[spec.name]])
 }
 
-vpc_reasons[id] contains why if {
+vpc_reason_pairs contains [id, why] if {
 	some g in ec2("security_groups")
 	security_group_ids[g.GroupId]
 	id := g.VpcId
@@ -243,20 +245,63 @@ vpc_reasons[id] contains why if {
 	why := sprintf("security group %s (%s)", [g.GroupId, g.GroupName])
 }
 
-vpc_reasons[id] contains "listed in the configured scope VPC ids" if some id in configured_vpcs
+vpc_reason_pairs contains [id, "listed in the configured scope VPC ids"] if some id in configured_vpcs
 
-vpc_reasons[id] contains why if {
+vpc_reason_pairs contains [id, why] if {
 	some v in ec2("vpcs")
 	tagged(v)
 	id := v.VpcId
 	why := sprintf("tagged %s", [config.scope_tag])
 }
 
+# The same as VPC id -> set of reasons: vpc_reasons["vpc-1"] == {"notebook nb-1", ...}.
+vpc_reasons[id] contains why if {
+	some pair in vpc_reason_pairs
+	id := pair[0]
+	why := pair[1]
+}
+
+# The pairs in order: the reasons of one VPC are adjacent and sorted. The position of each
+# VPC's first pair, and of the pair after its last.
+vpc_reason_list := sort([pair | some pair in vpc_reason_pairs])
+
+vpc_reason_start := {id: n |
+	some n, pair in vpc_reason_list
+	id := pair[0]
+	first_reason(n, id)
+}
+
+vpc_reason_end := {id: end |
+	some n, pair in vpc_reason_list
+	id := pair[0]
+	last_reason(n, id)
+	end := n + 1
+}
+
+first_reason(n, _) if n == 0
+
+first_reason(n, id) if {
+	n > 0
+	previous := vpc_reason_list[n - 1]
+	previous[0] != id
+}
+
+last_reason(n, _) if n == count(vpc_reason_list) - 1
+
+last_reason(n, id) if {
+	n < count(vpc_reason_list) - 1
+	next := vpc_reason_list[n + 1]
+	next[0] != id
+}
+
 # Why the VPC is in the ML workload scope, in words: "notebook nb-1, security group ...".
-vpc_reason_text(id) := concat(", ", sort(vpc_reasons[id]))
+vpc_reason_text(id) := concat(", ", [pair[1] | some pair in array.slice(vpc_reason_list, vpc_reason_start[id], vpc_reason_end[id])])
 
 # VPC ids that host the ML workload.
-vpcs contains id if some id, _ in vpc_reasons
+vpcs contains id if {
+	some pair in vpc_reason_pairs
+	id := pair[0]
+}
 
 # The VPC hosts the ML workload.
 vpc(v) if vpcs[v.VpcId]

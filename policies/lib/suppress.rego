@@ -18,16 +18,38 @@ reason_key := "mlguard:suppress-reason"
 
 section(region, service, kind) := object.get(object.get(input.regions[region], service, {}), kind, [])
 
-# Every resource that can carry tags, as {"resource": <reference>, "obj": <snapshot object>}.
-candidates contains {"resource": resource.role(i, r), "obj": r} if some i, r in object.get(object.get(input, "iam", {}), "roles", [])
+# The object carries the suppression tag (checked before anything is built: few resources
+# carry it).
+suppress_tagged(obj) if {
+	some t in object.get(obj, "Tags", [])
+	t.Key == tag_key
+}
 
-candidates contains {"resource": resource.managed_policy(i, p), "obj": p} if some i, p in object.get(object.get(input, "iam", {}), "policies", [])
+suppress_tagged(obj) if {
+	some t in object.get(obj, "Tags", [])
+	t.TagKey == tag_key
+}
 
-candidates contains {"resource": resource.bucket(i, b), "obj": b} if some i, b in object.get(object.get(input, "s3", {}), "buckets", [])
+# Every resource that carries the tag, as {"resource": <reference>, "obj": <snapshot object>}.
+candidates contains {"resource": resource.role(i, r), "obj": r} if {
+	some i, r in object.get(object.get(input, "iam", {}), "roles", [])
+	suppress_tagged(r)
+}
+
+candidates contains {"resource": resource.managed_policy(i, p), "obj": p} if {
+	some i, p in object.get(object.get(input, "iam", {}), "policies", [])
+	suppress_tagged(p)
+}
+
+candidates contains {"resource": resource.bucket(i, b), "obj": b} if {
+	some i, b in object.get(object.get(input, "s3", {}), "buckets", [])
+	suppress_tagged(b)
+}
 
 candidates contains {"resource": resource.key(region, i, k), "obj": k} if {
 	some region in object.keys(object.get(input, "regions", {}))
 	some i, k in section(region, "kms", "keys")
+	suppress_tagged(k)
 }
 
 regional_builders := {
@@ -48,6 +70,7 @@ candidates contains {"resource": judged, "obj": obj} if {
 	some kind, _ in kinds
 	some i, obj in section(region, service, kind)
 	is_array(object.get(obj, "Tags", null))
+	suppress_tagged(obj)
 	judged := build(kind, region, i, obj)
 }
 
@@ -88,9 +111,24 @@ entries contains {"arn": resource_arn, "rules": tag_rules, "reason": tag_reason}
 
 # ARN → {"rules": [...], "reason": "..."} for every tagged resource. An ARN that appears
 # more than once (it should not) gets the union of its rules and its reasons joined.
-by_arn := {arn: merged(arn) | some e in entries; arn := e.arn}
+by_arn := {arn: merged |
+	some e in entries
+	arn := e.arn
+	merged := {
+		"rules": sort(object.get(rules_by_arn, arn, set())),
+		"reason": concat("; ", sort(object.get(reasons_by_arn, arn, set()))),
+	}
+}
 
-merged(arn) := {
-	"rules": sort({r | some e in entries; e.arn == arn; some r in e.rules}),
-	"reason": concat("; ", sort({e.reason | some e in entries; e.arn == arn; e.reason != ""})),
+rules_by_arn[arn] contains r if {
+	some e in entries
+	arn := e.arn
+	some r in e.rules
+}
+
+reasons_by_arn[arn] contains reason if {
+	some e in entries
+	arn := e.arn
+	reason := e.reason
+	reason != ""
 }

@@ -55,7 +55,7 @@ applicable contains resource.network_acl(region, i, acl) if some [region, i, acl
 
 deny contains result.new(resource.network_acl(region, i, acl), msg) if {
 	some [region, i, acl] in acls
-	found := [exposure(acl, e) | some e in world_allows(acl)]
+	found := [x | some e in world_allows(acl); x := exposure(acl, e)]
 	count(found) > 0
 	msg := sprintf("%snetwork ACL %s of %s admits from the internet: %s", [kind(acl), acl.NetworkAclId, acl.VpcId, concat("; ", found)])
 }
@@ -96,12 +96,17 @@ shadowed(denies, proto, port) if {
 # through an import (docs/writing-policies.md).
 admin_ports := config.admin_ports
 
-# Administration ports `e` admits that no earlier deny refuses.
+# Administration ports `e` admits that no earlier deny refuses. `e` is a tcp or udp entry
+# with a port range (entries of every protocol are reported as such, not through this).
 open_admin_ports(acl, e) := sort({port |
+	proto := net.acl_protocol(e)
+	proto in {"tcp", "udp"}
+	from := net.acl_from(e)
+	to := net.acl_to(e)
 	denies := earlier_denies(acl, e)
 	some port in admin_ports
-	some proto in ["tcp", "udp"]
-	net.acl_matches(e, proto, port)
+	from <= port
+	port <= to
 	not shadowed(denies, proto, port)
 })
 

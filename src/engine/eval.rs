@@ -28,16 +28,40 @@ pub struct Judged {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleOutcome {
     pub rule_id: String,
-    pub applicable: Vec<Judged>,
+    /// The ARNs of the resources the rule judged (shared with the snapshot: no copy).
+    pub applicable: Vec<std::sync::Arc<str>>,
     pub deny: Vec<Judged>,
     pub not_assessed: Vec<Judged>,
 }
+
+/// How a rule's entry points are evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// One evaluation per rule: a rule mlguard adds to each rule's package gathers `deny`,
+    /// `applicable` and `not_assessed`, so the package's indexes are computed once.
+    #[default]
+    Combined,
+    /// One evaluation per entry point, each from a clean state (the reference the combined
+    /// strategy is tested against).
+    PerEntrypoint,
+    /// The combined rule, compiled to regorus's virtual machine (RVM) bytecode.
+    Rvm,
+}
+
+/// The rule mlguard adds to each rule's package (a reserved name).
+const OUTCOME_RULE: &str = "__mlguard_outcome__";
 
 #[derive(Clone)]
 pub struct Engine {
     base: regorus::Engine,
     rules: Vec<Rule>,
+    /// The entry points each rule declares, by rule id.
+    entrypoints: std::collections::BTreeMap<String, Vec<&'static str>>,
     timeout: Duration,
+    strategy: Strategy,
+    /// RVM programs of the combined rules, by rule id (with [`Strategy::Rvm`]).
+    programs: std::collections::BTreeMap<String, std::sync::Arc<regorus::rvm::Program>>,
+    data: Value,
 }
 
 /// Adds policy sources to a regorus engine, naming the file on a parse error.
@@ -75,18 +99,75 @@ impl Engine {
         let mut base = new_regorus(params)?;
         add_sources(&mut base, &set.libs)?;
         add_sources(&mut base, set.rules.iter().map(|r| &r.source))?;
-        let engine = Engine {
+        let mut engine = Engine {
             base,
             rules: set.rules.clone(),
+            entrypoints: std::collections::BTreeMap::new(),
             timeout: DEFAULT_RULE_TIMEOUT,
+            strategy: Strategy::default(),
+            programs: std::collections::BTreeMap::new(),
+            data: params.to_data(),
         };
         engine.check(set)?;
+        for rule in &set.rules {
+            let mut entries = vec!["deny", "applicable"];
+            if engine.declares(rule, "not_assessed").unwrap_or(false) {
+                entries.push("not_assessed");
+            }
+            // `[item | some item in deny]` rather than `deny`: an object with an undefined
+            // member would be undefined as a whole.
+            let fields: Vec<String> = entries
+                .iter()
+                .map(|e| format!("\"{e}\": [__mlguard_item__ | some __mlguard_item__ in {e}]"))
+                .collect();
+            let text = format!(
+                "package {}\nimport rego.v1\n{OUTCOME_RULE} := {{{}}}\n",
+                rule.source.package,
+                fields.join(", ")
+            );
+            engine
+                .base
+                .add_policy(format!("mlguard-outcome:{}", rule.source.path), text)
+                .map_err(|e| PolicyError::Check {
+                    path: rule.source.path.clone(),
+                    rule_id: rule.meta.id.clone(),
+                    message: format!("cannot gather the rule's results: {e}"),
+                })?;
+            engine.entrypoints.insert(rule.meta.id.clone(), entries);
+        }
         Ok(engine)
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Engine {
         self.timeout = timeout;
         self
+    }
+
+    pub fn with_strategy(mut self, strategy: Strategy) -> Result<Engine, PolicyError> {
+        self.strategy = strategy;
+        if strategy == Strategy::Rvm {
+            for rule in &self.rules {
+                let entry: regorus::Rc<str> =
+                    format!("{}.{OUTCOME_RULE}", rule.data_path()).into();
+                let error = |message: String| PolicyError::Check {
+                    path: rule.source.path.clone(),
+                    rule_id: rule.meta.id.clone(),
+                    message,
+                };
+                let compiled = self
+                    .base
+                    .clone()
+                    .compile_with_entrypoint(&entry)
+                    .map_err(|e| error(e.to_string()))?;
+                let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
+                    &compiled,
+                    &[&entry],
+                )
+                .map_err(|e| error(e.to_string()))?;
+                self.programs.insert(rule.meta.id.clone(), program);
+            }
+        }
+        Ok(self)
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -128,12 +209,10 @@ impl Engine {
             .has_declared_rule_rooted_at(&rule.source.path, entry)
     }
 
-    fn entrypoints(&self, rule: &Rule) -> Vec<&'static str> {
-        let mut e = vec!["deny", "applicable"];
-        if self.declares(rule, "not_assessed").unwrap_or(false) {
-            e.push("not_assessed");
-        }
-        e
+    fn entrypoints(&self, rule: &Rule) -> &[&'static str] {
+        self.entrypoints
+            .get(&rule.meta.id)
+            .map_or(&["deny", "applicable"], Vec::as_slice)
     }
 
     /// Evaluates the given rules (all when `only` is `None`) against a snapshot.
@@ -190,26 +269,58 @@ impl Engine {
             deny: Vec::new(),
             not_assessed: Vec::new(),
         };
-        for entry in self.entrypoints(rule) {
-            let value = engine
-                .eval_rule(format!("{}.{entry}", rule.data_path()))
-                .map_err(|e| EngineError::Eval {
-                    path: rule.source.path.clone(),
-                    rule_id: rule.meta.id.clone(),
-                    message: e.to_string(),
-                })?;
-            let items = parse_results(&value, entry != "applicable").map_err(|message| {
-                EngineError::BadResult {
-                    path: rule.source.path.clone(),
-                    rule_id: rule.meta.id.clone(),
-                    entrypoint: entry.to_string(),
-                    message,
+        let eval_error = |e: anyhow::Error| EngineError::Eval {
+            path: rule.source.path.clone(),
+            rule_id: rule.meta.id.clone(),
+            message: e.to_string(),
+        };
+        let combined = match self.strategy {
+            Strategy::Combined => {
+                let all = engine
+                    .eval_rule(format!("{}.{OUTCOME_RULE}", rule.data_path()))
+                    .map_err(eval_error)?;
+                if !matches!(all, Value::Object(_)) {
+                    return Err(EngineError::BadResult {
+                        path: rule.source.path.clone(),
+                        rule_id: rule.meta.id.clone(),
+                        entrypoint: OUTCOME_RULE.to_string(),
+                        message: format!("expected an object, got {all}"),
+                    });
                 }
-            })?;
+                Some(all)
+            }
+            Strategy::PerEntrypoint => None,
+            Strategy::Rvm => {
+                let program = self.programs.get(&rule.meta.id).cloned().unwrap_or_default();
+                let mut vm = regorus::rvm::RegoVM::new();
+                vm.load_program(program);
+                vm.set_max_instructions(usize::MAX);
+                vm.set_data(self.data.clone())
+                    .map_err(|e| eval_error(anyhow::anyhow!("{e}")))?;
+                vm.set_input(input.clone());
+                let all = vm
+                    .execute_entry_point_by_name(&format!("{}.{OUTCOME_RULE}", rule.data_path()))
+                    .map_err(|e| eval_error(anyhow::anyhow!("{e}")))?;
+                Some(all)
+            }
+        };
+        for &entry in self.entrypoints(rule) {
+            let value = match &combined {
+                Some(all) => all[entry].clone(),
+                None => engine
+                    .eval_rule(format!("{}.{entry}", rule.data_path()))
+                    .map_err(eval_error)?,
+            };
+            let bad = |message| EngineError::BadResult {
+                path: rule.source.path.clone(),
+                rule_id: rule.meta.id.clone(),
+                entrypoint: entry.to_string(),
+                message,
+            };
             match entry {
-                "deny" => outcome.deny = items,
-                "applicable" => outcome.applicable = items,
-                _ => outcome.not_assessed = items,
+                "applicable" => outcome.applicable = parse_arns(&value).map_err(bad)?,
+                "deny" => outcome.deny = parse_results(&value).map_err(bad)?,
+                _ => outcome.not_assessed = parse_results(&value).map_err(bad)?,
             }
         }
         Ok(outcome)
@@ -223,28 +334,34 @@ fn str_field(obj: &Value, key: &str) -> Option<String> {
     }
 }
 
-/// Reads a set of results (`{"resource": {...}, "msg": "..."}`) or, for `applicable`, of
-/// resources.
-fn parse_results(value: &Value, with_message: bool) -> Result<Vec<Judged>, String> {
-    let items: Vec<&Value> = match value {
-        Value::Undefined | Value::Null => return Ok(Vec::new()),
-        Value::Set(s) => s.iter().collect(),
-        Value::Array(a) => a.iter().collect(),
-        other => return Err(format!("expected a set, got {other}")),
-    };
+fn items(value: &Value) -> Result<Vec<&Value>, String> {
+    match value {
+        Value::Undefined | Value::Null => Ok(Vec::new()),
+        Value::Set(s) => Ok(s.iter().collect()),
+        Value::Array(a) => Ok(a.iter().collect()),
+        other => Err(format!("expected a set, got {other}")),
+    }
+}
+
+/// The string fields every resource reference carries: checked, then read.
+const RESOURCE_FIELDS: [&str; 4] = ["arn", "type", "region", "account_id"];
+
+fn resource_field<'v>(resource: &'v Value, key: &str) -> Result<&'v std::sync::Arc<str>, String> {
+    match &resource[key] {
+        Value::String(s) => Ok(s),
+        _ => Err(format!("resource without a string `{key}`: {resource}")),
+    }
+}
+
+/// Reads a set of results (`{"resource": {...}, "msg": "..."}`).
+fn parse_results(value: &Value) -> Result<Vec<Judged>, String> {
+    let items = items(value)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let (resource, message) = if with_message {
-            let msg = str_field(item, "msg")
-                .ok_or_else(|| format!("result without a string `msg`: {item}"))?;
-            (&item["resource"], msg)
-        } else {
-            (item, String::new())
-        };
-        let get = |k: &str| {
-            str_field(resource, k)
-                .ok_or_else(|| format!("resource without a string `{k}`: {resource}"))
-        };
+        let msg =
+            str_field(item, "msg").ok_or_else(|| format!("result without a string `msg`: {item}"))?;
+        let resource = &item["resource"];
+        let get = |k: &str| resource_field(resource, k).map(|s| s.to_string());
         let path = match &resource["path"] {
             Value::Array(a) => a
                 .iter()
@@ -263,8 +380,22 @@ fn parse_results(value: &Value, with_message: bool) -> Result<Vec<Judged>, Strin
                 account_id: get("account_id")?,
             },
             path,
-            message,
+            message: msg,
         });
+    }
+    Ok(out)
+}
+
+/// Reads a set of resources (`applicable`): their ARNs, after checking each is a complete
+/// resource reference.
+fn parse_arns(value: &Value) -> Result<Vec<std::sync::Arc<str>>, String> {
+    let items = items(value)?;
+    let mut out = Vec::with_capacity(items.len());
+    for resource in items {
+        for key in RESOURCE_FIELDS {
+            resource_field(resource, key)?;
+        }
+        out.push(resource_field(resource, "arn")?.clone());
     }
     Ok(out)
 }

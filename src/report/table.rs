@@ -8,6 +8,11 @@ use std::io::Write;
 
 pub struct Table;
 
+/// Longest finding message the table shows whole. Every row is padded to its column's widest
+/// cell, so one very long message (a region's whole footprint) would widen every row of the
+/// table; the other formats carry messages whole.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
 fn severity_cell(sev: Severity, status: Status, color: bool) -> Cell {
     let label = match status {
         Status::Fail => sev.as_str().to_string(),
@@ -102,7 +107,7 @@ impl Emitter for Table {
                     Cell::new(match &f.suppression {
                         Some(sup) => format!(
                             "{}\nsuppressed by {}: {}{}",
-                            f.message,
+                            super::truncate_chars(&f.message, MAX_MESSAGE_CHARS),
                             sup.source,
                             sup.reason,
                             sup.expires
@@ -110,7 +115,7 @@ impl Emitter for Table {
                                 .map(|e| format!(" (until {e})"))
                                 .unwrap_or_default()
                         ),
-                        None => f.message.clone(),
+                        None => super::truncate_chars(&f.message, MAX_MESSAGE_CHARS),
                     }),
                 ]);
             }

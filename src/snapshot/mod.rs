@@ -5,6 +5,7 @@
 pub mod lines;
 pub mod model;
 pub mod normalize;
+pub mod value;
 
 use std::path::{Path, PathBuf};
 
@@ -100,14 +101,52 @@ impl LoadedSnapshot {
 }
 
 /// Reads and loads a snapshot file.
+///
+/// The file is read twice through the same open handle: once as text, to check it and index
+/// its lines, and once more into the policies' input after the text is dropped, so the two
+/// (the input is several times the size of the text) are never in memory together.
 pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+    use std::io::{Read, Seek};
+    let read_error = |source| SnapshotError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    let mut snap = load_str(&text, path)?;
+    };
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(read_error)?;
+    let checked = check(&text, path)?;
+    let bytes = text.len();
+    drop(text);
+    file.rewind().map_err(read_error)?;
+    let mut reader = Counted {
+        inner: std::io::BufReader::with_capacity(1 << 18, &file),
+        bytes: 0,
+    };
+    let input = value::from_reader(&mut reader)
+        .map_err(|e| syntax_or_invalid(path, e, "(document)"))?;
+    if reader.bytes != bytes {
+        return Err(SnapshotError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("the file changed while it was being read"),
+        });
+    }
+    let mut snap = finish(path, checked, input, bytes)?;
     snap.source = Some(path.to_path_buf());
     Ok(snap)
+}
+
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    bytes: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n;
+        Ok(n)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -115,8 +154,24 @@ struct VersionProbe {
     schema_version: Option<serde_json::Value>,
 }
 
+/// What checking the text yields: the typed parts mlguard reads itself, and the line index.
+struct Checked {
+    metadata: Metadata,
+    gaps: Vec<Gap>,
+    lines: LineIndex,
+}
+
 /// Loads a snapshot from its JSON text; `name` is used in error messages.
 pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError> {
+    let checked = check(text, name)?;
+    let input =
+        value::from_str(text).map_err(|e| syntax_or_invalid(name, e, "(document)"))?;
+    finish(name, checked, input, text.len())
+}
+
+/// Checks the text: well-formed JSON, a version mlguard reads, and the types of the fields
+/// it reads (with the path and position of the first mistake); and indexes its lines.
+fn check(text: &str, name: &Path) -> Result<Checked, SnapshotError> {
     let path = name.to_path_buf();
     // 1. Well-formed JSON, and a version we read, before anything else.
     let probe: VersionProbe =
@@ -137,23 +192,36 @@ pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError
         }
     }
     // 2. Types of the fields mlguard reads, with the path and position of the first mistake.
-    let mut de = serde_json::Deserializer::from_str(text);
-    let typed: model::Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let field = e.path().to_string();
-        syntax_or_invalid(&path, e.into_inner(), &field)
-    })?;
-    let model::Snapshot { metadata, gaps, .. } = typed;
-    // 3. The document as the policies see it.
-    let lines = LineIndex::build(text);
-    let mut input = regorus::Value::from_json_str(text).map_err(|e| SnapshotError::Invalid {
-        path: path.clone(),
-        field: "(document)".into(),
-        line: 1,
-        column: 1,
-        message: e.to_string(),
-    })?;
+    // The typed view is dropped here: only metadata and gaps are kept.
+    let (metadata, gaps) = {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let typed: model::Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let field = e.path().to_string();
+            syntax_or_invalid(&path, e.into_inner(), &field)
+        })?;
+        (typed.metadata, typed.gaps)
+    };
+    Ok(Checked {
+        metadata,
+        gaps,
+        lines: LineIndex::build(text),
+    })
+}
+
+/// 3. The document as the policies see it: normalized in place.
+fn finish(
+    path: &Path,
+    checked: Checked,
+    mut input: regorus::Value,
+    bytes: usize,
+) -> Result<LoadedSnapshot, SnapshotError> {
+    let Checked {
+        metadata,
+        gaps,
+        lines,
+    } = checked;
     normalize::normalize_snapshot(&mut input).map_err(|e| SnapshotError::Document {
-        path: path.clone(),
+        path: path.to_path_buf(),
         line: lines.line_of(&e.path).unwrap_or(1),
         field: e.path.join("."),
         message: e.message,
@@ -164,7 +232,7 @@ pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError
         gaps,
         input,
         lines,
-        bytes: text.len(),
+        bytes,
     })
 }
 
