@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod docgen;
 pub mod engine;
