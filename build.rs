@@ -23,21 +23,31 @@ fn table(name: &str, root: &Path, dir: &str, ext: &str, code: &mut String) {
     let mut files = Vec::new();
     collect(&root.join(dir), ext, &mut files);
     files.sort();
-    writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+    writeln!(code, "pub static {name}: &[(&str, &str)] = &[").expect("string write");
     for file in files {
-        let rel = file.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-        writeln!(code, "    ({rel:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+        let rel = file
+            .strip_prefix(root)
+            .expect("file under the root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .expect("string write");
     }
-    writeln!(code, "];").unwrap();
+    writeln!(code, "];").expect("string write");
 }
 
 fn main() {
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     println!("cargo:rerun-if-changed=policies");
     println!("cargo:rerun-if-changed=docs/rules");
     let mut code = String::new();
     table("POLICIES", &root, "policies", "rego", &mut code);
     table("RULE_DOCS", &root, "docs/rules", "md", &mut code);
-    let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("embedded.rs");
-    fs::write(out, code).unwrap();
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
+    fs::write(out, code).expect("write embedded.rs");
 }

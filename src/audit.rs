@@ -39,7 +39,9 @@ impl Selection {
                     r.meta.status != RuleStatus::Deprecated
                 } else {
                     self.select.iter().any(|p| {
-                        matches(p, r) && (r.meta.status != RuleStatus::Deprecated || p.eq_ignore_ascii_case(&r.meta.id))
+                        matches(p, r)
+                            && (r.meta.status != RuleStatus::Deprecated
+                                || p.eq_ignore_ascii_case(&r.meta.id))
                     })
                 };
                 selected && !self.ignore.iter().any(|p| matches(p, r))
@@ -71,21 +73,35 @@ impl AuditReport {
     /// Failing findings at or above `threshold` (`None`: never).
     pub fn gating(&self, threshold: Option<findings::Severity>) -> usize {
         threshold.map_or(0, |t| {
-            self.findings.iter().filter(|f| f.status == Status::Fail && f.severity >= t).count()
+            self.findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity >= t)
+                .count()
         })
     }
 }
 
 /// Evaluates the selected rules and builds the report.
-pub fn audit(engine: &Engine, snapshot: &LoadedSnapshot, rule_ids: &[String]) -> Result<AuditReport, EngineError> {
+pub fn audit(
+    engine: &Engine,
+    snapshot: &LoadedSnapshot,
+    rule_ids: &[String],
+) -> Result<AuditReport, EngineError> {
     let outcomes = engine.evaluate(snapshot, Some(rule_ids))?;
-    let rules: Vec<Rule> = engine.rules().iter().filter(|r| rule_ids.contains(&r.meta.id)).cloned().collect();
+    let rules: Vec<Rule> = engine
+        .rules()
+        .iter()
+        .filter(|r| rule_ids.contains(&r.meta.id))
+        .cloned()
+        .collect();
     let by_id: BTreeMap<&str, &Rule> = rules.iter().map(|r| (r.meta.id.as_str(), r)).collect();
     let source = snapshot.display_name();
     let mut all = Vec::new();
     let mut tallies = Vec::new();
     for outcome in outcomes {
-        let Some(rule) = by_id.get(outcome.rule_id.as_str()) else { continue };
+        let Some(rule) = by_id.get(outcome.rule_id.as_str()) else {
+            continue;
+        };
         let mut not_assessed = outcome.not_assessed;
         not_assessed.extend(listing_gaps(rule, snapshot));
         // One finding per (rule, resource): messages of repeated denials are joined.
@@ -141,11 +157,18 @@ pub fn audit(engine: &Engine, snapshot: &LoadedSnapshot, rule_ids: &[String]) ->
     })
 }
 
-fn finding(rule: &Rule, status: Status, j: Judged, snapshot: &LoadedSnapshot, source: &str) -> Finding {
-    let location = snapshot
-        .lines
-        .line_of(&j.path)
-        .map(|line| Location { file: source.to_string(), path: j.path.join("/"), line });
+fn finding(
+    rule: &Rule,
+    status: Status,
+    j: Judged,
+    snapshot: &LoadedSnapshot,
+    source: &str,
+) -> Finding {
+    let location = snapshot.lines.line_of(&j.path).map(|line| Location {
+        file: source.to_string(),
+        path: j.path.join("/"),
+        line,
+    });
     Finding {
         rule_id: rule.meta.id.clone(),
         title: rule.meta.title.clone(),
@@ -170,12 +193,24 @@ fn listing_gaps(rule: &Rule, snapshot: &LoadedSnapshot) -> Vec<Judged> {
         .gaps
         .iter()
         .filter(|g| g.resource.is_none())
-        .filter(|g| rule.meta.inputs.iter().any(|i| *i == format!("{}:{}", g.service, g.operation)))
+        .filter(|g| {
+            rule.meta
+                .inputs
+                .iter()
+                .any(|i| *i == format!("{}:{}", g.service, g.operation))
+        })
         .map(|g| {
-            let region = if g.region == "global" { String::new() } else { g.region.clone() };
+            let region = if g.region == "global" {
+                String::new()
+            } else {
+                g.region.clone()
+            };
             Judged {
                 resource: ResourceRef {
-                    arn: format!("arn:{}:{}:{}:{}:*", meta.partition, g.service, region, meta.account_id),
+                    arn: format!(
+                        "arn:{}:{}:{}:{}:*",
+                        meta.partition, g.service, region, meta.account_id
+                    ),
                     kind: rule.meta.resource_type.clone(),
                     region: g.region.clone(),
                     account_id: meta.account_id.clone(),

@@ -70,29 +70,26 @@ impl CliError {
             CliError::DocsDrift(_) => {
                 vec!["run `cargo run -- rules docs` and commit docs/rules/".into()]
             }
+            CliError::BadCidr(_) => {
+                vec!["give the address and prefix length, e.g. --trusted-cidr 10.8.0.0/16".into()]
+            }
+            CliError::Io(_) | CliError::Report(_) => Vec::new(),
             #[cfg(feature = "aws")]
             CliError::Collect(e) => e.hints(),
-            _ => Vec::new(),
         }
     }
 
     /// A closed stdout (`mlguard ... | head`) is not an error.
     pub fn is_broken_pipe(&self) -> bool {
-        let io = match self {
-            CliError::Io(e) | CliError::Output { source: e, .. } => Some(e),
-            CliError::Report(ReportError::Io(e)) => Some(e),
-            CliError::Report(ReportError::Json(e)) => {
-                e.io_error_kind().map(|_| return_none()).unwrap_or(None)
-            }
+        let kind = match self {
+            CliError::Io(e)
+            | CliError::Output { source: e, .. }
+            | CliError::Report(ReportError::Io(e)) => Some(e.kind()),
+            CliError::Report(ReportError::Json(e)) => e.io_error_kind(),
             _ => None,
         };
-        io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            || matches!(self, CliError::Report(ReportError::Json(e)) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+        kind == Some(std::io::ErrorKind::BrokenPipe)
     }
-}
-
-fn return_none() -> Option<&'static std::io::Error> {
-    None
 }
 
 pub struct Io<'a> {

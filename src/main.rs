@@ -14,7 +14,11 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("MLGUARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("mlguard={level}")));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 fn main() -> ExitCode {
@@ -24,7 +28,11 @@ fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let mut io = Io { stdout: &mut out, stderr: &mut err, stdout_tty: commands::stdout_is_tty() };
+    let mut io = Io {
+        stdout: &mut out,
+        stderr: &mut err,
+        stdout_tty: commands::stdout_is_tty(),
+    };
     match commands::run(cli, &mut io) {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,

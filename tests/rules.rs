@@ -27,11 +27,17 @@ fn engine() -> &'static Engine {
 }
 
 fn builtin_rules() -> Vec<&'static Rule> {
-    engine().rules().iter().filter(|r| r.source.origin == Origin::Builtin).collect()
+    engine()
+        .rules()
+        .iter()
+        .filter(|r| r.source.origin == Origin::Builtin)
+        .collect()
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default()
+    p.file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -40,36 +46,69 @@ fn every_rule_fails_its_failing_fixtures_and_passes_its_passing_ones() {
     let mut problems = Vec::new();
     for rule in builtin_rules() {
         let id = &rule.meta.id;
-        let (pass, fail) = (docgen::fixtures(&fixtures, id, "pass"), docgen::fixtures(&fixtures, id, "fail"));
+        let (pass, fail) = (
+            docgen::fixtures(&fixtures, id, "pass"),
+            docgen::fixtures(&fixtures, id, "fail"),
+        );
         if pass.is_empty() || fail.is_empty() {
-            problems.push(format!("{id}: needs fixtures/{id}/pass/*.json and fixtures/{id}/fail/*.json"));
+            problems.push(format!(
+                "{id}: needs fixtures/{id}/pass/*.json and fixtures/{id}/fail/*.json"
+            ));
             continue;
         }
         for file in fail.iter().chain(&pass) {
-            let snap = snapshot::load_file(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            let report = audit::audit(engine(), &snap, std::slice::from_ref(id)).expect("evaluates");
-            let failed: Vec<_> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
-            let tally = report.tallies.iter().find(|t| t.rule_id == *id).expect("tally");
-            let rel = file.strip_prefix(root()).unwrap_or(file).display().to_string();
+            let snap =
+                snapshot::load_file(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let report =
+                audit::audit(engine(), &snap, std::slice::from_ref(id)).expect("evaluates");
+            let failed: Vec<_> = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail)
+                .collect();
+            let tally = report
+                .tallies
+                .iter()
+                .find(|t| t.rule_id == *id)
+                .expect("tally");
+            let rel = file
+                .strip_prefix(root())
+                .unwrap_or(file)
+                .display()
+                .to_string();
             if fail.contains(file) {
                 if failed.is_empty() {
-                    problems.push(format!("{id}: {rel} should fail the rule but has no failing finding"));
+                    problems.push(format!(
+                        "{id}: {rel} should fail the rule but has no failing finding"
+                    ));
                     continue;
                 }
                 let mut out = String::new();
                 for f in &report.findings {
                     let line = f.location.as_ref().map_or(0, |l| l.line);
-                    let _ = writeln!(out, "{} {} {} (line {line})\n  {}", f.status.as_str(), f.rule_id, f.resource.arn, f.message);
+                    let _ = writeln!(
+                        out,
+                        "{} {} {} (line {line})\n  {}",
+                        f.status.as_str(),
+                        f.rule_id,
+                        f.resource.arn,
+                        f.message
+                    );
                 }
                 insta::with_settings!({snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false, omit_expression => true}, {
                     insta::assert_snapshot!(format!("{id}__{}", stem(file)), out);
                 });
             } else {
                 if !failed.is_empty() {
-                    problems.push(format!("{id}: {rel} should pass but fails: {}", failed[0].message));
+                    problems.push(format!(
+                        "{id}: {rel} should pass but fails: {}",
+                        failed[0].message
+                    ));
                 }
                 if tally.applicable == 0 {
-                    problems.push(format!("{id}: {rel} passes without the rule judging any resource (vacuous fixture)"));
+                    problems.push(format!(
+                        "{id}: {rel} passes without the rule judging any resource (vacuous fixture)"
+                    ));
                 }
             }
         }
@@ -85,12 +124,21 @@ fn every_rule_has_rego_tests_for_failing_and_passing_cases_and_they_pass() {
         .filter(|r| r.outcome != TestOutcome::Pass)
         .map(|r| format!("{}: {}.{}: {:?}", r.file, r.package, r.name, r.outcome))
         .collect();
-    assert!(failures.is_empty(), "failing Rego tests:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing Rego tests:\n{}",
+        failures.join("\n")
+    );
     let mut problems = Vec::new();
     for rule in builtin_rules() {
-        let names: Vec<&str> =
-            results.iter().filter(|r| r.package == rule.source.package).map(|r| r.name.as_str()).collect();
-        let failing = names.iter().any(|n| n.contains("denied") || n.contains("fails"));
+        let names: Vec<&str> = results
+            .iter()
+            .filter(|r| r.package == rule.source.package)
+            .map(|r| r.name.as_str())
+            .collect();
+        let failing = names
+            .iter()
+            .any(|n| n.contains("denied") || n.contains("fails"));
         let passing = names.iter().any(|n| n.contains("passes"));
         if !failing || !passing {
             problems.push(format!(
@@ -107,9 +155,17 @@ fn every_rule_has_rego_tests_for_failing_and_passing_cases_and_they_pass() {
 fn ids_are_unique_and_never_reused() {
     let mut seen = BTreeSet::new();
     for rule in builtin_rules() {
-        assert!(seen.insert(rule.meta.id.clone()), "duplicate id {}", rule.meta.id);
+        assert!(
+            seen.insert(rule.meta.id.clone()),
+            "duplicate id {}",
+            rule.meta.id
+        );
         for alias in &rule.meta.aliases {
-            assert!(seen.insert(alias.clone()), "alias {alias} of {} reuses an id", rule.meta.id);
+            assert!(
+                seen.insert(alias.clone()),
+                "alias {alias} of {} reuses an id",
+                rule.meta.id
+            );
         }
         assert!(
             rule.meta.id.starts_with(rule.meta.pillar.id_prefix()),
@@ -119,8 +175,15 @@ fn ids_are_unique_and_never_reused() {
             rule.meta.pillar.id_prefix()
         );
     }
-    let names: BTreeSet<_> = builtin_rules().iter().map(|r| r.meta.name.clone()).collect();
-    assert_eq!(names.len(), builtin_rules().len(), "rule names must be unique");
+    let names: BTreeSet<_> = builtin_rules()
+        .iter()
+        .map(|r| r.meta.name.clone())
+        .collect();
+    assert_eq!(
+        names.len(),
+        builtin_rules().len(),
+        "rule names must be unique"
+    );
 }
 
 #[test]
@@ -135,10 +198,18 @@ fn rule_docs_match_metadata_and_fixtures() {
     }
     let expected: BTreeSet<_> = pages.iter().map(|(n, _)| n.clone()).collect();
     for entry in std::fs::read_dir(root().join("docs/rules")).expect("docs/rules") {
-        let name = entry.expect("entry").file_name().to_string_lossy().to_string();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .to_string();
         if name.ends_with(".md") && !expected.contains(&name) {
             stale.push(format!("{name} (no such rule)"));
         }
     }
-    assert!(stale.is_empty(), "docs/rules is out of date ({}): run `cargo run -- rules docs`", stale.join(", "));
+    assert!(
+        stale.is_empty(),
+        "docs/rules is out of date ({}): run `cargo run -- rules docs`",
+        stale.join(", ")
+    );
 }

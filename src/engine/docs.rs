@@ -37,17 +37,35 @@ pub fn render(meta: &RuleMeta, example: Option<&DocExample>) -> String {
         let _ = writeln!(md, "| Aliases | {} |", meta.aliases.join(", "));
     }
     if !meta.inputs.is_empty() {
-        let _ = writeln!(md, "| Reads | {} |", meta.inputs.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            md,
+            "| Reads | {} |",
+            meta.inputs
+                .iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let _ = writeln!(md, "\n## What\n\n{}\n", meta.description);
-    if meta.description.contains("ML workload scope") || meta.rationale.contains("ML workload scope") {
+    if meta.description.contains("ML workload scope")
+        || meta.rationale.contains("ML workload scope")
+    {
         let _ = writeln!(md, "{SCOPE_NOTE}\n");
     }
     let _ = writeln!(md, "## Why\n\n{}\n", meta.rationale);
     if let Some(ex) = example {
-        let _ = writeln!(md, "## Example\n\nThis resource, from `{}`, fails the rule:\n", ex.fixture);
+        let _ = writeln!(
+            md,
+            "## Example\n\nThis resource, from `{}`, fails the rule:\n",
+            ex.fixture
+        );
         let _ = writeln!(md, "```json\n{}\n```\n", ex.resource_json.trim_end());
-        let _ = writeln!(md, "mlguard reports:\n\n```text\n{} {}: {}\n```\n", meta.id, ex.resource_arn, ex.message);
+        let _ = writeln!(
+            md,
+            "mlguard reports:\n\n```text\n{} {}: {}\n```\n",
+            meta.id, ex.resource_arn, ex.message
+        );
     }
     let _ = writeln!(md, "## Remediation\n\n{}\n", meta.remediation.text);
     let _ = writeln!(md, "## Remediation safety\n");
@@ -59,14 +77,23 @@ pub fn render(meta: &RuleMeta, example: Option<&DocExample>) -> String {
                 a.id, a.applicability, a.summary, a.inverse
             );
             let note = match a.applicability {
-                catalog::Applicability::Safe => "Applied by default (reversible, no workload impact).",
-                catalog::Applicability::Unsafe => "Applied only with `--unsafe`: it can break workloads that rely on the current setting; review the plan first.",
-                catalog::Applicability::Manual => "Never applied automatically: the plan explains the change to make by hand.",
+                catalog::Applicability::Safe => {
+                    "Applied by default (reversible, no workload impact)."
+                }
+                catalog::Applicability::Unsafe => {
+                    "Applied only with `--unsafe`: it can break workloads that rely on the current setting; review the plan first."
+                }
+                catalog::Applicability::Manual => {
+                    "Never applied automatically: the plan explains the change to make by hand."
+                }
             };
             let _ = writeln!(md, "{note}\n");
         }
         None => {
-            let _ = writeln!(md, "No automatic fix: the plan lists this finding as **manual**.\n");
+            let _ = writeln!(
+                md,
+                "No automatic fix: the plan lists this finding as **manual**.\n"
+            );
         }
     }
     if !meta.references.is_empty() {

@@ -48,7 +48,10 @@ pub(crate) fn add_sources<'a>(
     for src in sources {
         engine
             .add_policy(src.path.clone(), src.text.clone())
-            .map_err(|e| PolicyError::Parse { path: src.path.clone(), message: e.to_string() })?;
+            .map_err(|e| PolicyError::Parse {
+                path: src.path.clone(),
+                message: e.to_string(),
+            })?;
     }
     Ok(())
 }
@@ -59,7 +62,10 @@ pub(crate) fn new_regorus(params: &Params) -> Result<regorus::Engine, PolicyErro
     engine.set_gather_prints(true);
     engine
         .add_data(params.to_data())
-        .map_err(|e| PolicyError::Parse { path: "(mlguard_config)".into(), message: e.to_string() })?;
+        .map_err(|e| PolicyError::Parse {
+            path: "(mlguard_config)".into(),
+            message: e.to_string(),
+        })?;
     Ok(engine)
 }
 
@@ -69,7 +75,11 @@ impl Engine {
         let mut base = new_regorus(params)?;
         add_sources(&mut base, &set.libs)?;
         add_sources(&mut base, set.rules.iter().map(|r| &r.source))?;
-        let engine = Engine { base, rules: set.rules.clone(), timeout: DEFAULT_RULE_TIMEOUT };
+        let engine = Engine {
+            base,
+            rules: set.rules.clone(),
+            timeout: DEFAULT_RULE_TIMEOUT,
+        };
         engine.check(set)?;
         Ok(engine)
     }
@@ -114,7 +124,8 @@ impl Engine {
     }
 
     fn declares(&self, rule: &Rule, entry: &str) -> anyhow::Result<bool> {
-        self.base.has_declared_rule_rooted_at(&rule.source.path, entry)
+        self.base
+            .has_declared_rule_rooted_at(&rule.source.path, entry)
     }
 
     fn entrypoints(&self, rule: &Rule) -> Vec<&'static str> {
@@ -126,14 +137,20 @@ impl Engine {
     }
 
     /// Evaluates the given rules (all when `only` is `None`) against a snapshot.
-    pub fn evaluate(&self, snapshot: &LoadedSnapshot, only: Option<&[String]>) -> Result<Vec<RuleOutcome>, EngineError> {
+    pub fn evaluate(
+        &self,
+        snapshot: &LoadedSnapshot,
+        only: Option<&[String]>,
+    ) -> Result<Vec<RuleOutcome>, EngineError> {
         let rules: Vec<&Rule> = self
             .rules
             .iter()
-            .filter(|r| only.is_none_or(|ids| ids.iter().any(|id| *id == r.meta.id)))
+            .filter(|r| only.is_none_or(|ids| ids.contains(&r.meta.id)))
             .collect();
-        let mut outcomes: Vec<RuleOutcome> =
-            rules.par_iter().map(|rule| self.evaluate_rule(rule, &snapshot.input)).collect::<Result<_, _>>()?;
+        let mut outcomes: Vec<RuleOutcome> = rules
+            .par_iter()
+            .map(|rule| self.evaluate_rule(rule, &snapshot.input))
+            .collect::<Result<_, _>>()?;
         outcomes.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
         Ok(outcomes)
     }
@@ -152,16 +169,20 @@ impl Engine {
             not_assessed: Vec::new(),
         };
         for entry in self.entrypoints(rule) {
-            let value = engine.eval_rule(format!("{}.{entry}", rule.data_path())).map_err(|e| EngineError::Eval {
-                path: rule.source.path.clone(),
-                rule_id: rule.meta.id.clone(),
-                message: e.to_string(),
-            })?;
-            let items = parse_results(&value, entry != "applicable").map_err(|message| EngineError::BadResult {
-                path: rule.source.path.clone(),
-                rule_id: rule.meta.id.clone(),
-                entrypoint: entry.to_string(),
-                message,
+            let value = engine
+                .eval_rule(format!("{}.{entry}", rule.data_path()))
+                .map_err(|e| EngineError::Eval {
+                    path: rule.source.path.clone(),
+                    rule_id: rule.meta.id.clone(),
+                    message: e.to_string(),
+                })?;
+            let items = parse_results(&value, entry != "applicable").map_err(|message| {
+                EngineError::BadResult {
+                    path: rule.source.path.clone(),
+                    rule_id: rule.meta.id.clone(),
+                    entrypoint: entry.to_string(),
+                    message,
+                }
             })?;
             match entry {
                 "deny" => outcome.deny = items,
@@ -192,12 +213,16 @@ fn parse_results(value: &Value, with_message: bool) -> Result<Vec<Judged>, Strin
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let (resource, message) = if with_message {
-            let msg = str_field(item, "msg").ok_or_else(|| format!("result without a string `msg`: {item}"))?;
+            let msg = str_field(item, "msg")
+                .ok_or_else(|| format!("result without a string `msg`: {item}"))?;
             (&item["resource"], msg)
         } else {
             (item, String::new())
         };
-        let get = |k: &str| str_field(resource, k).ok_or_else(|| format!("resource without a string `{k}`: {resource}"));
+        let get = |k: &str| {
+            str_field(resource, k)
+                .ok_or_else(|| format!("resource without a string `{k}`: {resource}"))
+        };
         let path = match &resource["path"] {
             Value::Array(a) => a
                 .iter()
@@ -225,7 +250,10 @@ fn parse_results(value: &Value, with_message: bool) -> Result<Vec<Judged>, Strin
 /// Names of the functions a policy source defines (`name(args) := ...` / `name(args) if`).
 fn defined_functions(text: &str) -> impl Iterator<Item = String> + '_ {
     text.lines().filter_map(|line| {
-        let name: String = line.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let name: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         (!name.is_empty() && line[name.len()..].starts_with('(')).then_some(name)
     })
 }
@@ -233,7 +261,10 @@ fn defined_functions(text: &str) -> impl Iterator<Item = String> + '_ {
 /// The dotted name of a call's function from its AST node.
 fn call_name(fcn: &serde_json::Value) -> Option<String> {
     if let Some(var) = fcn.get("Var") {
-        return var.get("value").and_then(|v| v.as_str()).map(str::to_string);
+        return var
+            .get("value")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
     }
     let dot = fcn.get("RefDot")?;
     let field = dot.get("field")?.get(1)?.as_str()?;
@@ -244,8 +275,14 @@ fn collect_calls(node: &serde_json::Value, out: &mut Vec<(String, usize, u64)>) 
     match node {
         serde_json::Value::Object(map) => {
             if let Some(call) = map.get("Call") {
-                let arity = call.get("params").and_then(|p| p.as_array()).map_or(0, Vec::len);
-                let line = call.pointer("/span/line").and_then(|l| l.as_u64()).unwrap_or(0);
+                let arity = call
+                    .get("params")
+                    .and_then(|p| p.as_array())
+                    .map_or(0, Vec::len);
+                let line = call
+                    .pointer("/span/line")
+                    .and_then(|l| l.as_u64())
+                    .unwrap_or(0);
                 if let Some(name) = call.get("fcn").and_then(call_name) {
                     out.push((name, arity, line));
                 }
@@ -288,7 +325,10 @@ fn check_calls(set: &PolicySet, sources: &[&PolicySource]) -> Result<(), PolicyE
     for src in sources {
         let mut one = regorus::Engine::new();
         one.add_policy(src.path.clone(), src.text.clone())
-            .map_err(|e| PolicyError::Parse { path: src.path.clone(), message: e.to_string() })?;
+            .map_err(|e| PolicyError::Parse {
+                path: src.path.clone(),
+                message: e.to_string(),
+            })?;
         let ast: serde_json::Value = one
             .get_ast_as_json()
             .ok()
@@ -310,7 +350,9 @@ fn check_calls(set: &PolicySet, sources: &[&PolicySource]) -> Result<(), PolicyE
                 return Err(PolicyError::Check {
                     path: format!("{}:{line}", src.path),
                     rule_id,
-                    message: format!("unknown function `{name}`: not a builtin and not defined in any loaded policy"),
+                    message: format!(
+                        "unknown function `{name}`: not a builtin and not defined in any loaded policy"
+                    ),
                 });
             }
             checked.insert((name, arity));

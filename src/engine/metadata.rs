@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 
 /// Framework keys a rule may map to.
 pub const FRAMEWORKS: &[(&str, &str)] = &[
-    ("fsbp", "AWS Foundational Security Best Practices (Security Hub control ids)"),
+    (
+        "fsbp",
+        "AWS Foundational Security Best Practices (Security Hub control ids)",
+    ),
     ("cis", "CIS Amazon Web Services Foundations Benchmark"),
     ("aws_config", "AWS Config managed rules"),
     ("lab", "ML hardening lab checkpoints"),
@@ -129,7 +132,9 @@ pub fn extract_block(source: &str) -> Option<String> {
     let mut yaml = String::new();
     for line in lines {
         let t = line.trim_start();
-        let Some(rest) = t.strip_prefix('#') else { break };
+        let Some(rest) = t.strip_prefix('#') else {
+            break;
+        };
         yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
         yaml.push('\n');
     }
@@ -137,9 +142,13 @@ pub fn extract_block(source: &str) -> Option<String> {
 }
 
 fn valid_id(id: &str) -> bool {
-    let Some((prefix, number)) = id.split_once('-') else { return false };
+    let Some((prefix, number)) = id.split_once('-') else {
+        return false;
+    };
     !prefix.is_empty()
-        && prefix.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && prefix.starts_with(|c: char| c.is_ascii_uppercase())
         && number.len() >= 3
         && number.chars().all(|c| c.is_ascii_digit())
@@ -147,7 +156,9 @@ fn valid_id(id: &str) -> bool {
 
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.starts_with('-')
         && !name.ends_with('-')
 }
@@ -155,7 +166,9 @@ fn valid_name(name: &str) -> bool {
 fn valid_input(input: &str) -> bool {
     input.split_once(':').is_some_and(|(svc, op)| {
         !svc.is_empty()
-            && svc.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && svc
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && op.starts_with(|c: char| c.is_ascii_uppercase())
             && op.chars().all(|c| c.is_ascii_alphanumeric())
     })
@@ -167,7 +180,10 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
     let c = raw.custom;
     let mut problems = Vec::new();
     if !valid_id(&c.id) {
-        problems.push(format!("id `{}` is not of the form PREFIX-NNN (e.g. LP-001)", c.id));
+        problems.push(format!(
+            "id `{}` is not of the form PREFIX-NNN (e.g. LP-001)",
+            c.id
+        ));
     }
     for pillar in Pillar::ALL {
         if c.id.starts_with(&format!("{}-", pillar.id_prefix())) && c.pillar != pillar {
@@ -178,7 +194,10 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
         }
     }
     if !valid_name(&c.name) {
-        problems.push(format!("name `{}` must be kebab-case (e.g. notebook-root-access)", c.name));
+        problems.push(format!(
+            "name `{}` must be kebab-case (e.g. notebook-root-access)",
+            c.name
+        ));
     }
     for (field, value) in [
         ("title", &raw.title),
@@ -195,12 +214,17 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
     for key in c.frameworks.keys() {
         if !FRAMEWORKS.iter().any(|(k, _)| k == key) {
             let known: Vec<_> = FRAMEWORKS.iter().map(|(k, _)| *k).collect();
-            problems.push(format!("unknown framework `{key}` (known: {})", known.join(", ")));
+            problems.push(format!(
+                "unknown framework `{key}` (known: {})",
+                known.join(", ")
+            ));
         }
     }
     for input in &c.inputs {
         if !valid_input(input) {
-            problems.push(format!("input `{input}` is not of the form service:Operation"));
+            problems.push(format!(
+                "input `{input}` is not of the form service:Operation"
+            ));
         }
     }
     for reference in &c.references {
@@ -208,10 +232,12 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
             problems.push(format!("reference `{reference}` must be an https URL"));
         }
     }
-    if let Some(action) = &c.remediation.action {
-        if crate::remediate::catalog::action(action).is_none() {
-            problems.push(format!("remediation.action `{action}` is not one of mlguard's fixes"));
-        }
+    if let Some(action) = &c.remediation.action
+        && crate::remediate::catalog::action(action).is_none()
+    {
+        problems.push(format!(
+            "remediation.action `{action}` is not one of mlguard's fixes"
+        ));
     }
     if !problems.is_empty() {
         return Err(problems.join("; "));
@@ -227,7 +253,10 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
         service: c.service,
         resource_type: c.resource_type,
         status: c.status,
-        remediation: Remediation { text: c.remediation.text.trim().to_string(), action: c.remediation.action },
+        remediation: Remediation {
+            text: c.remediation.text.trim().to_string(),
+            action: c.remediation.action,
+        },
         frameworks: c.frameworks,
         references: c.references,
         inputs: c.inputs,
@@ -253,13 +282,25 @@ mod tests {
     fn rejects_bad_blocks() {
         assert!(extract_block("package x\n").is_none());
         let no_id = GOOD.replace("#   id: LP-901\n", "");
-        assert!(parse(&extract_block(&no_id).expect("block")).expect_err("fails").contains("id"));
+        assert!(
+            parse(&extract_block(&no_id).expect("block"))
+                .expect_err("fails")
+                .contains("id")
+        );
         let wrong_pillar = GOOD.replace("least_privilege", "encryption");
-        assert!(parse(&extract_block(&wrong_pillar).expect("block")).expect_err("fails").contains("pillar"));
+        assert!(
+            parse(&extract_block(&wrong_pillar).expect("block"))
+                .expect_err("fails")
+                .contains("pillar")
+        );
         let bad_sev = GOOD.replace("high", "severe");
         assert!(parse(&extract_block(&bad_sev).expect("block")).is_err());
         let unknown = GOOD.replace("#   rationale: R\n", "#   rationale: R\n#   colour: red\n");
-        assert!(parse(&extract_block(&unknown).expect("block")).expect_err("fails").contains("colour"));
+        assert!(
+            parse(&extract_block(&unknown).expect("block"))
+                .expect_err("fails")
+                .contains("colour")
+        );
         let bad_input = GOOD.replace("iam:GetAccountAuthorizationDetails", "getroles");
         assert!(parse(&extract_block(&bad_input).expect("block")).is_err());
     }

@@ -19,9 +19,15 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("cannot read policy directory {}: {source}", path.display())]
-    Dir { path: PathBuf, source: std::io::Error },
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read policy {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: rule file has no `# METADATA` block")]
     MissingMetadata { path: String },
     #[error("{path}: invalid METADATA: {message}")]
@@ -29,11 +35,19 @@ pub enum PolicyError {
     #[error("{path}: no `package` declaration")]
     MissingPackage { path: String },
     #[error("rule id {id} is defined twice: {first} and {second}")]
-    DuplicateId { id: String, first: String, second: String },
+    DuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
     #[error("{path} ({rule_id}): {message}")]
-    Check { path: String, rule_id: String, message: String },
+    Check {
+        path: String,
+        rule_id: String,
+        message: String,
+    },
 }
 
 impl PolicyError {
@@ -59,9 +73,18 @@ impl PolicyError {
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("{path} ({rule_id}): evaluation failed: {message}")]
-    Eval { path: String, rule_id: String, message: String },
+    Eval {
+        path: String,
+        rule_id: String,
+        message: String,
+    },
     #[error("{path} ({rule_id}): `{entrypoint}` returned a malformed result: {message}")]
-    BadResult { path: String, rule_id: String, entrypoint: String, message: String },
+    BadResult {
+        path: String,
+        rule_id: String,
+        entrypoint: String,
+        message: String,
+    },
 }
 
 impl EngineError {

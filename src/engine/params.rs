@@ -29,8 +29,8 @@ impl Default for Params {
         Params {
             trusted_cidrs: Vec::new(),
             admin_ports: vec![
-                20, 21, 22, 23, 135, 445, 1433, 1521, 2049, 2375, 2376, 3306, 3389, 5432, 5900, 5985, 5986, 6379,
-                8888, 9200, 11211, 27017,
+                20, 21, 22, 23, 135, 445, 1433, 1521, 2049, 2375, 2376, 3306, 3389, 5432, 5900,
+                5985, 5986, 6379, 8888, 9200, 11211, 27017,
             ],
             scope_name_globs: vec!["ml-*".into(), "*sagemaker*".into()],
             scope_tag: "mlguard:scope=ml".into(),

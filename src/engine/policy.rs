@@ -20,7 +20,10 @@ mod embedded {
 /// The built-in rule documentation pages, by file name (`docs/rules/LP-001.md`).
 pub fn builtin_doc(id: &str) -> Option<&'static str> {
     let name = format!("docs/rules/{id}.md");
-    embedded::RULE_DOCS.iter().find(|(p, _)| *p == name).map(|(_, t)| *t)
+    embedded::RULE_DOCS
+        .iter()
+        .find(|(p, _)| *p == name)
+        .map(|(_, t)| *t)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +80,10 @@ fn package_of(text: &str) -> Option<String> {
 }
 
 fn classify(rel: &Path) -> PolicyKind {
-    let name = rel.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     if name.ends_with("_test.rego") {
         PolicyKind::Test
     } else if rel.components().any(|c| c.as_os_str() == "lib") {
@@ -87,16 +93,34 @@ fn classify(rel: &Path) -> PolicyKind {
     }
 }
 
-fn source(path: String, rel: &Path, text: String, origin: Origin) -> Result<PolicySource, PolicyError> {
+fn source(
+    path: String,
+    rel: &Path,
+    text: String,
+    origin: Origin,
+) -> Result<PolicySource, PolicyError> {
     let kind = classify(rel);
-    let package = package_of(&text).ok_or_else(|| PolicyError::MissingPackage { path: path.clone() })?;
-    Ok(PolicySource { path, text, origin, kind, package })
+    let package =
+        package_of(&text).ok_or_else(|| PolicyError::MissingPackage { path: path.clone() })?;
+    Ok(PolicySource {
+        path,
+        text,
+        origin,
+        kind,
+        package,
+    })
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::Dir { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::Dir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| PolicyError::Dir { path: dir.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| PolicyError::Dir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = entry.path();
         if path.is_dir() {
             walk(&path, out)?;
@@ -121,10 +145,17 @@ pub fn read_dir(dir: &Path) -> Result<Vec<PolicySource>, PolicyError> {
     files
         .into_iter()
         .map(|path| {
-            let text =
-                std::fs::read_to_string(&path).map_err(|source| PolicyError::Read { path: path.clone(), source })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Read {
+                path: path.clone(),
+                source,
+            })?;
             let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
-            source(path.display().to_string(), &rel, text, Origin::Custom(dir.to_path_buf()))
+            source(
+                path.display().to_string(),
+                &rel,
+                text,
+                Origin::Custom(dir.to_path_buf()),
+            )
         })
         .collect()
 }
@@ -134,7 +165,9 @@ pub fn builtin_sources() -> Vec<PolicySource> {
     embedded::POLICIES
         .iter()
         .filter_map(|(path, text)| {
-            let rel = Path::new(path).strip_prefix("policies").unwrap_or(Path::new(path));
+            let rel = Path::new(path)
+                .strip_prefix("policies")
+                .unwrap_or(Path::new(path));
             // Built-ins are checked by the test suite; a package-less built-in cannot ship.
             source(path.to_string(), rel, text.to_string(), Origin::Builtin).ok()
         })
@@ -142,8 +175,13 @@ pub fn builtin_sources() -> Vec<PolicySource> {
 }
 
 fn parse_rule(src: PolicySource) -> Result<Rule, PolicyError> {
-    let yaml = metadata::extract_block(&src.text).ok_or_else(|| PolicyError::MissingMetadata { path: src.path.clone() })?;
-    let meta = metadata::parse(&yaml).map_err(|message| PolicyError::BadMetadata { path: src.path.clone(), message })?;
+    let yaml = metadata::extract_block(&src.text).ok_or_else(|| PolicyError::MissingMetadata {
+        path: src.path.clone(),
+    })?;
+    let meta = metadata::parse(&yaml).map_err(|message| PolicyError::BadMetadata {
+        path: src.path.clone(),
+        message,
+    })?;
     Ok(Rule { meta, source: src })
 }
 
@@ -162,8 +200,12 @@ impl PolicySet {
 
     /// Adds sources; a custom rule replaces the built-in with the same id.
     pub fn add(&mut self, sources: Vec<PolicySource>) -> Result<(), PolicyError> {
-        let mut by_id: BTreeMap<String, usize> =
-            self.rules.iter().enumerate().map(|(i, r)| (r.meta.id.clone(), i)).collect();
+        let mut by_id: BTreeMap<String, usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.meta.id.clone(), i))
+            .collect();
         for src in sources {
             match src.kind {
                 PolicyKind::Lib => self.libs.push(src),
@@ -172,10 +214,14 @@ impl PolicySet {
                     let rule = parse_rule(src)?;
                     if let Some(&i) = by_id.get(&rule.meta.id) {
                         let existing = &self.rules[i];
-                        if existing.source.origin == Origin::Builtin && rule.source.origin != Origin::Builtin {
+                        if existing.source.origin == Origin::Builtin
+                            && rule.source.origin != Origin::Builtin
+                        {
                             // Replace the built-in, and drop its tests (same package).
                             let old_package = existing.source.package.clone();
-                            self.tests.retain(|t| !(t.origin == Origin::Builtin && t.package == old_package));
+                            self.tests.retain(|t| {
+                                !(t.origin == Origin::Builtin && t.package == old_package)
+                            });
                             self.rules[i] = rule;
                             continue;
                         }
@@ -195,6 +241,8 @@ impl PolicySet {
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.meta.id == id || r.meta.aliases.iter().any(|a| a == id))
+        self.rules
+            .iter()
+            .find(|r| r.meta.id == id || r.meta.aliases.iter().any(|a| a == id))
     }
 }

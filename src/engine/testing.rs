@@ -1,9 +1,9 @@
 //! `mlguard policy test`: runs every `test_*` rule of the loaded test files, like `opa test`.
 
+use super::PolicyError;
 use super::eval::{add_sources, new_regorus};
 use super::params::Params;
 use super::policy::PolicySet;
-use super::PolicyError;
 use regorus::Value;
 use std::time::{Duration, Instant};
 
@@ -29,8 +29,13 @@ pub struct TestResult {
 pub fn test_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("test_") else { continue };
-        let tail: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let Some(rest) = line.strip_prefix("test_") else {
+            continue;
+        };
+        let tail: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         let name = format!("test_{tail}");
         if !names.contains(&name) {
             names.push(name);
@@ -40,7 +45,11 @@ pub fn test_names(text: &str) -> Vec<String> {
 }
 
 /// Runs the tests of `set`; `filter` keeps tests whose `package.name` contains it.
-pub fn run(set: &PolicySet, params: &Params, filter: Option<&str>) -> Result<Vec<TestResult>, PolicyError> {
+pub fn run(
+    set: &PolicySet,
+    params: &Params,
+    filter: Option<&str>,
+) -> Result<Vec<TestResult>, PolicyError> {
     let mut engine = new_regorus(params)?;
     add_sources(&mut engine, &set.libs)?;
     add_sources(&mut engine, set.rules.iter().map(|r| &r.source))?;

@@ -10,7 +10,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// How bad a failed check is. Ordered: `Info < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -21,7 +33,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -71,13 +89,27 @@ impl FromStr for Severity {
             "medium" => Ok(Severity::Medium),
             "high" => Ok(Severity::High),
             "critical" => Ok(Severity::Critical),
-            other => Err(format!("unknown severity `{other}` (expected critical, high, medium, low or info)")),
+            other => Err(format!(
+                "unknown severity `{other}` (expected critical, high, medium, low or info)"
+            )),
         }
     }
 }
 
 /// The three customer responsibilities mlguard checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Pillar {
     LeastPrivilege,
@@ -86,7 +118,11 @@ pub enum Pillar {
 }
 
 impl Pillar {
-    pub const ALL: [Pillar; 3] = [Pillar::LeastPrivilege, Pillar::NetworkIsolation, Pillar::Encryption];
+    pub const ALL: [Pillar; 3] = [
+        Pillar::LeastPrivilege,
+        Pillar::NetworkIsolation,
+        Pillar::Encryption,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -206,7 +242,12 @@ pub struct Finding {
 /// The fingerprint of a (rule, resource) pair.
 pub fn fingerprint(rule_id: &str, resource: &ResourceRef) -> String {
     let mut h = Sha256::new();
-    for part in [rule_id, &resource.account_id, &resource.region, &resource.arn] {
+    for part in [
+        rule_id,
+        &resource.account_id,
+        &resource.region,
+        &resource.arn,
+    ] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }

@@ -20,7 +20,8 @@ pub struct RuleTally {
 impl RuleTally {
     /// Pairs that were judged and pass.
     pub fn passed(&self) -> usize {
-        self.applicable.saturating_sub(self.failed + self.suppressed + self.not_assessed)
+        self.applicable
+            .saturating_sub(self.failed + self.suppressed + self.not_assessed)
     }
 }
 
@@ -52,8 +53,15 @@ pub fn compute_scores(tallies: &[RuleTally]) -> Scores {
     let (mut all_pass, mut all_judged) = (0.0, 0.0);
     for pillar in Pillar::ALL {
         let (mut pass_w, mut judged_w) = (0.0, 0.0);
-        let mut s =
-            PillarScore { score: 100.0, coverage: 100.0, passed: 0, failed: 0, suppressed: 0, not_assessed: 0, rules: 0 };
+        let mut s = PillarScore {
+            score: 100.0,
+            coverage: 100.0,
+            passed: 0,
+            failed: 0,
+            suppressed: 0,
+            not_assessed: 0,
+            rules: 0,
+        };
         for t in tallies.iter().filter(|t| t.pillar == pillar) {
             let w = t.severity.weight();
             pass_w += w * t.passed() as f64;
@@ -71,11 +79,18 @@ pub fn compute_scores(tallies: &[RuleTally]) -> Scores {
         all_judged += judged_w;
         pillars.insert(pillar, s);
     }
-    Scores { overall: ratio(all_pass, all_judged), pillars }
+    Scores {
+        overall: ratio(all_pass, all_judged),
+        pillars,
+    }
 }
 
 fn ratio(pass: f64, judged: f64) -> f64 {
-    if judged <= 0.0 { 100.0 } else { (1000.0 * pass / judged).round() / 10.0 }
+    if judged <= 0.0 {
+        100.0
+    } else {
+        (1000.0 * pass / judged).round() / 10.0
+    }
 }
 
 #[cfg(test)]
@@ -83,7 +98,15 @@ mod tests {
     use super::*;
 
     fn tally(pillar: Pillar, severity: Severity, applicable: usize, failed: usize) -> RuleTally {
-        RuleTally { rule_id: "X".into(), pillar, severity, applicable, failed, suppressed: 0, not_assessed: 0 }
+        RuleTally {
+            rule_id: "X".into(),
+            pillar,
+            severity,
+            applicable,
+            failed,
+            suppressed: 0,
+            not_assessed: 0,
+        }
     }
 
     #[test]
@@ -104,6 +127,9 @@ mod tests {
         t.not_assessed = 3;
         let s = compute_scores(&[t]);
         let p = &s.pillars[&Pillar::Encryption];
-        assert_eq!((p.passed, p.not_assessed, p.score, p.coverage), (0, 3, 100.0, 0.0));
+        assert_eq!(
+            (p.passed, p.not_assessed, p.score, p.coverage),
+            (0, 3, 100.0, 0.0)
+        );
     }
 }

@@ -39,12 +39,17 @@ pub struct Ctx {
 
 impl Default for Ctx {
     fn default() -> Self {
-        Ctx { color: false, fail_on: Some(Severity::High), tool_version: env!("CARGO_PKG_VERSION") }
+        Ctx {
+            color: false,
+            fail_on: Some(Severity::High),
+            tool_version: env!("CARGO_PKG_VERSION"),
+        }
     }
 }
 
 pub trait Emitter {
-    fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx) -> Result<(), ReportError>;
+    fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx)
+    -> Result<(), ReportError>;
 }
 
 pub fn emitter(format: Format) -> Box<dyn Emitter> {
@@ -69,7 +74,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".mlguard-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mlguard-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -29,7 +29,9 @@ impl From<Severity> for s::ResultLevel {
 }
 
 fn text(t: impl Into<String>) -> s::MultiformatMessageString {
-    s::MultiformatMessageString::builder().text(t.into()).build()
+    s::MultiformatMessageString::builder()
+        .text(t.into())
+        .build()
 }
 
 fn help_markdown(rule: &Rule) -> String {
@@ -40,8 +42,11 @@ fn help_markdown(rule: &Rule) -> String {
     );
     if !m.frameworks.is_empty() {
         md.push_str("\n**Frameworks:** ");
-        let parts: Vec<String> =
-            m.frameworks.iter().map(|(k, v)| format!("{k}: {}", v.join(", "))).collect();
+        let parts: Vec<String> = m
+            .frameworks
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.join(", ")))
+            .collect();
         md.push_str(&parts.join("; "));
         md.push('\n');
     }
@@ -52,29 +57,67 @@ fn help_markdown(rule: &Rule) -> String {
 fn descriptor(rule: &Rule) -> s::ReportingDescriptor {
     let m = &rule.meta;
     let mut props = BTreeMap::new();
-    props.insert("security-severity".to_string(), serde_json::json!(m.severity.security_severity()));
+    props.insert(
+        "security-severity".to_string(),
+        serde_json::json!(m.severity.security_severity()),
+    );
     props.insert("precision".to_string(), serde_json::json!("very-high"));
     props.insert("pillar".to_string(), serde_json::json!(m.pillar.as_str()));
-    props.insert("severity".to_string(), serde_json::json!(m.severity.as_str()));
+    props.insert(
+        "severity".to_string(),
+        serde_json::json!(m.severity.as_str()),
+    );
     if !m.frameworks.is_empty() {
         props.insert("frameworks".to_string(), serde_json::json!(m.frameworks));
     }
-    let tags = vec!["security".to_string(), m.pillar.as_str().to_string(), "aws".to_string(), m.service.clone()];
+    let tags = vec![
+        "security".to_string(),
+        m.pillar.as_str().to_string(),
+        "aws".to_string(),
+        m.service.clone(),
+    ];
     s::ReportingDescriptor::builder()
         .id(m.id.clone())
-        .name(m.name.clone())
+        .name(pascal_case(&m.name))
         .short_description(text(m.title.clone()))
         .full_description(text(m.description.clone()))
         .help(
             s::MultiformatMessageString::builder()
-                .text(format!("{}\n\nRemediation: {}\n\n{}", m.description, m.remediation.text, m.help_uri()))
+                .text(format!(
+                    "{}\n\nRemediation: {}\n\n{}",
+                    m.description,
+                    m.remediation.text,
+                    m.help_uri()
+                ))
                 .markdown(help_markdown(rule))
                 .build(),
         )
         .help_uri(m.help_uri())
-        .default_configuration(s::ReportingConfiguration::builder().level(serde_json::json!(level_str(m.severity))).build())
-        .properties(s::PropertyBag::builder().tags(tags).additional_properties(props).build())
+        .default_configuration(
+            s::ReportingConfiguration::builder()
+                .level(serde_json::json!(level_str(m.severity)))
+                .build(),
+        )
+        .properties(
+            s::PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(props)
+                .build(),
+        )
         .build()
+}
+
+/// `role-trust-any-principal` → `RoleTrustAnyPrincipal`, the identifier form SARIF viewers expect.
+fn pascal_case(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 fn level_str(sev: Severity) -> &'static str {
@@ -92,8 +135,15 @@ fn artifact_uri(file: &str) -> String {
     if file.starts_with('/') {
         let encoded: String = file
             .split('/')
-            .map(|seg| percent_encoding::utf8_percent_encode(seg, percent_encoding::NON_ALPHANUMERIC).to_string())
-            .map(|seg| seg.replace("%2E", ".").replace("%2D", "-").replace("%5F", "_"))
+            .map(|seg| {
+                percent_encoding::utf8_percent_encode(seg, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+            })
+            .map(|seg| {
+                seg.replace("%2E", ".")
+                    .replace("%2D", "-")
+                    .replace("%5F", "_")
+            })
             .collect::<Vec<_>>()
             .join("/");
         format!("file://{encoded}")
@@ -114,23 +164,42 @@ fn artifact_uri(file: &str) -> String {
 fn result(f: &Finding, rule_index: Option<usize>, source: &str) -> s::Result {
     let line = f.location.as_ref().map_or(1, |l| l.line.max(1));
     let physical = s::PhysicalLocation::builder()
-        .artifact_location(s::ArtifactLocation::builder().uri(artifact_uri(source)).build())
+        .artifact_location(
+            s::ArtifactLocation::builder()
+                .uri(artifact_uri(source))
+                .build(),
+        )
         .region(s::Region::builder().start_line(i64::from(line)).build())
         .build();
     let logical = s::LogicalLocation::builder()
         .fully_qualified_name(f.resource.arn.clone())
-        .name(f.resource.arn.rsplit([':', '/']).next().unwrap_or(&f.resource.arn).to_string())
+        .name(
+            f.resource
+                .arn
+                .rsplit([':', '/'])
+                .next()
+                .unwrap_or(&f.resource.arn)
+                .to_string(),
+        )
         .kind("resource")
         .build();
-    let location =
-        s::Location::builder().physical_location(physical).logical_locations(vec![logical]).build();
+    let location = s::Location::builder()
+        .physical_location(physical)
+        .logical_locations(vec![logical])
+        .build();
     let mut fp = BTreeMap::new();
     fp.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
     let mut props = BTreeMap::new();
     props.insert("status".to_string(), serde_json::json!(f.status.as_str()));
-    props.insert("resourceType".to_string(), serde_json::json!(f.resource.kind));
+    props.insert(
+        "resourceType".to_string(),
+        serde_json::json!(f.resource.kind),
+    );
     props.insert("region".to_string(), serde_json::json!(f.resource.region));
-    props.insert("accountId".to_string(), serde_json::json!(f.resource.account_id));
+    props.insert(
+        "accountId".to_string(),
+        serde_json::json!(f.resource.account_id),
+    );
     props.insert("pillar".to_string(), serde_json::json!(f.pillar.as_str()));
     let message = format!("{}: {} ({})", f.rule_id, f.message, f.resource.arn);
     let (level, kind) = match f.status {
@@ -144,7 +213,11 @@ fn result(f: &Finding, rule_index: Option<usize>, source: &str) -> s::Result {
         .kind(kind)
         .locations(vec![location])
         .partial_fingerprints(fp)
-        .properties(s::PropertyBag::builder().additional_properties(props).build())
+        .properties(
+            s::PropertyBag::builder()
+                .additional_properties(props)
+                .build(),
+        )
         .build();
     r.rule_index = rule_index.map(|i| i as i64);
     if let Some(sup) = &f.suppression {
@@ -162,8 +235,12 @@ fn result(f: &Finding, rule_index: Option<usize>, source: &str) -> s::Result {
 impl Sarif {
     pub fn build(report: &AuditReport, ctx: &Ctx) -> s::Sarif {
         let rules: Vec<s::ReportingDescriptor> = report.rules.iter().map(descriptor).collect();
-        let index: BTreeMap<&str, usize> =
-            report.rules.iter().enumerate().map(|(i, r)| (r.meta.id.as_str(), i)).collect();
+        let index: BTreeMap<&str, usize> = report
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.meta.id.as_str(), i))
+            .collect();
         let results: Vec<s::Result> = report
             .findings
             .iter()
@@ -196,7 +273,12 @@ impl Sarif {
 }
 
 impl Emitter for Sarif {
-    fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx) -> Result<(), ReportError> {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        report: &AuditReport,
+        ctx: &Ctx,
+    ) -> Result<(), ReportError> {
         serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
         out.write_all(b"\n")?;
         Ok(())
@@ -209,7 +291,14 @@ mod tests {
 
     #[test]
     fn uris_are_references() {
-        assert_eq!(artifact_uri("fixtures/lab-insecure.json"), "fixtures/lab-insecure.json");
+        assert_eq!(
+            artifact_uri("fixtures/lab-insecure.json"),
+            "fixtures/lab-insecure.json"
+        );
         assert_eq!(artifact_uri("/tmp/a b/s.json"), "file:///tmp/a%20b/s.json");
+        assert_eq!(
+            pascal_case("role-trust-any-principal"),
+            "RoleTrustAnyPrincipal"
+        );
     }
 }

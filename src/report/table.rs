@@ -32,9 +32,18 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 impl Emitter for Table {
-    fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx) -> Result<(), ReportError> {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        report: &AuditReport,
+        ctx: &Ctx,
+    ) -> Result<(), ReportError> {
         let m = &report.metadata;
-        let regions = if m.regions.is_empty() { "no regions".to_string() } else { m.regions.join(", ") };
+        let regions = if m.regions.is_empty() {
+            "no regions".to_string()
+        } else {
+            m.regions.join(", ")
+        };
         writeln!(
             out,
             "mlguard {} audit of account {} ({}) from {}{}",
@@ -42,11 +51,20 @@ impl Emitter for Table {
             m.account_id,
             regions,
             report.source,
-            m.collected_at.as_ref().map(|c| format!(", collected {c}")).unwrap_or_default()
+            m.collected_at
+                .as_ref()
+                .map(|c| format!(", collected {c}"))
+                .unwrap_or_default()
         )?;
         for pillar in Pillar::ALL {
-            let Some(score) = report.scores.pillars.get(&pillar) else { continue };
-            let findings: Vec<_> = report.findings.iter().filter(|f| f.pillar == pillar).collect();
+            let Some(score) = report.scores.pillars.get(&pillar) else {
+                continue;
+            };
+            let findings: Vec<_> = report
+                .findings
+                .iter()
+                .filter(|f| f.pillar == pillar)
+                .collect();
             let judged = score.passed + score.failed;
             write!(
                 out,
@@ -68,7 +86,8 @@ impl Emitter for Table {
                 continue;
             }
             let mut grid = Grid::new();
-            grid.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+            grid.load_style(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled);
             if ctx.color {
                 grid.enforce_styling();
             } else {
@@ -88,12 +107,20 @@ impl Emitter for Table {
         let failed = report.count(Status::Fail);
         let mut by_sev = Vec::new();
         for sev in Severity::ALL {
-            let n = report.findings.iter().filter(|f| f.status == Status::Fail && f.severity == sev).count();
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity == sev)
+                .count();
             if n > 0 {
                 by_sev.push(format!("{n} {sev}"));
             }
         }
-        write!(out, "\nSummary: {} failed", plural(failed, "finding", "findings"))?;
+        write!(
+            out,
+            "\nSummary: {} failed",
+            plural(failed, "finding", "findings")
+        )?;
         if !by_sev.is_empty() {
             write!(out, " ({})", by_sev.join(", "))?;
         }
@@ -106,14 +133,22 @@ impl Emitter for Table {
             report.scores.overall
         )?;
         if !report.gaps.is_empty() {
-            write!(out, "; snapshot incomplete: {}", plural(report.gaps.len(), "gap", "gaps"))?;
+            write!(
+                out,
+                "; snapshot incomplete: {}",
+                plural(report.gaps.len(), "gap", "gaps")
+            )?;
         }
         writeln!(out, ".")?;
         match ctx.fail_on {
             Some(t) => {
                 let gating = report.gating(ctx.fail_on);
                 if gating > 0 {
-                    writeln!(out, "{} at or above {t}: failing (exit 1).", plural(gating, "finding", "findings"))?;
+                    writeln!(
+                        out,
+                        "{} at or above {t}: failing (exit 1).",
+                        plural(gating, "finding", "findings")
+                    )?;
                 } else {
                     writeln!(out, "Nothing at or above {t}: passing.")?;
                 }
@@ -121,7 +156,10 @@ impl Emitter for Table {
             None => writeln!(out, "--fail-on none: findings do not fail the run.")?,
         }
         if failed > 0 {
-            writeln!(out, "Run `mlguard rules explain <RULE>` for the why and the fix.")?;
+            writeln!(
+                out,
+                "Run `mlguard rules explain <RULE>` for the why and the fix."
+            )?;
         }
         Ok(())
     }

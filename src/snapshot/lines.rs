@@ -35,11 +35,10 @@ impl LineIndex {
             let b = bytes[i];
             match b {
                 b'\n' => line += 1,
-                b' ' | b'\t' | b'\r' | b':' => {
-                    if b == b':' {
-                        if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
-                            *expect_key = false;
-                        }
+                b' ' | b'\t' | b'\r' => {}
+                b':' => {
+                    if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
+                        *expect_key = false;
                     }
                 }
                 b',' => match stack.last_mut() {
@@ -50,7 +49,10 @@ impl LineIndex {
                 b'{' | b'[' => {
                     record(&stack, line, &mut lines);
                     stack.push(if b == b'{' {
-                        Frame::Object { key: String::new(), expect_key: true }
+                        Frame::Object {
+                            key: String::new(),
+                            expect_key: true,
+                        }
                     } else {
                         Frame::Array { index: 0 }
                     });
@@ -69,7 +71,10 @@ impl LineIndex {
                     }
                     let raw = &text[start..(i + 1).min(text.len())];
                     match stack.last_mut() {
-                        Some(Frame::Object { key, expect_key: true }) => {
+                        Some(Frame::Object {
+                            key,
+                            expect_key: true,
+                        }) => {
                             *key = serde_json::from_str::<String>(raw).unwrap_or_default();
                         }
                         _ => record(&stack, line, &mut lines),
@@ -78,7 +83,10 @@ impl LineIndex {
                 _ => {
                     record(&stack, line, &mut lines);
                     while i + 1 < bytes.len()
-                        && !matches!(bytes[i + 1], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                        && !matches!(
+                            bytes[i + 1],
+                            b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'
+                        )
                     {
                         i += 1;
                     }
@@ -91,7 +99,9 @@ impl LineIndex {
 
     /// The line of the value at `path`, or of its nearest indexed ancestor.
     pub fn line_of<S: AsRef<str>>(&self, path: &[S]) -> Option<u32> {
-        (1..=path.len().min(MAX_DEPTH)).rev().find_map(|n| self.lines.get(&join(&path[..n])).copied())
+        (1..=path.len().min(MAX_DEPTH))
+            .rev()
+            .find_map(|n| self.lines.get(&join(&path[..n])).copied())
     }
 
     pub fn len(&self) -> usize {
@@ -147,7 +157,10 @@ mod tests {
         let idx = LineIndex::build(text);
         assert_eq!(idx.line_of(&["iam", "roles", "0"]), Some(3));
         assert_eq!(idx.line_of(&["iam", "roles", "1"]), Some(4));
-        assert_eq!(idx.line_of(&["regions", "us-east-1", "ec2", "security_groups", "1"]), Some(7));
+        assert_eq!(
+            idx.line_of(&["regions", "us-east-1", "ec2", "security_groups", "1"]),
+            Some(7)
+        );
         assert_eq!(idx.line_of(&["regions", "us-east-1"]), Some(6));
         // Deeper paths fall back to the nearest indexed ancestor.
         assert_eq!(idx.line_of(&["iam", "roles", "1", "RoleName"]), Some(4));

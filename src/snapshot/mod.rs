@@ -17,17 +17,40 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("cannot read snapshot {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}:{line}:{column}: not valid JSON: {message}", path.display())]
-    Syntax { path: PathBuf, line: usize, column: usize, message: String },
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{}: `schema_version` is missing", path.display())]
     MissingVersion { path: PathBuf },
     #[error("{}:{line}: unknown schema_version {found} (this mlguard reads schema_version {SCHEMA_VERSION})", path.display())]
-    UnknownVersion { path: PathBuf, line: u32, found: String },
+    UnknownVersion {
+        path: PathBuf,
+        line: u32,
+        found: String,
+    },
     #[error("{}:{line}:{column}: {field}: {message}", path.display())]
-    Invalid { path: PathBuf, field: String, line: usize, column: usize, message: String },
+    Invalid {
+        path: PathBuf,
+        field: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{}:{line}: {field}: {message}", path.display())]
-    Document { path: PathBuf, field: String, line: u32, message: String },
+    Document {
+        path: PathBuf,
+        field: String,
+        line: u32,
+        message: String,
+    },
 }
 
 impl SnapshotError {
@@ -78,8 +101,10 @@ impl LoadedSnapshot {
 
 /// Reads and loads a snapshot file.
 pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SnapshotError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut snap = load_str(&text, path)?;
     snap.source = Some(path.to_path_buf());
     Ok(snap)
@@ -94,7 +119,8 @@ struct VersionProbe {
 pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     let path = name.to_path_buf();
     // 1. Well-formed JSON, and a version we read, before anything else.
-    let probe: VersionProbe = serde_json::from_str(text).map_err(|e| syntax_or_invalid(&path, e, "(document)"))?;
+    let probe: VersionProbe =
+        serde_json::from_str(text).map_err(|e| syntax_or_invalid(&path, e, "(document)"))?;
     match probe.schema_version {
         None => return Err(SnapshotError::MissingVersion { path }),
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {}
@@ -103,7 +129,11 @@ pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError
                 .find("\"schema_version\"")
                 .map(|at| text[..at].matches('\n').count() as u32 + 1)
                 .unwrap_or(1);
-            return Err(SnapshotError::UnknownVersion { path, line, found: other.to_string() });
+            return Err(SnapshotError::UnknownVersion {
+                path,
+                line,
+                found: other.to_string(),
+            });
         }
     }
     // 2. Types of the fields mlguard reads, with the path and position of the first mistake.
@@ -128,14 +158,24 @@ pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError
         field: e.path.join("."),
         message: e.message,
     })?;
-    Ok(LoadedSnapshot { source: None, metadata, gaps, input, lines, bytes: text.len() })
+    Ok(LoadedSnapshot {
+        source: None,
+        metadata,
+        gaps,
+        input,
+        lines,
+        bytes: text.len(),
+    })
 }
 
 fn syntax_or_invalid(path: &Path, e: serde_json::Error, field: &str) -> SnapshotError {
     use serde_json::error::Category;
     let message = e.to_string();
     // serde_json appends " at line L column C"; the error carries both separately.
-    let message = message.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(message);
+    let message = message
+        .rsplit_once(" at line ")
+        .map(|(m, _)| m.to_string())
+        .unwrap_or(message);
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => SnapshotError::Syntax {
             path: path.to_path_buf(),
@@ -155,9 +195,13 @@ fn syntax_or_invalid(path: &Path, e: serde_json::Error, field: &str) -> Snapshot
 
 /// The JSON Schema of the snapshot format (`mlguard schema`, `docs/snapshot.schema.json`).
 pub fn json_schema() -> serde_json::Value {
-    let mut schema = serde_json::to_value(schemars::schema_for!(model::Snapshot)).unwrap_or_default();
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(model::Snapshot)).unwrap_or_default();
     if let Some(obj) = schema.as_object_mut() {
-        obj.insert("$id".into(), "https://mlguard.dev/schemas/snapshot-v1.json".into());
+        obj.insert(
+            "$id".into(),
+            "https://mlguard.dev/schemas/snapshot-v1.json".into(),
+        );
         obj.insert("title".into(), "mlguard snapshot, schema_version 1".into());
     }
     schema
@@ -189,10 +233,19 @@ mod tests {
 
     #[test]
     fn version_is_checked_first() {
-        assert!(matches!(load(r#"{"metadata": {}}"#), Err(SnapshotError::MissingVersion { .. })));
+        assert!(matches!(
+            load(r#"{"metadata": {}}"#),
+            Err(SnapshotError::MissingVersion { .. })
+        ));
         let e = load("{\n\"schema_version\": 2, \"iam\": 5}").expect_err("fails");
-        assert!(matches!(e, SnapshotError::UnknownVersion { line: 2, .. }), "{e}");
-        assert!(matches!(load(r#"{"schema_version": "1"}"#), Err(SnapshotError::UnknownVersion { .. })));
+        assert!(
+            matches!(e, SnapshotError::UnknownVersion { line: 2, .. }),
+            "{e}"
+        );
+        assert!(matches!(
+            load(r#"{"schema_version": "1"}"#),
+            Err(SnapshotError::UnknownVersion { .. })
+        ));
     }
 
     #[test]
@@ -202,7 +255,10 @@ mod tests {
   "IpPermissions": [{"IpProtocol": "tcp", "FromPort": "22"}]}]}}}}"#;
         let e = load(text).expect_err("fails");
         let msg = e.to_string();
-        assert!(msg.contains("regions.us-east-1.ec2.security_groups[0].IpPermissions[0].FromPort"), "{msg}");
+        assert!(
+            msg.contains("regions.us-east-1.ec2.security_groups[0].IpPermissions[0].FromPort"),
+            "{msg}"
+        );
         assert!(msg.starts_with("snap.json:3:"), "{msg}");
     }
 
@@ -211,12 +267,17 @@ mod tests {
         let text = "{\"schema_version\": 1, \"metadata\": {\"account_id\": \"1\"},\n\"iam\": {\"roles\": [\n{\"RoleName\": \"r\", \"Arn\": \"arn:aws:iam::1:role/r\",\n \"AssumeRolePolicyDocument\": {\"Statement\": [{\"Action\": 3}]}}]}}";
         let e = load(text).expect_err("fails");
         assert!(matches!(e, SnapshotError::Document { line: 3, .. }), "{e}");
-        assert!(e.to_string().contains("iam.roles.0.AssumeRolePolicyDocument.Statement.0.Action"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("iam.roles.0.AssumeRolePolicyDocument.Statement.0.Action"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_top_level_key_is_refused() {
-        let e = load(r#"{"schema_version": 1, "metadata": {"account_id": "1"}, "iamm": {}}"#).expect_err("fails");
+        let e = load(r#"{"schema_version": 1, "metadata": {"account_id": "1"}, "iamm": {}}"#)
+            .expect_err("fails");
         assert!(e.to_string().contains("unknown field `iamm`"), "{e}");
     }
 }

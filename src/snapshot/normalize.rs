@@ -29,7 +29,10 @@ fn key(k: &str) -> Value {
 fn err(path: &[String], extra: &[&str], message: impl Into<String>) -> DocumentError {
     let mut p = path.to_vec();
     p.extend(extra.iter().map(|s| s.to_string()));
-    DocumentError { path: p, message: message.into() }
+    DocumentError {
+        path: p,
+        message: message.into(),
+    }
 }
 
 /// Normalizes every policy document at the places the schema-1 snapshot keeps them.
@@ -37,14 +40,24 @@ pub fn normalize_snapshot(root: &mut Value) -> Result<(), DocumentError> {
     let Ok(root) = root.as_object_mut() else {
         return Ok(());
     };
-    if let Some(iam) = root.get_mut(&key("iam")).and_then(|v| v.as_object_mut().ok()) {
+    if let Some(iam) = root
+        .get_mut(&key("iam"))
+        .and_then(|v| v.as_object_mut().ok())
+    {
         if let Some(Value::Array(_)) = iam.get(&key("roles")) {
-            let roles = iam.get_mut(&key("roles")).and_then(|v| v.as_array_mut().ok());
+            let roles = iam
+                .get_mut(&key("roles"))
+                .and_then(|v| v.as_array_mut().ok());
             for (i, role) in roles.into_iter().flatten().enumerate() {
                 let base = vec!["iam".to_string(), "roles".to_string(), i.to_string()];
-                let Ok(role) = role.as_object_mut() else { continue };
+                let Ok(role) = role.as_object_mut() else {
+                    continue;
+                };
                 normalize_field(role, "AssumeRolePolicyDocument", &base)?;
-                if let Some(list) = role.get_mut(&key("RolePolicyList")).and_then(|v| v.as_array_mut().ok()) {
+                if let Some(list) = role
+                    .get_mut(&key("RolePolicyList"))
+                    .and_then(|v| v.as_array_mut().ok())
+                {
                     for (j, inline) in list.iter_mut().enumerate() {
                         let mut p = base.clone();
                         p.extend(["RolePolicyList".to_string(), j.to_string()]);
@@ -55,12 +68,18 @@ pub fn normalize_snapshot(root: &mut Value) -> Result<(), DocumentError> {
                 }
             }
         }
-        if let Some(policies) = iam.get_mut(&key("policies")).and_then(|v| v.as_array_mut().ok()) {
+        if let Some(policies) = iam
+            .get_mut(&key("policies"))
+            .and_then(|v| v.as_array_mut().ok())
+        {
             for (i, policy) in policies.iter_mut().enumerate() {
                 let base = vec!["iam".to_string(), "policies".to_string(), i.to_string()];
-                let Ok(policy) = policy.as_object_mut() else { continue };
-                if let Some(versions) =
-                    policy.get_mut(&key("PolicyVersionList")).and_then(|v| v.as_array_mut().ok())
+                let Ok(policy) = policy.as_object_mut() else {
+                    continue;
+                };
+                if let Some(versions) = policy
+                    .get_mut(&key("PolicyVersionList"))
+                    .and_then(|v| v.as_array_mut().ok())
                 {
                     for (j, version) in versions.iter_mut().enumerate() {
                         let mut p = base.clone();
@@ -73,21 +92,36 @@ pub fn normalize_snapshot(root: &mut Value) -> Result<(), DocumentError> {
             }
         }
     }
-    if let Some(s3) = root.get_mut(&key("s3")).and_then(|v| v.as_object_mut().ok()) {
-        if let Some(buckets) = s3.get_mut(&key("buckets")).and_then(|v| v.as_array_mut().ok()) {
-            for (i, bucket) in buckets.iter_mut().enumerate() {
-                let base = vec!["s3".to_string(), "buckets".to_string(), i.to_string()];
-                if let Ok(bucket) = bucket.as_object_mut() {
-                    normalize_field(bucket, "Policy", &base)?;
-                }
+    if let Some(s3) = root
+        .get_mut(&key("s3"))
+        .and_then(|v| v.as_object_mut().ok())
+        && let Some(buckets) = s3
+            .get_mut(&key("buckets"))
+            .and_then(|v| v.as_array_mut().ok())
+    {
+        for (i, bucket) in buckets.iter_mut().enumerate() {
+            let base = vec!["s3".to_string(), "buckets".to_string(), i.to_string()];
+            if let Ok(bucket) = bucket.as_object_mut() {
+                normalize_field(bucket, "Policy", &base)?;
             }
         }
     }
-    if let Some(regions) = root.get_mut(&key("regions")).and_then(|v| v.as_object_mut().ok()) {
+    if let Some(regions) = root
+        .get_mut(&key("regions"))
+        .and_then(|v| v.as_object_mut().ok())
+    {
         for (region_name, region) in regions.iter_mut() {
-            let region_name = region_name.as_string().map(|s| s.to_string()).unwrap_or_default();
-            let Ok(region) = region.as_object_mut() else { continue };
-            for (service, kind, field) in [("kms", "keys", "Policy"), ("ec2", "vpc_endpoints", "PolicyDocument")] {
+            let region_name = region_name
+                .as_string()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            let Ok(region) = region.as_object_mut() else {
+                continue;
+            };
+            for (service, kind, field) in [
+                ("kms", "keys", "Policy"),
+                ("ec2", "vpc_endpoints", "PolicyDocument"),
+            ] {
                 let items = region
                     .get_mut(&key(service))
                     .and_then(|v| v.as_object_mut().ok())
@@ -129,9 +163,17 @@ pub fn normalize_document(doc: &mut Value, path: &[String]) -> Result<(), Docume
     match doc {
         Value::Null | Value::Undefined => return Ok(()),
         Value::Object(_) => {}
-        _ => return Err(err(path, &[], "a policy document must be an object or its JSON text")),
+        _ => {
+            return Err(err(
+                path,
+                &[],
+                "a policy document must be an object or its JSON text",
+            ));
+        }
     }
-    let Ok(obj) = doc.as_object_mut() else { return Ok(()) };
+    let Ok(obj) = doc.as_object_mut() else {
+        return Ok(());
+    };
     let Some(statement) = obj.get_mut(&key("Statement")) else {
         return Ok(());
     };
@@ -140,12 +182,20 @@ pub fn normalize_document(doc: &mut Value, path: &[String]) -> Result<(), Docume
         *statement = Value::from(vec![single]);
     }
     let Ok(statements) = statement.as_array_mut() else {
-        return Err(err(path, &["Statement"], "`Statement` must be an object or an array of objects"));
+        return Err(err(
+            path,
+            &["Statement"],
+            "`Statement` must be an object or an array of objects",
+        ));
     };
     for (i, stmt) in statements.iter_mut().enumerate() {
         let i = i.to_string();
         let Ok(stmt) = stmt.as_object_mut() else {
-            return Err(err(path, &["Statement", &i], "each statement must be an object"));
+            return Err(err(
+                path,
+                &["Statement", &i],
+                "each statement must be an object",
+            ));
         };
         for field in ["Action", "NotAction", "Resource", "NotResource"] {
             if let Some(v) = stmt.get_mut(&key(field)) {
@@ -169,10 +219,10 @@ fn decode_document(text: &str) -> Result<Value, String> {
         return Ok(v);
     }
     for candidate in [text.to_string(), text.replace('+', " ")] {
-        if let Ok(decoded) = percent_encoding::percent_decode_str(&candidate).decode_utf8() {
-            if let Ok(v) = Value::from_json_str(&decoded) {
-                return Ok(v);
-            }
+        if let Ok(decoded) = percent_encoding::percent_decode_str(&candidate).decode_utf8()
+            && let Ok(v) = Value::from_json_str(&decoded)
+        {
+            return Ok(v);
         }
     }
     Err("the policy document is neither JSON nor URL-encoded JSON".to_string())
@@ -259,9 +309,17 @@ mod tests {
 
     #[test]
     fn principal_values_become_arrays() {
-        let out = norm(r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"NotAction":["a","b"]}]}"#);
-        assert_eq!(out["Statement"][0]["Principal"]["Service"], serde_json::json!(["sagemaker.amazonaws.com"]));
-        assert_eq!(out["Statement"][0]["NotAction"], serde_json::json!(["a", "b"]));
+        let out = norm(
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"NotAction":["a","b"]}]}"#,
+        );
+        assert_eq!(
+            out["Statement"][0]["Principal"]["Service"],
+            serde_json::json!(["sagemaker.amazonaws.com"])
+        );
+        assert_eq!(
+            out["Statement"][0]["NotAction"],
+            serde_json::json!(["a", "b"])
+        );
     }
 
     #[test]
@@ -276,12 +334,14 @@ mod tests {
 
     #[test]
     fn bad_documents_are_errors_with_paths() {
-        let mut v = Value::from_json_str(r#"{"Statement":[{"Effect":"Allow","Action":5}]}"#).expect("json");
+        let mut v =
+            Value::from_json_str(r#"{"Statement":[{"Effect":"Allow","Action":5}]}"#).expect("json");
         let e = normalize_document(&mut v, &["x".to_string()]).expect_err("must fail");
         assert_eq!(e.path, vec!["x", "Statement", "0", "Action"]);
         let mut v = Value::from("not a policy %%");
         assert!(normalize_document(&mut v, &["x".to_string()]).is_err());
-        let mut v = Value::from_json_str(r#"{"Statement":[{"Principal":"someone"}]}"#).expect("json");
+        let mut v =
+            Value::from_json_str(r#"{"Statement":[{"Principal":"someone"}]}"#).expect("json");
         assert!(normalize_document(&mut v, &["x".to_string()]).is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use super::super::{Ctx, Emitter, ReportError};
 use crate::audit::AuditReport;
-use crate::findings::{Finding, Pillar, PillarScore, Status};
+use crate::findings::{self, Pillar, PillarScore, Severity, Status};
 use crate::snapshot::Gap;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,8 +18,84 @@ pub struct Report<'a> {
     pub summary: Summary,
     pub scores: Scores<'a>,
     pub rules: Vec<RuleRow<'a>>,
-    pub findings: &'a [Finding],
+    pub findings: Vec<Finding<'a>>,
     pub gaps: &'a [Gap],
+}
+
+/// One finding, as `report_version` 1 spells it.
+#[derive(Serialize)]
+pub struct Finding<'a> {
+    pub rule_id: &'a str,
+    pub title: &'a str,
+    pub pillar: Pillar,
+    pub severity: Severity,
+    /// `fail`, `not_assessed` or `suppressed`.
+    pub status: &'static str,
+    pub resource: Resource<'a>,
+    pub message: &'a str,
+    pub remediation: &'a str,
+    pub help_uri: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location<'a>>,
+    pub fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Resource<'a> {
+    pub arn: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub region: &'a str,
+    pub account_id: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct Location<'a> {
+    pub file: &'a str,
+    pub path: &'a str,
+    pub line: u32,
+}
+
+#[derive(Serialize)]
+pub struct Suppression<'a> {
+    pub kind: &'a str,
+    pub reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<&'a str>,
+}
+
+impl<'a> From<&'a findings::Finding> for Finding<'a> {
+    fn from(f: &'a findings::Finding) -> Self {
+        Finding {
+            rule_id: &f.rule_id,
+            title: &f.title,
+            pillar: f.pillar,
+            severity: f.severity,
+            status: f.status.as_str(),
+            resource: Resource {
+                arn: &f.resource.arn,
+                kind: &f.resource.kind,
+                region: &f.resource.region,
+                account_id: &f.resource.account_id,
+            },
+            message: &f.message,
+            remediation: &f.remediation,
+            help_uri: &f.help_uri,
+            location: f.location.as_ref().map(|l| Location {
+                file: &l.file,
+                path: &l.path,
+                line: l.line,
+            }),
+            fingerprint: &f.fingerprint,
+            suppression: f.suppression.as_ref().map(|s| Suppression {
+                kind: &s.kind,
+                reason: &s.reason,
+                expires: s.expires.as_deref(),
+            }),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -63,7 +139,7 @@ pub struct RuleRow<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub pillar: Pillar,
-    pub severity: crate::findings::Severity,
+    pub severity: Severity,
     pub applicable: usize,
     pub passed: usize,
     pub failed: usize,
@@ -75,7 +151,8 @@ pub struct JsonV1;
 
 impl JsonV1 {
     pub fn build<'a>(report: &'a AuditReport, ctx: &Ctx) -> Report<'a> {
-        let mut by_severity = BTreeMap::new();
+        let mut by_severity: BTreeMap<&'static str, usize> =
+            Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
             *by_severity.entry(f.severity.as_str()).or_insert(0) += 1;
         }
@@ -99,7 +176,10 @@ impl JsonV1 {
             .collect();
         Report {
             report_version: REPORT_VERSION,
-            tool: Tool { name: "mlguard", version: ctx.tool_version },
+            tool: Tool {
+                name: "mlguard",
+                version: ctx.tool_version,
+            },
             metadata: Metadata {
                 snapshot: &report.source,
                 account_id: &report.metadata.account_id,
@@ -117,16 +197,24 @@ impl JsonV1 {
                 gating: report.gating(ctx.fail_on),
                 gaps: report.gaps.len(),
             },
-            scores: Scores { overall: report.scores.overall, pillars: report.scores.pillars.iter().map(|(k, v)| (*k, v)).collect() },
+            scores: Scores {
+                overall: report.scores.overall,
+                pillars: report.scores.pillars.iter().map(|(k, v)| (*k, v)).collect(),
+            },
             rules,
-            findings: &report.findings,
+            findings: report.findings.iter().map(Finding::from).collect(),
             gaps: &report.gaps,
         }
     }
 }
 
 impl Emitter for JsonV1 {
-    fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx) -> Result<(), ReportError> {
+    fn emit(
+        &self,
+        out: &mut dyn Write,
+        report: &AuditReport,
+        ctx: &Ctx,
+    ) -> Result<(), ReportError> {
         serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
         out.write_all(b"\n")?;
         Ok(())

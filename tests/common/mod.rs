@@ -1,0 +1,30 @@
+//! Shared helpers for the CLI tests: run the real binary with a clean environment.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The mlguard binary, run from the repository root, with no AWS, CI or colour settings
+/// leaking in from the caller's environment.
+pub fn mlguard() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mlguard"));
+    cmd.current_dir(root());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") || key == "CI" || key == "NO_COLOR" || key == "MLGUARD_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
