@@ -71,13 +71,13 @@ pub(crate) async fn check_credentials(
         Ok(_) => Ok(()),
         Err(e) => {
             let detail = super::ctx::chain(&e);
-            if let Some(role_arn) = &opts.role_arn {
-                if !matches!(e, CredentialsError::CredentialsNotLoaded(_)) {
-                    return Err(CollectError::AssumeRole {
-                        role_arn: role_arn.clone(),
-                        detail,
-                    });
-                }
+            if let Some(role_arn) = &opts.role_arn
+                && !matches!(e, CredentialsError::CredentialsNotLoaded(_))
+            {
+                return Err(CollectError::AssumeRole {
+                    role_arn: role_arn.clone(),
+                    detail,
+                });
             }
             Err(CollectError::NoCredentials { detail })
         }

@@ -140,10 +140,10 @@ pub(crate) fn policy_document(text: &str) -> Option<Value> {
         return v.is_object().then_some(v);
     }
     for candidate in [text.to_string(), text.replace('+', " ")] {
-        if let Ok(decoded) = percent_encoding::percent_decode_str(&candidate).decode_utf8() {
-            if let Ok(v) = serde_json::from_str::<Value>(&decoded) {
-                return v.is_object().then_some(v);
-            }
+        if let Ok(decoded) = percent_encoding::percent_decode_str(&candidate).decode_utf8()
+            && let Ok(v) = serde_json::from_str::<Value>(&decoded)
+        {
+            return v.is_object().then_some(v);
         }
     }
     tracing::warn!(

@@ -119,12 +119,10 @@ impl Kinds<'_> {
                         item.summary
                     }
                 };
-                if tags {
-                    if let Some(arn) = &item.arn {
-                        let list = resource_tags(&ctx, &client, &region, &item.name, arn).await;
-                        if let (Some(list), Some(o)) = (list, obj.as_object_mut()) {
-                            o.insert("Tags".into(), list);
-                        }
+                if tags && let Some(arn) = &item.arn {
+                    let list = resource_tags(&ctx, &client, &region, &item.name, arn).await;
+                    if let (Some(list), Some(o)) = (list, obj.as_object_mut()) {
+                        o.insert("Tags".into(), list);
                     }
                 }
                 Some(obj)
