@@ -243,3 +243,24 @@ pub fn calls(stderr: &str) -> BTreeMap<String, (u64, u64)> {
     }
     out
 }
+
+/// The rules (run by default) whose `inputs` metadata lists `input` (`service:Operation`).
+pub fn rules_reading(input: &str) -> BTreeSet<String> {
+    let out = mlguard()
+        .args(["rules", "list", "--format", "json"])
+        .output()
+        .expect("runs");
+    let rules: Value = serde_json::from_str(&stdout_of(&out)).expect("rules JSON");
+    rules
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["status"] != "deprecated")
+        .filter(|r| {
+            r["inputs"]
+                .as_array()
+                .is_some_and(|i| i.iter().any(|x| x == input))
+        })
+        .map(|r| r["id"].as_str().expect("id").to_string())
+        .collect()
+}
