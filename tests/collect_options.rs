@@ -166,37 +166,6 @@ fn profile_assumed_role_and_endpoint_variable() {
     assert_eq!(by_env["iam"]["roles"].as_array().map(Vec::len), Some(1));
 }
 
-/// A custom rule that reads RoleLastUsed and SageMaker tags.
-const READS_OPTIONAL: &str = r#"# METADATA
-# title: Role never used
-# description: A role that was never used (reads RoleLastUsed and SageMaker tags).
-# custom:
-#   id: TST-001
-#   name: role-never-used
-#   pillar: least_privilege
-#   severity: low
-#   service: iam
-#   resource_type: AWS::IAM::Role
-#   rationale: Test rule.
-#   remediation:
-#     text: Delete the role.
-#   inputs: [iam:GetRole, sagemaker:ListTags]
-package custom.role_never_used
-
-import rego.v1
-
-import data.mlguard.lib.resource
-import data.mlguard.lib.result
-
-applicable contains resource.role(i, r) if some i, r in input.iam.roles
-
-deny contains result.new(resource.role(i, r), "never used") if {
-	some i, r in input.iam.roles
-	is_object(r.RoleLastUsed)
-	not r.RoleLastUsed.LastUsedDate
-}
-"#;
-
 #[test]
 fn optional_calls_follow_the_selected_rules() {
     let moto = Moto::start();
@@ -234,7 +203,7 @@ fn optional_calls_follow_the_selected_rules() {
     // A selected rule that lists iam:GetRole and sagemaker:ListTags in its inputs gets them.
     let dir = work.path("rules");
     std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(dir.join("tst001.rego"), READS_OPTIONAL).expect("write rule");
+    std::fs::write(dir.join("tst001.rego"), live::READS_OPTIONAL).expect("write rule");
     let dir_arg = dir.to_str().expect("utf-8");
     let (report, code, stderr) = work.scan(
         &moto.endpoint(),
@@ -266,77 +235,7 @@ fn sagemaker_resources_are_described() {
     let moto = Moto::start();
     let aws = Aws::new(&moto.endpoint(), REGION);
     let lab = seed::lab(&aws);
-    let domain_id = aws.run(async {
-        let sm = aws.sagemaker();
-        use aws_sdk_sagemaker::types::*;
-        for i in 0..3 {
-            sm.create_training_job()
-                .training_job_name(format!("ml-train-{i}"))
-                .algorithm_specification(
-                    AlgorithmSpecification::builder()
-                        .training_image("123.dkr.ecr.us-east-1.amazonaws.com/train:1")
-                        .training_input_mode(TrainingInputMode::File)
-                        .build(),
-                )
-                .role_arn(&lab.role_arn)
-                .output_data_config(
-                    OutputDataConfig::builder().s3_output_path("s3://ml-out/").kms_key_id(&lab.key_arn).build(),
-                )
-                .resource_config(
-                    ResourceConfig::builder()
-                        .instance_type(TrainingInstanceType::MlM5Large)
-                        .instance_count(1)
-                        .volume_size_in_gb(10)
-                        .volume_kms_key_id(&lab.key_arn)
-                        .build(),
-                )
-                .vpc_config(VpcConfig::builder().security_group_ids(&lab.sg_id).subnets("subnet-1").build())
-                .stopping_condition(StoppingCondition::builder().max_runtime_in_seconds(3600).build())
-                .enable_network_isolation(true)
-                .send()
-                .await
-                .expect("CreateTrainingJob");
-        }
-        sm.create_model()
-            .model_name("ml-model")
-            .execution_role_arn(&lab.role_arn)
-            .primary_container(
-                ContainerDefinition::builder()
-                    .image("123.dkr.ecr.us-east-1.amazonaws.com/serve:1")
-                    .environment("DB_PASSWORD", "hunter2")
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("CreateModel");
-        sm.create_endpoint_config()
-            .endpoint_config_name("ml-endpoint-config")
-            .production_variants(
-                ProductionVariant::builder()
-                    .variant_name("main")
-                    .model_name("ml-model")
-                    .instance_type(ProductionVariantInstanceType::MlM5Large)
-                    .initial_instance_count(1)
-                    .build(),
-            )
-            .kms_key_id(&lab.key_arn)
-            .send()
-            .await
-            .expect("CreateEndpointConfig");
-        let d = sm
-            .create_domain()
-            .domain_name("ml-studio")
-            .auth_mode(AuthMode::Iam)
-            .default_user_settings(UserSettings::builder().execution_role(&lab.role_arn).security_groups(&lab.sg_id).build())
-            .subnet_ids("subnet-1")
-            .vpc_id(&lab.vpc_id)
-            .app_network_access_type(AppNetworkAccessType::VpcOnly)
-            .kms_key_id(&lab.key_arn)
-            .send()
-            .await
-            .expect("CreateDomain");
-        d.domain_arn().and_then(|a| a.rsplit('/').next()).expect("domain id").to_string()
-    });
+    let domain_id = seed::sagemaker_workload(&aws, &lab);
     let work = Workdir::new();
     let (snap, stderr) = work.collect(&moto.endpoint(), REGION, &["--max-training-jobs", "2", "--stats", "-vv"]);
     let sm = &snap["regions"][REGION]["sagemaker"];

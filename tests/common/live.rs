@@ -264,3 +264,35 @@ pub fn rules_reading(input: &str) -> BTreeSet<String> {
         .map(|r| r["id"].as_str().expect("id").to_string())
         .collect()
 }
+
+/// A custom rule that reads RoleLastUsed and SageMaker tags.
+pub const READS_OPTIONAL: &str = r#"# METADATA
+# title: Role never used
+# description: A role that was never used (reads RoleLastUsed and SageMaker tags).
+# custom:
+#   id: TST-001
+#   name: role-never-used
+#   pillar: least_privilege
+#   severity: low
+#   service: iam
+#   resource_type: AWS::IAM::Role
+#   rationale: Test rule.
+#   remediation:
+#     text: Delete the role.
+#   inputs: [iam:GetRole, sagemaker:ListTags]
+package custom.role_never_used
+
+import rego.v1
+
+import data.mlguard.lib.resource
+import data.mlguard.lib.result
+
+applicable contains resource.role(i, r) if some i, r in input.iam.roles
+
+deny contains result.new(resource.role(i, r), "never used") if {
+	some i, r in input.iam.roles
+	is_object(r.RoleLastUsed)
+	not r.RoleLastUsed.LastUsedDate
+}
+"#;
+

@@ -174,7 +174,7 @@ impl Aws {
             .create_security_group()
             .vpc_id(vpc)
             .group_name(name)
-            .description(format!("{name} for the ML workload"))
+            .description(format!("{name}-for-the-ml-workload"))
             .send()
             .await
             .expect("CreateSecurityGroup");
@@ -321,6 +321,82 @@ pub fn lab(aws: &Aws) -> Lab {
             sg_id,
             default_sg_id,
         }
+    })
+}
+
+/// A training job per index in 0..3, a model, an endpoint configuration and a Studio domain,
+/// all in the lab's VPC with its role and key. Returns the domain id.
+pub fn sagemaker_workload(aws: &Aws, lab: &Lab) -> String {
+    aws.run(async {
+        let sm = aws.sagemaker();
+        use aws_sdk_sagemaker::types::*;
+        for i in 0..3 {
+            sm.create_training_job()
+                .training_job_name(format!("ml-train-{i}"))
+                .algorithm_specification(
+                    AlgorithmSpecification::builder()
+                        .training_image("123.dkr.ecr.us-east-1.amazonaws.com/train:1")
+                        .training_input_mode(TrainingInputMode::File)
+                        .build(),
+                )
+                .role_arn(&lab.role_arn)
+                .output_data_config(
+                    OutputDataConfig::builder().s3_output_path("s3://ml-out/").kms_key_id(&lab.key_arn).build(),
+                )
+                .resource_config(
+                    ResourceConfig::builder()
+                        .instance_type(TrainingInstanceType::MlM5Large)
+                        .instance_count(1)
+                        .volume_size_in_gb(10)
+                        .volume_kms_key_id(&lab.key_arn)
+                        .build(),
+                )
+                .vpc_config(VpcConfig::builder().security_group_ids(&lab.sg_id).subnets("subnet-1").build())
+                .stopping_condition(StoppingCondition::builder().max_runtime_in_seconds(3600).build())
+                .enable_network_isolation(true)
+                .send()
+                .await
+                .expect("CreateTrainingJob");
+        }
+        sm.create_model()
+            .model_name("ml-model")
+            .execution_role_arn(&lab.role_arn)
+            .primary_container(
+                ContainerDefinition::builder()
+                    .image("123.dkr.ecr.us-east-1.amazonaws.com/serve:1")
+                    .environment("DB_PASSWORD", "hunter2")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateModel");
+        sm.create_endpoint_config()
+            .endpoint_config_name("ml-endpoint-config")
+            .production_variants(
+                ProductionVariant::builder()
+                    .variant_name("main")
+                    .model_name("ml-model")
+                    .instance_type(ProductionVariantInstanceType::MlM5Large)
+                    .initial_instance_count(1)
+                    .build(),
+            )
+            .kms_key_id(&lab.key_arn)
+            .send()
+            .await
+            .expect("CreateEndpointConfig");
+        let d = sm
+            .create_domain()
+            .domain_name("ml-studio")
+            .auth_mode(AuthMode::Iam)
+            .default_user_settings(UserSettings::builder().execution_role(&lab.role_arn).security_groups(&lab.sg_id).build())
+            .subnet_ids("subnet-1")
+            .vpc_id(&lab.vpc_id)
+            .app_network_access_type(AppNetworkAccessType::VpcOnly)
+            .kms_key_id(&lab.key_arn)
+            .send()
+            .await
+            .expect("CreateDomain");
+        d.domain_arn().and_then(|a| a.rsplit('/').next()).expect("domain id").to_string()
     })
 }
 
