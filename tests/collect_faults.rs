@@ -44,8 +44,17 @@ fn baseline() -> Baseline {
     assert_eq!(snapshot["gaps"], json!([]));
     let (report, code, stderr) = work.scan(&moto.endpoint(), REGION, &["--fail-on", "none"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(!pairs(&report, "fail").is_empty(), "the baseline has findings to compare");
-    Baseline { moto, work, insecure, snapshot, report }
+    assert!(
+        !pairs(&report, "fail").is_empty(),
+        "the baseline has findings to compare"
+    );
+    Baseline {
+        moto,
+        work,
+        insecure,
+        snapshot,
+        report,
+    }
 }
 
 /// The snapshot without the parts a denial may change.
@@ -75,7 +84,10 @@ fn throttling_and_server_errors_are_retried_to_the_same_findings() {
     let twice: Arc<Mutex<HashSet<String>>> = Arc::default();
     let (f, n, t) = (Arc::clone(&faults), Arc::clone(&firsts), Arc::clone(&twice));
     let proxy = Proxy::start(b.moto.port, move |req, up| {
-        let invocation = req.header("amz-sdk-invocation-id").unwrap_or_default().to_string();
+        let invocation = req
+            .header("amz-sdk-invocation-id")
+            .unwrap_or_default()
+            .to_string();
         let fault = match req.attempt() {
             1 => {
                 let i = n.fetch_add(1, Ordering::SeqCst);
@@ -91,29 +103,57 @@ fn throttling_and_server_errors_are_retried_to_the_same_findings() {
             return up.send(req);
         }
         let k = f.fetch_add(1, Ordering::SeqCst);
-        if k % 3 == 2 { Response::new(503, "text/plain", "") } else { throttle(req) }
+        if k % 3 == 2 {
+            Response::new(503, "text/plain", "")
+        } else {
+            throttle(req)
+        }
     });
 
     let (snapshot, stderr) = b.work.collect(&proxy.endpoint(), REGION, &["--stats"]);
     assert_eq!(snapshot["gaps"], json!([]), "{stderr}");
-    assert_eq!(without_run_fields(&snapshot), without_run_fields(&b.snapshot));
+    assert_eq!(
+        without_run_fields(&snapshot),
+        without_run_fields(&b.snapshot)
+    );
     let injected = faults.load(Ordering::SeqCst);
-    let total = stderr.lines().find(|l| l.trim_start().starts_with("total")).expect("summary");
+    let total = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("total"))
+        .expect("summary");
     let fields: Vec<&str> = total.split_whitespace().collect();
-    let (calls, retries): (usize, usize) = (fields[1].parse().expect("calls"), fields[2].parse().expect("retries"));
-    assert!(injected * 6 >= calls && injected >= 5, "about a fifth of {calls} calls failed, not {injected}");
-    assert_eq!(retries, injected, "every injected fault was retried once\n{stderr}");
+    let (calls, retries): (usize, usize) = (
+        fields[1].parse().expect("calls"),
+        fields[2].parse().expect("retries"),
+    );
+    assert!(
+        injected * 6 >= calls && injected >= 5,
+        "about a fifth of {calls} calls failed, not {injected}"
+    );
+    assert_eq!(
+        retries, injected,
+        "every injected fault was retried once\n{stderr}"
+    );
 
     // The findings of the snapshot collected under faults are those of the fault-free scan.
     let report = b.work.audit(&b.work.path("snapshot.json"));
     assert_eq!(report["summary"]["gaps"], 0);
-    assert_eq!(findings_without_file(&report), findings_without_file(&b.report));
+    assert_eq!(
+        findings_without_file(&report),
+        findings_without_file(&b.report)
+    );
 }
 
 #[test]
 fn a_denied_service_becomes_gaps_and_not_assessed_and_the_rest_is_collected() {
     let b = baseline();
-    let proxy = Proxy::start(b.moto.port, |req, up| if req.service() == "iam" { denied(req) } else { up.send(req) });
+    let proxy = Proxy::start(b.moto.port, |req, up| {
+        if req.service() == "iam" {
+            denied(req)
+        } else {
+            up.send(req)
+        }
+    });
 
     let (snapshot, stderr) = b.work.collect(&proxy.endpoint(), REGION, &[]);
     assert_eq!(
@@ -124,8 +164,14 @@ fn a_denied_service_becomes_gaps_and_not_assessed_and_the_rest_is_collected() {
             "message": "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: iam:GetAccountAuthorizationDetails"
         }])
     );
-    assert!(stderr.contains("warning: snapshot incomplete: 1 API call failed"), "{stderr}");
-    assert!(stderr.contains("iam:GetAccountAuthorizationDetails global: AccessDenied"), "{stderr}");
+    assert!(
+        stderr.contains("warning: snapshot incomplete: 1 API call failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("iam:GetAccountAuthorizationDetails global: AccessDenied"),
+        "{stderr}"
+    );
     assert_eq!(snapshot["iam"], json!({"roles": [], "policies": []}));
     assert_eq!(
         without(&snapshot, &[&["iam"], &["gaps"]]),
@@ -133,38 +179,66 @@ fn a_denied_service_becomes_gaps_and_not_assessed_and_the_rest_is_collected() {
         "the other services are collected as before"
     );
 
-    let (report, code, stderr) = b.work.scan(&proxy.endpoint(), REGION, &["--fail-on", "none"]);
+    let (report, code, stderr) = b
+        .work
+        .scan(&proxy.endpoint(), REGION, &["--fail-on", "none"]);
     assert_eq!(code, 0, "{stderr}");
     let iam_rules = rules_reading("iam:GetAccountAuthorizationDetails");
     assert!(iam_rules.contains("LP-001"));
-    let expected: BTreeSet<(String, String)> =
-        iam_rules.iter().map(|r| (r.clone(), format!("arn:aws:iam::{ACCOUNT}:*"))).collect();
+    let expected: BTreeSet<(String, String)> = iam_rules
+        .iter()
+        .map(|r| (r.clone(), format!("arn:aws:iam::{ACCOUNT}:*")))
+        .collect();
     assert_eq!(pairs(&report, "not_assessed"), expected);
     let unaffected = |r: &Value| -> BTreeSet<(String, String)> {
-        pairs(r, "fail").into_iter().filter(|(rule, _)| !iam_rules.contains(rule)).collect()
+        pairs(r, "fail")
+            .into_iter()
+            .filter(|(rule, _)| !iam_rules.contains(rule))
+            .collect()
     };
     assert_eq!(unaffected(&report), unaffected(&b.report));
     assert_eq!(report["summary"]["gaps"], 1);
 
     // --strict: the report is still written, and the exit code says the snapshot is incomplete.
-    let (report, code, stderr) = b.work.scan(&proxy.endpoint(), REGION, &["--fail-on", "none", "--strict"]);
+    let (report, code, stderr) = b.work.scan(
+        &proxy.endpoint(),
+        REGION,
+        &["--fail-on", "none", "--strict"],
+    );
     assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains("collection incomplete under --strict (1 gaps)"), "{stderr}");
+    assert!(
+        stderr.contains("collection incomplete under --strict (1 gaps)"),
+        "{stderr}"
+    );
     assert_eq!(pairs(&report, "not_assessed"), expected);
     let file = b.work.path("strict.json");
     let out = b
         .work
-        .live("collect", &proxy.endpoint(), REGION, &["--strict", "-o", file.to_str().expect("utf-8")])
+        .live(
+            "collect",
+            &proxy.endpoint(),
+            REGION,
+            &["--strict", "-o", file.to_str().expect("utf-8")],
+        )
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(live::read_json(&file)["gaps"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        live::read_json(&file)["gaps"].as_array().map(Vec::len),
+        Some(1)
+    );
 }
 
 #[test]
 fn denied_listings_of_a_regional_service_are_gaps_of_that_region() {
     let b = baseline();
-    let proxy = Proxy::start(b.moto.port, |req, up| if req.service() == "kms" { denied(req) } else { up.send(req) });
+    let proxy = Proxy::start(b.moto.port, |req, up| {
+        if req.service() == "kms" {
+            denied(req)
+        } else {
+            up.send(req)
+        }
+    });
     let (snapshot, _) = b.work.collect(&proxy.endpoint(), REGION, &[]);
     let gaps: Vec<(String, String, String, Option<String>)> = snapshot["gaps"]
         .as_array()
@@ -174,7 +248,11 @@ fn denied_listings_of_a_regional_service_are_gaps_of_that_region() {
             (
                 g["service"].as_str().unwrap_or_default().into(),
                 g["region"].as_str().unwrap_or_default().into(),
-                format!("{}/{}", g["operation"].as_str().unwrap_or_default(), g["error_code"].as_str().unwrap_or_default()),
+                format!(
+                    "{}/{}",
+                    g["operation"].as_str().unwrap_or_default(),
+                    g["error_code"].as_str().unwrap_or_default()
+                ),
                 g["resource"].as_str().map(String::from),
             )
         })
@@ -182,21 +260,38 @@ fn denied_listings_of_a_regional_service_are_gaps_of_that_region() {
     assert_eq!(
         gaps,
         vec![
-            ("kms".into(), REGION.into(), "ListAliases/AccessDeniedException".into(), None),
-            ("kms".into(), REGION.into(), "ListKeys/AccessDeniedException".into(), None),
+            (
+                "kms".into(),
+                REGION.into(),
+                "ListAliases/AccessDeniedException".into(),
+                None
+            ),
+            (
+                "kms".into(),
+                REGION.into(),
+                "ListKeys/AccessDeniedException".into(),
+                None
+            ),
         ]
     );
     assert_eq!(snapshot["regions"][REGION]["kms"]["keys"], json!([]));
     let path: &[&str] = &["regions", REGION, "kms"];
-    assert_eq!(without(&snapshot, &[path, &["gaps"]]), without(&b.snapshot, &[path, &["gaps"]]));
-    let (report, _, _) = b.work.scan(&proxy.endpoint(), REGION, &["--fail-on", "none"]);
+    assert_eq!(
+        without(&snapshot, &[path, &["gaps"]]),
+        without(&b.snapshot, &[path, &["gaps"]])
+    );
+    let (report, _, _) = b
+        .work
+        .scan(&proxy.endpoint(), REGION, &["--fail-on", "none"]);
     assert!(
         pairs(&report, "fail").contains(&("LP-001".to_string(), b.insecure.role_arn.clone())),
         "IAM rules still judge"
     );
     let kms_rules = rules_reading("kms:ListKeys");
-    let expected: BTreeSet<(String, String)> =
-        kms_rules.iter().map(|r| (r.clone(), format!("arn:aws:kms:{REGION}:{ACCOUNT}:*"))).collect();
+    let expected: BTreeSet<(String, String)> = kms_rules
+        .iter()
+        .map(|r| (r.clone(), format!("arn:aws:kms:{REGION}:{ACCOUNT}:*")))
+        .collect();
     assert_eq!(pairs(&report, "not_assessed"), expected);
 }
 
@@ -205,10 +300,15 @@ fn a_denied_call_about_one_resource_is_a_gap_naming_it() {
     let b = baseline();
     let proxy = Proxy::start(b.moto.port, |req, up| {
         match (req.service().as_str(), req.operation().as_str()) {
-            ("kms", "GetKeyPolicy") | ("sagemaker", "DescribeNotebookInstance") | ("s3", "GetBucketPolicy") => {
-                denied(req)
-            }
-            ("kms", "GetKeyRotationStatus") => aws_error(req, 400, "KMSInvalidStateException", "key is pending import"),
+            ("kms", "GetKeyPolicy")
+            | ("sagemaker", "DescribeNotebookInstance")
+            | ("s3", "GetBucketPolicy") => denied(req),
+            ("kms", "GetKeyRotationStatus") => aws_error(
+                req,
+                400,
+                "KMSInvalidStateException",
+                "key is pending import",
+            ),
             _ => up.send(req),
         }
     });
@@ -232,12 +332,21 @@ fn a_denied_call_about_one_resource_is_a_gap_naming_it() {
     let keys: Vec<String> = live::ids(&b.snapshot["regions"][REGION]["kms"]["keys"], "Arn");
     assert_eq!(keys.len(), 2);
     let mut expected = vec![
-        format!("s3 {REGION} GetBucketPolicy {} AccessDenied", b.insecure.bucket),
-        format!("sagemaker {REGION} DescribeNotebookInstance ml-open-notebook AccessDeniedException"),
+        format!(
+            "s3 {REGION} GetBucketPolicy {} AccessDenied",
+            b.insecure.bucket
+        ),
+        format!(
+            "sagemaker {REGION} DescribeNotebookInstance ml-open-notebook AccessDeniedException"
+        ),
     ];
     for k in &keys {
-        expected.push(format!("kms {REGION} GetKeyPolicy {k} AccessDeniedException"));
-        expected.push(format!("kms {REGION} GetKeyRotationStatus {k} KMSInvalidStateException"));
+        expected.push(format!(
+            "kms {REGION} GetKeyPolicy {k} AccessDeniedException"
+        ));
+        expected.push(format!(
+            "kms {REGION} GetKeyRotationStatus {k} KMSInvalidStateException"
+        ));
     }
     expected.sort();
     assert_eq!(gaps, expected);
@@ -246,17 +355,38 @@ fn a_denied_call_about_one_resource_is_a_gap_naming_it() {
     // notebook with what ListNotebookInstances told.
     let region = &snapshot["regions"][REGION];
     for key in region["kms"]["keys"].as_array().expect("keys") {
-        assert!(key.get("Policy").is_none() && key.get("KeyRotationEnabled").is_none(), "{key:#}");
+        assert!(
+            key.get("Policy").is_none() && key.get("KeyRotationEnabled").is_none(),
+            "{key:#}"
+        );
         assert_eq!(key["KeyManager"], "CUSTOMER");
     }
-    let nb = find(&region["sagemaker"]["notebook_instances"], "NotebookInstanceName", "ml-open-notebook");
+    let nb = find(
+        &region["sagemaker"]["notebook_instances"],
+        "NotebookInstanceName",
+        "ml-open-notebook",
+    );
     assert_eq!(nb["NotebookInstanceArn"], b.insecure.notebook_arn);
     assert!(nb.get("DirectInternetAccess").is_none(), "{nb:#}");
     let bucket = find(&snapshot["s3"]["buckets"], "Name", &b.insecure.bucket);
     assert_eq!(bucket["Region"], REGION);
     assert!(bucket.get("Policy").is_none());
     assert_eq!(
-        without(&snapshot, &[&["regions", REGION, "kms"], &["regions", REGION, "sagemaker", "notebook_instances"], &["gaps"]]),
-        without(&b.snapshot, &[&["regions", REGION, "kms"], &["regions", REGION, "sagemaker", "notebook_instances"], &["gaps"]]),
+        without(
+            &snapshot,
+            &[
+                &["regions", REGION, "kms"],
+                &["regions", REGION, "sagemaker", "notebook_instances"],
+                &["gaps"]
+            ]
+        ),
+        without(
+            &b.snapshot,
+            &[
+                &["regions", REGION, "kms"],
+                &["regions", REGION, "sagemaker", "notebook_instances"],
+                &["gaps"]
+            ]
+        ),
     );
 }

@@ -44,12 +44,22 @@ fn region(snapshot: &Value) -> &Value {
 
 /// `scan` and `collect` then `audit` report the same findings, and the two collected
 /// snapshots are the same document but for the run's time stamp.
-fn assert_collect_then_audit_equals_scan(work: &Workdir, moto: &Moto, scan: &Value, snapshot: &Value) {
+fn assert_collect_then_audit_equals_scan(
+    work: &Workdir,
+    moto: &Moto,
+    scan: &Value,
+    snapshot: &Value,
+) {
     let saved = work.path("scan-snapshot.json");
     let (again, code, stderr) = work.scan(
         &moto.endpoint(),
         REGION,
-        &["--fail-on", "none", "--save-snapshot", saved.to_str().expect("utf-8")],
+        &[
+            "--fail-on",
+            "none",
+            "--save-snapshot",
+            saved.to_str().expect("utf-8"),
+        ],
     );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(findings_without_file(&again), findings_without_file(scan));
@@ -65,7 +75,11 @@ fn assert_collect_then_audit_equals_scan(work: &Workdir, moto: &Moto, scan: &Val
         without_run_fields(snapshot),
         "the same account state must give the same snapshot"
     );
-    assert!(saved["metadata"]["collected_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert!(
+        saved["metadata"]["collected_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z'))
+    );
     assert_eq!(saved["metadata"]["tool_version"], env!("CARGO_PKG_VERSION"));
 }
 
@@ -102,14 +116,20 @@ fn lab_as_first_created() {
         json!([{"PolicyName": "AmazonSageMakerFullAccess", "PolicyArn": "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"}])
     );
     assert!(role.get("RoleLastUsed").is_none(), "{role:#}");
-    assert!(role["CreateDate"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert!(
+        role["CreateDate"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z'))
+    );
     let policies = &snap["iam"]["policies"];
     assert_eq!(
         ids(policies, "Arn"),
         vec!["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"],
         "only the managed policies roles use are kept"
     );
-    let versions = policies[0]["PolicyVersionList"].as_array().expect("versions");
+    let versions = policies[0]["PolicyVersionList"]
+        .as_array()
+        .expect("versions");
     assert_eq!(versions.len(), 1, "only the default version is kept");
     assert_eq!(versions[0]["IsDefaultVersion"], true);
     assert_eq!(versions[0]["VersionId"], policies[0]["DefaultVersionId"]);
@@ -164,7 +184,13 @@ fn lab_as_first_created() {
             .iter()
             .any(|a| a["VpcId"] == lab.vpc_id && a["IsDefault"] == true)
     );
-    for kind in ["notebook_instances", "domains", "training_jobs", "models", "endpoint_configs"] {
+    for kind in [
+        "notebook_instances",
+        "domains",
+        "training_jobs",
+        "models",
+        "endpoint_configs",
+    ] {
         assert_eq!(region(&snap)["sagemaker"][kind], json!([]), "{kind}");
     }
     assert_eq!(snap["s3"]["buckets"], json!([]));
@@ -258,7 +284,11 @@ fn insecure_account() {
 
     let bucket = find(&snap["s3"]["buckets"], "Name", &bad.bucket);
     assert_eq!(bucket["Region"], REGION);
-    for absent in ["ServerSideEncryptionConfiguration", "PublicAccessBlock", "Policy"] {
+    for absent in [
+        "ServerSideEncryptionConfiguration",
+        "PublicAccessBlock",
+        "Policy",
+    ] {
         assert!(
             bucket.get(absent).is_none(),
             "{absent}: 'no such configuration' is data, not a gap"
@@ -306,7 +336,10 @@ fn hardened_account_has_no_findings() {
         role["PermissionsBoundary"]["PermissionsBoundaryType"],
         "PermissionsBoundaryPolicy"
     );
-    assert_eq!(role["Tags"], json!([{"Key": "mlguard:scope", "Value": "ml"}]));
+    assert_eq!(
+        role["Tags"],
+        json!([{"Key": "mlguard:scope", "Value": "ml"}])
+    );
     assert_eq!(
         ids(&snap["iam"]["policies"], "Arn"),
         vec![boundary.to_string()],
@@ -318,7 +351,11 @@ fn hardened_account_has_no_findings() {
     assert_eq!(key["Aliases"][0]["AliasName"], "alias/ml-data");
 
     let ec2 = &region(&snap)["ec2"];
-    assert_eq!(ids(&ec2["vpcs"], "VpcId"), vec![h.vpc_id.clone()], "the default VPC is gone");
+    assert_eq!(
+        ids(&ec2["vpcs"], "VpcId"),
+        vec![h.vpc_id.clone()],
+        "the default VPC is gone"
+    );
     assert_eq!(ec2["internet_gateways"], json!([]));
     let flow = &ec2["flow_logs"].as_array().expect("flow logs")[0];
     assert_eq!(flow["ResourceId"], h.vpc_id);

@@ -22,8 +22,9 @@ use serde_json::{Value, json};
 const REGION: &str = "us-east-1";
 
 fn scan_policy() -> Value {
-    let text = std::fs::read_to_string(common::root().join("policies/iam/mlguard-scan-policy.json"))
-        .expect("the shipped policy");
+    let text =
+        std::fs::read_to_string(common::root().join("policies/iam/mlguard-scan-policy.json"))
+            .expect("the shipped policy");
     serde_json::from_str(&text).expect("JSON")
 }
 
@@ -41,7 +42,11 @@ fn without(mut policy: Value, actions: &[&str]) -> Value {
 fn user(admin: &Aws, name: &str, policy: &Value) -> (String, String) {
     admin.run(async {
         let iam = admin.iam();
-        iam.create_user().user_name(name).send().await.expect("CreateUser");
+        iam.create_user()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateUser");
         iam.put_user_policy()
             .user_name(name)
             .policy_name("mlguard-scan")
@@ -49,9 +54,17 @@ fn user(admin: &Aws, name: &str, policy: &Value) -> (String, String) {
             .send()
             .await
             .expect("PutUserPolicy");
-        let key = iam.create_access_key().user_name(name).send().await.expect("CreateAccessKey");
+        let key = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateAccessKey");
         let key = key.access_key().expect("access key");
-        (key.access_key_id().to_string(), key.secret_access_key().to_string())
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
     })
 }
 
@@ -84,16 +97,28 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     let anonymous = Aws::new(&endpoint, REGION);
     let (admin_key, admin_secret) = anonymous.run(async {
         let iam = anonymous.iam();
-        iam.create_user().user_name("admin").send().await.expect("CreateUser");
+        iam.create_user()
+            .user_name("admin")
+            .send()
+            .await
+            .expect("CreateUser");
         iam.attach_user_policy()
             .user_name("admin")
             .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
             .send()
             .await
             .expect("AttachUserPolicy");
-        let key = iam.create_access_key().user_name("admin").send().await.expect("CreateAccessKey");
+        let key = iam
+            .create_access_key()
+            .user_name("admin")
+            .send()
+            .await
+            .expect("CreateAccessKey");
         let key = key.access_key().expect("access key");
-        (key.access_key_id().to_string(), key.secret_access_key().to_string())
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
     });
     let refused = anonymous.run(anonymous.iam().list_users().send());
     assert!(refused.is_err(), "moto must now enforce authentication");
@@ -125,7 +150,10 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
             .expect("runs");
         let stderr = common::stderr_of(&out);
         assert_eq!(out.status.code(), Some(0), "{stderr}");
-        (serde_json::from_slice(&out.stdout).expect("snapshot"), stderr)
+        (
+            serde_json::from_slice(&out.stdout).expect("snapshot"),
+            stderr,
+        )
     };
 
     // Two moto defects, not authorization: ListTags on a Studio domain answers 500, and
@@ -146,7 +174,11 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     let calls = live::calls(&stderr);
     for op in mlguard::collect::operations::OPERATIONS {
         let called = calls.contains_key(&format!("{}:{}", op.service, op.name));
-        assert!(called, "{}:{} was not exercised under the policy\n{stderr}", op.service, op.name);
+        assert!(
+            called,
+            "{}:{} was not exercised under the policy\n{stderr}",
+            op.service, op.name
+        );
     }
     assert_eq!(
         snapshot["iam"]["roles"][0]["RoleLastUsed"],
@@ -165,18 +197,41 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     // The enforcement is real: without three of its actions, those calls become gaps.
     let narrowed = without(
         with_moto_mapping,
-        &["kms:GetKeyPolicy", "sagemaker:DescribeNotebookInstance", "ec2:DescribeFlowLogs"],
+        &[
+            "kms:GetKeyPolicy",
+            "sagemaker:DescribeNotebookInstance",
+            "ec2:DescribeFlowLogs",
+        ],
     );
     let (snapshot, _) = scan_as(&user(&admin, "mlguard-narrow", &narrowed));
     let found = gaps(&snapshot);
-    assert!(found.iter().any(|g| g.starts_with("kms:GetKeyPolicy arn:aws:kms:")), "{found:?}");
-    assert!(found.iter().any(|g| g.starts_with("sagemaker:DescribeNotebookInstance ml-open-notebook ")), "{found:?}");
-    assert!(found.iter().any(|g| g.starts_with("ec2:DescribeFlowLogs - ")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|g| g.starts_with("kms:GetKeyPolicy arn:aws:kms:")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|g| g.starts_with("sagemaker:DescribeNotebookInstance ml-open-notebook ")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|g| g.starts_with("ec2:DescribeFlowLogs - ")),
+        "{found:?}"
+    );
     assert!(
         found.iter().all(|g| *g == domain_tags
-            || ["kms:GetKeyPolicy", "sagemaker:DescribeNotebookInstance", "ec2:DescribeFlowLogs"]
-                .iter()
-                .any(|op| g.starts_with(op))),
+            || [
+                "kms:GetKeyPolicy",
+                "sagemaker:DescribeNotebookInstance",
+                "ec2:DescribeFlowLogs"
+            ]
+            .iter()
+            .any(|op| g.starts_with(op))),
         "{found:?}"
     );
 }

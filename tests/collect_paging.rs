@@ -40,52 +40,81 @@ fn paginate(req: &Request, up: &Upstream, log: &Log) -> Response {
     match (req.service().as_str(), op.as_str()) {
         ("iam", "GetAccountAuthorizationDetails") => {
             let marker = req.param("Marker");
-            log.lock().unwrap().push((op.clone(), req.param("MaxItems"), marker.clone()));
+            log.lock()
+                .expect("log")
+                .push((op.clone(), req.param("MaxItems"), marker.clone()));
             let page = page_of(&marker);
             let resp = up.send(&req.without_param("Marker"));
-            let (text, n) = cut_xml_list(&resp.text(), "RoleDetailList", "member", |i| i / PAGE == page);
+            let (text, n) = cut_xml_list(&resp.text(), "RoleDetailList", "member", |i| {
+                i / PAGE == page
+            });
             let last = (page + 1) * PAGE >= n;
             // The managed policies arrive with the last page of roles, after the roles that use them.
             let (mut text, _) = cut_xml_list(&text, "Policies", "member", |_| last);
             if !last {
                 text = text.replace(
                     "<IsTruncated>false</IsTruncated>",
-                    &format!("<IsTruncated>true</IsTruncated><Marker>proxy-page-{}</Marker>", page + 1),
+                    &format!(
+                        "<IsTruncated>true</IsTruncated><Marker>proxy-page-{}</Marker>",
+                        page + 1
+                    ),
                 );
             }
             resp.with_body(text)
         }
         ("ec2", "DescribeSecurityGroups") => {
             let token = req.param("NextToken");
-            log.lock().unwrap().push((op.clone(), req.param("MaxResults"), token.clone()));
+            log.lock()
+                .expect("log")
+                .push((op.clone(), req.param("MaxResults"), token.clone()));
             let page = page_of(&token);
             let resp = up.send(&req.without_param("NextToken"));
-            let (mut text, n) = cut_xml_list(&resp.text(), "securityGroupInfo", "item", |i| i / PAGE == page);
+            let (mut text, n) = cut_xml_list(&resp.text(), "securityGroupInfo", "item", |i| {
+                i / PAGE == page
+            });
             if (page + 1) * PAGE < n {
                 text = text.replace(
                     "</DescribeSecurityGroupsResponse>",
-                    &format!("<nextToken>proxy-page-{}</nextToken></DescribeSecurityGroupsResponse>", page + 1),
+                    &format!(
+                        "<nextToken>proxy-page-{}</nextToken></DescribeSecurityGroupsResponse>",
+                        page + 1
+                    ),
                 );
             }
             resp.with_body(text)
         }
         ("kms", "ListKeys") => {
             let mut body = req.json();
-            let marker = body.get("Marker").and_then(|m| m.as_str()).map(str::to_string);
-            log.lock().unwrap().push((op.clone(), body.get("Limit").map(|l| l.to_string()), marker.clone()));
+            let marker = body
+                .get("Marker")
+                .and_then(|m| m.as_str())
+                .map(str::to_string);
+            log.lock().expect("log").push((
+                op.clone(),
+                body.get("Limit").map(|l| l.to_string()),
+                marker.clone(),
+            ));
             let page = page_of(&marker);
             if let Some(obj) = body.as_object_mut() {
                 obj.remove("Marker");
             }
-            let forwarded = Request { body: body.to_string().into_bytes(), ..req.clone() };
+            let forwarded = Request {
+                body: body.to_string().into_bytes(),
+                ..req.clone()
+            };
             let resp = up.send(&forwarded);
             let mut answer: serde_json::Value = serde_json::from_slice(&resp.body).expect("JSON");
-            let keys: Vec<serde_json::Value> = answer["Keys"].as_array().cloned().unwrap_or_default();
+            let keys: Vec<serde_json::Value> =
+                answer["Keys"].as_array().cloned().unwrap_or_default();
             let n = keys.len();
             answer["Keys"] = keys.into_iter().skip(page * PAGE).take(PAGE).collect();
             let more = (page + 1) * PAGE < n;
             answer["Truncated"] = more.into();
-            answer["NextMarker"] = if more { format!("proxy-page-{}", page + 1).into() } else { serde_json::Value::Null };
+            answer["NextMarker"] = if more {
+                format!("proxy-page-{}", page + 1).into()
+            } else {
+                serde_json::Value::Null
+            };
             resp.with_body(answer.to_string())
         }
         _ => up.send(req),
@@ -106,7 +135,10 @@ fn every_page_is_read_at_the_maximum_page_size() {
                 11 => &["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"],
                 _ => &[],
             };
-            roles.push(aws.role(&format!("ml-role-{i:02}"), SAGEMAKER_TRUST, managed).await);
+            roles.push(
+                aws.role(&format!("ml-role-{i:02}"), SAGEMAKER_TRUST, managed)
+                    .await,
+            );
         }
         let vpc = aws.vpc("10.0.0.0/16").await;
         let mut groups = Vec::new();
@@ -139,14 +171,24 @@ fn every_page_is_read_at_the_maximum_page_size() {
             "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
         ]
     );
-    let collected_groups = ids(&paged["regions"][REGION]["ec2"]["security_groups"], "GroupId");
+    let collected_groups = ids(
+        &paged["regions"][REGION]["ec2"]["security_groups"],
+        "GroupId",
+    );
     for g in &groups {
         assert!(collected_groups.contains(g), "{g} missing");
     }
-    assert_eq!(collected_groups.len(), groups.len() + 2, "plus the two VPCs' default groups");
+    assert_eq!(
+        collected_groups.len(),
+        groups.len() + 2,
+        "plus the two VPCs' default groups"
+    );
     let mut expected_keys = keys.clone();
     expected_keys.sort();
-    assert_eq!(ids(&paged["regions"][REGION]["kms"]["keys"], "Arn"), expected_keys);
+    assert_eq!(
+        ids(&paged["regions"][REGION]["kms"]["keys"], "Arn"),
+        expected_keys
+    );
     assert_eq!(paged["gaps"], serde_json::json!([]));
     assert_eq!(
         without_run_fields(&paged),
@@ -155,7 +197,7 @@ fn every_page_is_read_at_the_maximum_page_size() {
     );
 
     // Each page asked for the maximum page size, and followed the previous page's marker.
-    let log = log.lock().unwrap().clone();
+    let log = log.lock().expect("log").clone();
     for (op, size, pages) in [
         ("GetAccountAuthorizationDetails", "1000", 3),
         ("DescribeSecurityGroups", "1000", 3),

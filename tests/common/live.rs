@@ -161,7 +161,10 @@ impl Expected {
                     (
                         (
                             f["rule_id"].as_str().unwrap_or_default().to_string(),
-                            f["resource"]["arn"].as_str().unwrap_or_default().to_string(),
+                            f["resource"]["arn"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
                         ),
                         f["message"].as_str().unwrap_or_default().to_string(),
                     )
@@ -295,4 +298,3 @@ deny contains result.new(resource.role(i, r), "never used") if {
 	not r.RoleLastUsed.LastUsedDate
 }
 "#;
-

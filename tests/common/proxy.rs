@@ -72,7 +72,10 @@ impl Request {
     }
 
     pub fn param(&self, name: &str) -> Option<String> {
-        self.form().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.form()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 
     /// The same request with form parameter `name` removed.
@@ -103,7 +106,13 @@ impl Request {
                 return id.to_string();
             }
         }
-        let sub = query.split('&').next().unwrap_or_default().split('=').next().unwrap_or_default();
+        let sub = query
+            .split('&')
+            .next()
+            .unwrap_or_default()
+            .split('=')
+            .next()
+            .unwrap_or_default();
         match (self.method.as_str(), sub) {
             ("GET", "encryption") => "GetBucketEncryption",
             ("GET", "publicAccessBlock") => "GetPublicAccessBlock",
@@ -253,7 +262,8 @@ fn read_body(reader: &mut impl BufRead, headers: &[(String, String)]) -> Vec<u8>
             if reader.read_line(&mut size).unwrap_or(0) == 0 {
                 break;
             }
-            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
+                .unwrap_or(0);
             if n == 0 {
                 let mut rest = String::new();
                 let _ = reader.read_line(&mut rest);
@@ -277,11 +287,16 @@ impl Upstream {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("emulator answers");
         let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.target);
         for (k, v) in &req.headers {
-            if !["connection", "content-length", "transfer-encoding"].contains(&k.to_ascii_lowercase().as_str()) {
+            if !["connection", "content-length", "transfer-encoding"]
+                .contains(&k.to_ascii_lowercase().as_str())
+            {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
         }
-        head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", req.body.len()));
+        head.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            req.body.len()
+        ));
         stream.write_all(head.as_bytes()).expect("write");
         stream.write_all(&req.body).expect("write");
         let mut reader = BufReader::new(stream);
@@ -292,7 +307,8 @@ impl Upstream {
             .and_then(|s| s.parse().ok())
             .unwrap_or(502);
         let has_length = headers.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("content-length") || (k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+            k.eq_ignore_ascii_case("content-length")
+                || (k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
         });
         let body = if has_length {
             read_body(&mut reader, &headers)
@@ -304,10 +320,15 @@ impl Upstream {
         let headers = headers
             .into_iter()
             .filter(|(k, _)| {
-                !["connection", "content-length", "transfer-encoding"].contains(&k.to_ascii_lowercase().as_str())
+                !["connection", "content-length", "transfer-encoding"]
+                    .contains(&k.to_ascii_lowercase().as_str())
             })
             .collect();
-        Response { status, headers, body }
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
@@ -333,14 +354,24 @@ fn reason(status: u16) -> &'static str {
 }
 
 fn serve(stream: TcpStream, upstream: &Upstream, handler: &Handler) {
-    let Ok(write_half) = stream.try_clone() else { return };
+    let Ok(write_half) = stream.try_clone() else {
+        return;
+    };
     let mut writer = write_half;
     let mut reader = BufReader::new(stream);
     while let Some((request_line, headers)) = read_head(&mut reader) {
         let mut parts = request_line.split_whitespace();
-        let (method, target) = (parts.next().unwrap_or("GET").to_string(), parts.next().unwrap_or("/").to_string());
+        let (method, target) = (
+            parts.next().unwrap_or("GET").to_string(),
+            parts.next().unwrap_or("/").to_string(),
+        );
         let body = read_body(&mut reader, &headers);
-        let req = Request { method, target, headers, body };
+        let req = Request {
+            method,
+            target,
+            headers,
+            body,
+        };
         let resp = handler(&req, upstream);
         let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
         for (k, v) in &resp.headers {
@@ -355,12 +386,17 @@ fn serve(stream: TcpStream, upstream: &Upstream, handler: &Handler) {
 
 impl Proxy {
     /// Listens on a free port and hands every request to `handler`.
-    pub fn start(upstream_port: u16, handler: impl Fn(&Request, &Upstream) -> Response + Send + Sync + 'static) -> Proxy {
+    pub fn start(
+        upstream_port: u16,
+        handler: impl Fn(&Request, &Upstream) -> Response + Send + Sync + 'static,
+    ) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
-        let upstream = Arc::new(Upstream { port: upstream_port });
+        let upstream = Arc::new(Upstream {
+            port: upstream_port,
+        });
         let stopping = Arc::clone(&stop);
         let accept = std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -372,7 +408,11 @@ impl Proxy {
                 std::thread::spawn(move || serve(conn, &upstream, &*handler));
             }
         });
-        Proxy { port, stop, accept: Some(accept) }
+        Proxy {
+            port,
+            stop,
+            accept: Some(accept),
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -392,17 +432,28 @@ impl Drop for Proxy {
 
 /// Cuts the items of `<list>` (elements `<item>`, nested ones left alone) to those whose
 /// index `keep` accepts. Returns the new document and how many items the list had.
-pub fn cut_xml_list(xml: &str, list: &str, item: &str, keep: impl Fn(usize) -> bool) -> (String, usize) {
+pub fn cut_xml_list(
+    xml: &str,
+    list: &str,
+    item: &str,
+    keep: impl Fn(usize) -> bool,
+) -> (String, usize) {
     let open = format!("<{list}>");
     let Some(start) = xml.find(&open).map(|i| i + open.len()) else {
         return (xml.to_string(), 0);
     };
-    let (open_item, empty_item, close_item, close_list) =
-        (format!("<{item}>"), format!("<{item}/>"), format!("</{item}>"), format!("</{list}>"));
+    let (open_item, empty_item, close_item, close_list) = (
+        format!("<{item}>"),
+        format!("<{item}/>"),
+        format!("</{item}>"),
+        format!("</{list}>"),
+    );
     let mut items: Vec<(usize, usize)> = Vec::new();
     let (mut depth, mut pos, mut item_start) = (0usize, start, start);
     let end = loop {
-        let Some(rel) = xml[pos..].find('<') else { return (xml.to_string(), 0) };
+        let Some(rel) = xml[pos..].find('<') else {
+            return (xml.to_string(), 0);
+        };
         let at = pos + rel;
         let rest = &xml[at..];
         if depth == 0 && rest.starts_with(&close_list) {
@@ -432,7 +483,10 @@ pub fn cut_xml_list(xml: &str, list: &str, item: &str, keep: impl Fn(usize) -> b
         .filter(|(i, _)| keep(*i))
         .map(|(_, (a, b))| &xml[*a..*b])
         .collect();
-    (format!("{}{kept}{}", &xml[..start], &xml[end..]), items.len())
+    (
+        format!("{}{kept}{}", &xml[..start], &xml[end..]),
+        items.len(),
+    )
 }
 
 #[cfg(test)]
@@ -441,9 +495,13 @@ mod tests {
 
     #[test]
     fn cuts_top_level_items_only() {
-        let xml = "<R><L><item><a><item>x</item></a></item><item>2</item><item>3</item></L><N/></R>";
+        let xml =
+            "<R><L><item><a><item>x</item></a></item><item>2</item><item>3</item></L><N/></R>";
         let (out, n) = cut_xml_list(xml, "L", "item", |i| i == 0 || i == 2);
         assert_eq!(n, 3);
-        assert_eq!(out, "<R><L><item><a><item>x</item></a></item><item>3</item></L><N/></R>");
+        assert_eq!(
+            out,
+            "<R><L><item><a><item>x</item></a></item><item>3</item></L><N/></R>"
+        );
     }
 }

@@ -187,7 +187,12 @@ impl Aws {
             .ec2()
             .describe_security_groups()
             .filters(Filter::builder().name("vpc-id").values(vpc).build())
-            .filters(Filter::builder().name("group-name").values("default").build())
+            .filters(
+                Filter::builder()
+                    .name("group-name")
+                    .values("default")
+                    .build(),
+            )
             .send()
             .await
             .expect("DescribeSecurityGroups");
@@ -341,7 +346,10 @@ pub fn sagemaker_workload(aws: &Aws, lab: &Lab) -> String {
                 )
                 .role_arn(&lab.role_arn)
                 .output_data_config(
-                    OutputDataConfig::builder().s3_output_path("s3://ml-out/").kms_key_id(&lab.key_arn).build(),
+                    OutputDataConfig::builder()
+                        .s3_output_path("s3://ml-out/")
+                        .kms_key_id(&lab.key_arn)
+                        .build(),
                 )
                 .resource_config(
                     ResourceConfig::builder()
@@ -351,8 +359,17 @@ pub fn sagemaker_workload(aws: &Aws, lab: &Lab) -> String {
                         .volume_kms_key_id(&lab.key_arn)
                         .build(),
                 )
-                .vpc_config(VpcConfig::builder().security_group_ids(&lab.sg_id).subnets("subnet-1").build())
-                .stopping_condition(StoppingCondition::builder().max_runtime_in_seconds(3600).build())
+                .vpc_config(
+                    VpcConfig::builder()
+                        .security_group_ids(&lab.sg_id)
+                        .subnets("subnet-1")
+                        .build(),
+                )
+                .stopping_condition(
+                    StoppingCondition::builder()
+                        .max_runtime_in_seconds(3600)
+                        .build(),
+                )
                 .enable_network_isolation(true)
                 .send()
                 .await
@@ -388,7 +405,12 @@ pub fn sagemaker_workload(aws: &Aws, lab: &Lab) -> String {
             .create_domain()
             .domain_name("ml-studio")
             .auth_mode(AuthMode::Iam)
-            .default_user_settings(UserSettings::builder().execution_role(&lab.role_arn).security_groups(&lab.sg_id).build())
+            .default_user_settings(
+                UserSettings::builder()
+                    .execution_role(&lab.role_arn)
+                    .security_groups(&lab.sg_id)
+                    .build(),
+            )
             .subnet_ids("subnet-1")
             .vpc_id(&lab.vpc_id)
             .app_network_access_type(AppNetworkAccessType::VpcOnly)
@@ -396,7 +418,10 @@ pub fn sagemaker_workload(aws: &Aws, lab: &Lab) -> String {
             .send()
             .await
             .expect("CreateDomain");
-        d.domain_arn().and_then(|a| a.rsplit('/').next()).expect("domain id").to_string()
+        d.domain_arn()
+            .and_then(|a| a.rsplit('/').next())
+            .expect("domain id")
+            .to_string()
     })
 }
 
