@@ -5,7 +5,7 @@
 use aws_config::BehaviorVersion;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, Filter, FlowLogsResourceType, IpPermission, IpRange, LogDestinationType,
-    TrafficType, VpcEndpointType,
+    PortRange, RuleAction, TrafficType, VpcEndpointType,
 };
 use aws_sdk_iam::types::Tag as IamTag;
 use aws_sdk_s3::types::{
@@ -216,6 +216,50 @@ impl Aws {
         req.send().await.expect("CreateBucket");
     }
 
+    /// What the region holds besides what a scenario created: moto (like AWS) gives every
+    /// region a default VPC, and every VPC a default security group and network ACL.
+    pub async fn network(&self) -> Network {
+        let ec2 = self.ec2();
+        let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
+        let default_vpc = vpcs
+            .vpcs()
+            .iter()
+            .find(|v| v.is_default() == Some(true))
+            .and_then(|v| v.vpc_id())
+            .map(String::from);
+        let subnets = ec2.describe_subnets().send().await.expect("DescribeSubnets");
+        let default_subnets = subnets
+            .subnets()
+            .iter()
+            .filter(|s| s.vpc_id().map(String::from) == default_vpc)
+            .filter_map(|s| s.subnet_id().map(String::from))
+            .collect();
+        let groups = ec2
+            .describe_security_groups()
+            .filters(Filter::builder().name("group-name").values("default").build())
+            .send()
+            .await
+            .expect("DescribeSecurityGroups");
+        let default_groups = groups
+            .security_groups()
+            .iter()
+            .filter_map(|g| Some((g.vpc_id()?.to_string(), g.group_id()?.to_string())))
+            .collect();
+        let acls = ec2.describe_network_acls().send().await.expect("DescribeNetworkAcls");
+        let default_acls = acls
+            .network_acls()
+            .iter()
+            .filter(|a| a.is_default() == Some(true))
+            .filter_map(|a| Some((a.vpc_id()?.to_string(), a.network_acl_id()?.to_string())))
+            .collect();
+        Network {
+            default_vpc,
+            default_subnets,
+            default_groups,
+            default_acls,
+        }
+    }
+
     /// Deletes the region's default VPC, as hardening guides recommend.
     pub async fn delete_default_vpc(&self) {
         let ec2 = self.ec2();
@@ -272,6 +316,22 @@ impl Aws {
                 .await
                 .expect("DeleteVpc");
         }
+    }
+}
+
+/// The region's defaults (see [`Aws::network`]).
+pub struct Network {
+    pub default_vpc: Option<String>,
+    pub default_subnets: Vec<String>,
+    /// VPC id → its `default` security group.
+    pub default_groups: std::collections::BTreeMap<String, String>,
+    /// VPC id → its default network ACL.
+    pub default_acls: std::collections::BTreeMap<String, String>,
+}
+
+impl Network {
+    pub fn default_vpc(&self) -> &str {
+        self.default_vpc.as_deref().expect("a default VPC")
     }
 }
 
@@ -623,6 +683,30 @@ pub fn hardened(aws: &Aws) -> Hardened {
 
         let vpc_id = aws.vpc("10.2.0.0/16").await;
         let subnet_id = aws.subnet(&vpc_id, "10.2.1.0/24").await;
+        ec2.modify_subnet_attribute()
+            .subnet_id(&subnet_id)
+            .map_public_ip_on_launch(AttributeBooleanValue::builder().value(false).build())
+            .send()
+            .await
+            .expect("ModifySubnetAttribute");
+        // Network ACLs admit HTTPS from the VPC only. (This includes the ACL moto keeps,
+        // unassociated, after the default VPC is deleted.)
+        let acls = ec2.describe_network_acls().send().await.expect("DescribeNetworkAcls");
+        for acl in acls.network_acls() {
+            for egress in [false, true] {
+                ec2.replace_network_acl_entry()
+                    .network_acl_id(acl.network_acl_id().expect("id"))
+                    .rule_number(100)
+                    .egress(egress)
+                    .protocol("6")
+                    .port_range(PortRange::builder().from(443).to(443).build())
+                    .cidr_block("10.2.0.0/16")
+                    .rule_action(RuleAction::Allow)
+                    .send()
+                    .await
+                    .expect("ReplaceNetworkAclEntry");
+            }
+        }
         let rt = ec2
             .create_route_table()
             .vpc_id(&vpc_id)
