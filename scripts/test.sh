@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole mlguard test suite, on a fresh machine: installs what the tests need (moto's
-# AWS emulator in a project-local virtualenv), then runs every test, the moto-backed
+# AWS emulator in a project-local virtualenv, Microsoft's SARIF validator, and headless
+# Chromium with playwright-core for the HTML report), then runs every test, the moto-backed
 # integration tests included.
 #
 #   scripts/test.sh                 # everything
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.5"
 SARIF_MULTITOOL_VERSION="5.7.0"
+PLAYWRIGHT_CORE_VERSION="1.65.1"
 VENV="${MLGUARD_VENV:-$PWD/.venv}"
 
 if ! "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
@@ -29,9 +31,28 @@ MULTITOOL="$NODE_DIR/node_modules/@microsoft/sarif-multitool"
 if [ ! -f "$MULTITOOL/bin.js" ]; then
     echo "==> installing @microsoft/sarif-multitool into $NODE_DIR"
     mkdir -p "$NODE_DIR"
-    (cd "$NODE_DIR" && npm install --no-audit --no-fund --silent "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION")
+    (cd "$NODE_DIR" && npm install --no-audit --no-fund --silent --save-exact "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION")
 fi
 export MLGUARD_SARIF_MULTITOOL="$MULTITOOL"
+
+# Headless Chromium (Debian's package) driven by playwright-core, for the HTML report
+# (tests/html.rs). Playwright's own browser download is never used.
+if [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing chromium (apt)"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+installed_playwright() {
+    node -p "require('$NODE_DIR/node_modules/playwright-core/package.json').version" 2>/dev/null || true
+}
+if [ "$(installed_playwright)" != "$PLAYWRIGHT_CORE_VERSION" ]; then
+    echo "==> installing playwright-core@$PLAYWRIGHT_CORE_VERSION into $NODE_DIR"
+    mkdir -p "$NODE_DIR"
+    (cd "$NODE_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent --save-exact "playwright-core@$PLAYWRIGHT_CORE_VERSION")
+fi
+export MLGUARD_NODE_DIR="$NODE_DIR"
 
 echo "==> cargo test (all features, moto at $MLGUARD_MOTO_SERVER)"
 cargo test --all-targets "$@"

@@ -1,8 +1,9 @@
 //! From a snapshot and an engine to a report: selection, evaluation, findings, scores.
 //! Pure: the same snapshot and options give the same report, byte for byte.
 
+use crate::baseline::BaselineSummary;
 use crate::engine::{Engine, EngineError, Judged, Rule, RuleStatus};
-use crate::findings::{self, Finding, Location, ResourceRef, RuleTally, Scores, Status};
+use crate::findings::{self, Finding, Location, Registry, ResourceRef, RuleTally, Scores, Status};
 use crate::snapshot::{Gap, LoadedSnapshot, Metadata};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +23,17 @@ pub enum SelectionError {
 fn matches(pattern: &str, rule: &Rule) -> bool {
     let p = pattern.trim().to_ascii_uppercase();
     rule.meta.id.starts_with(&p) || rule.meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(&p))
+}
+
+/// Whether a rule id or prefix (`LP`, `NI-00`, `DE-003`), or an old id, names `rule`.
+pub fn pattern_matches(pattern: &str, rule: &Rule) -> bool {
+    matches(pattern, rule)
+}
+
+/// Whether a rule id or prefix names the rule with id `id` (case-insensitive).
+pub fn id_matches(pattern: &str, id: &str) -> bool {
+    let p = pattern.trim().to_ascii_uppercase();
+    !p.is_empty() && id.to_ascii_uppercase().starts_with(&p)
 }
 
 impl Selection {
@@ -63,9 +75,38 @@ pub struct AuditReport {
     pub findings: Vec<Finding>,
     pub tallies: Vec<RuleTally>,
     pub scores: Scores,
+    /// Rules loaded but turned off by `select`/`ignore`.
+    pub disabled_rules: usize,
+    /// Set when the report was compared with a baseline: `findings` then holds only the new
+    /// ones.
+    pub baseline: Option<BaselineSummary>,
 }
 
 impl AuditReport {
+    /// Recounts each rule's failed and suppressed pairs from the findings, and the scores
+    /// from those counts (after suppressions changed some statuses).
+    pub fn recount(&mut self) {
+        for t in &mut self.tallies {
+            let of_rule = || self.findings.iter().filter(|f| f.rule_id == t.rule_id);
+            t.failed = of_rule().filter(|f| f.status == Status::Fail).count();
+            t.suppressed = of_rule().filter(|f| f.status == Status::Suppressed).count();
+        }
+        self.scores = findings::compute_scores(&self.tallies);
+    }
+
+    /// Active, ignored (suppressed) and disabled counts.
+    pub fn registry(&self) -> Registry {
+        Registry {
+            active: self
+                .findings
+                .iter()
+                .filter(|f| f.status != Status::Suppressed)
+                .count(),
+            ignored: self.count(Status::Suppressed),
+            disabled_rules: self.disabled_rules,
+        }
+    }
+
     pub fn count(&self, status: Status) -> usize {
         self.findings.iter().filter(|f| f.status == status).count()
     }
@@ -154,6 +195,8 @@ pub fn audit(
         findings: all,
         tallies,
         scores,
+        disabled_rules: engine.rules().len().saturating_sub(rule_ids.len()),
+        baseline: None,
     })
 }
 

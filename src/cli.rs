@@ -4,6 +4,7 @@ use crate::findings::{Pillar, Severity};
 use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::str::FromStr;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -11,8 +12,9 @@ use std::path::PathBuf;
     version,
     about = "Audit and harden the AWS infrastructure ML workloads run on",
     long_about = "mlguard audits an AWS account's ML environment (least-privilege IAM roles, network isolation, \
-encryption at rest with customer-managed KMS keys) against Rego policies, reports in table, JSON or SARIF, \
-and can fix what it finds through a reviewable plan.\n\nExit codes: 0 nothing at or above --fail-on; \
+encryption at rest with customer-managed KMS keys) against Rego policies, reports in table, JSON, SARIF, \
+OCSF, ASFF or HTML, and can fix what it finds through a reviewable plan. Settings come from the command line, \
+then mlguard.toml, then built-in defaults.\n\nExit codes: 0 nothing at or above --fail-on; \
 1 findings at or above it; 2 usage or input error; 3 collection incomplete under --strict."
 )]
 pub struct Cli {
@@ -44,8 +46,14 @@ pub enum Command {
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCmd),
-    /// Print the JSON Schema of the snapshot format.
+    /// Print the JSON Schema of the snapshot format (or of mlguard.toml).
     Schema(SchemaCmd),
+    /// Write a commented mlguard.toml with every setting.
+    Init(InitCmd),
+    /// Print a shell completion script.
+    Completions(CompletionsCmd),
+    /// Print the man page (roff).
+    Man(ManCmd),
     /// Read an AWS account (read-only) and write a snapshot for `audit`.
     #[cfg(feature = "aws")]
     Collect(CollectCmd),
@@ -62,9 +70,22 @@ pub struct AuditCmd {
     pub report: ReportArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Critical,
     High,
@@ -88,18 +109,78 @@ impl FailOn {
     }
 }
 
-#[derive(Debug, Args)]
+/// One `--format` value: a format, and optionally the file that report goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    /// `None`: stdout, or `--output`.
+    pub path: Option<PathBuf>,
+}
+
+impl FromStr for FormatSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (name, path) = match s.split_once('=') {
+            Some((name, "")) => {
+                return Err(format!("`{name}=` names no file"));
+            }
+            Some((name, path)) => (name, Some(PathBuf::from(path))),
+            None => (s, None),
+        };
+        let format = Format::from_str(name, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            format!("unknown format `{name}` (expected {})", names.join(", "))
+        })?;
+        Ok(FormatSpec { format, path })
+    }
+}
+
+#[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Report")]
 pub struct ReportArgs {
-    /// Report format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report to FILE (atomically) instead of stdout.
+    /// Report format, optionally with its own file: `--format sarif=mlguard.sarif`. Repeatable;
+    /// at most one format without `=FILE` (it goes to --output, or stdout).
+    /// Formats: table (default), json, sarif, ocsf, asff, html.
+    #[arg(short, long = "format", value_name = "FORMAT[=FILE]")]
+    pub formats: Vec<FormatSpec>,
+    /// Write the report without `=FILE` to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding at or above this severity fails.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding at or above this severity fails [default: high, or `fail_on`
+    /// in mlguard.toml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Report only findings that are not in this earlier mlguard JSON report (matched by
+    /// fingerprint), and count those fixed since; the exit code counts only new findings.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Only the report: no summary or warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Configuration")]
+pub struct ConfigArgs {
+    /// Read settings from FILE instead of ./mlguard.toml.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "MLGUARD_CONFIG",
+        conflicts_with = "no_config"
+    )]
+    pub config: Option<PathBuf>,
+    /// Ignore mlguard.toml: built-in defaults and flags only.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Ignore every suppression (mlguard.toml entries and mlguard:suppress tags): suppressed
+    /// findings fail again.
+    #[arg(long)]
+    pub no_suppress: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -195,6 +276,41 @@ pub enum PolicyCmd {
 
 #[derive(Debug, Args)]
 pub struct SchemaCmd {
+    /// Which schema: the snapshot format or mlguard.toml.
+    #[arg(value_enum, default_value_t = SchemaKind::Snapshot)]
+    pub kind: SchemaKind,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The snapshot JSON (docs/snapshot.schema.json).
+    Snapshot,
+    /// mlguard.toml (docs/config.schema.json).
+    Config,
+}
+
+#[derive(Debug, Args)]
+pub struct InitCmd {
+    /// Where to write it.
+    #[arg(default_value = crate::config::FILE_NAME)]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsCmd {
+    /// bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManCmd {
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -262,6 +378,8 @@ pub struct CollectCmd {
     /// Policies in DIR also decide which optional calls are made (repeatable).
     #[arg(long = "policy-dir", value_name = "DIR")]
     pub policy_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[cfg(feature = "aws")]
@@ -273,6 +391,8 @@ pub struct ScanCmd {
     pub report: ReportArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Also write the collected snapshot to FILE (atomically), for `mlguard audit FILE` later.
     #[arg(long, value_name = "FILE")]
     pub save_snapshot: Option<PathBuf>,

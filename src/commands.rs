@@ -2,14 +2,19 @@
 //! through the writers the caller passes, never straight to the process's stdout.
 
 use crate::audit::{self, AuditReport, Selection, SelectionError};
+use crate::baseline::{Baseline, BaselineError};
 use crate::cli::{
-    AuditCmd, Cli, ColorChoice, Command, ListFormat, PolicyArgs, PolicyCmd, ReportArgs, RulesCmd,
-    RulesListCmd, SchemaCmd,
+    AuditCmd, Cli, ColorChoice, Command, CompletionsCmd, ConfigArgs, FailOn, InitCmd, ListFormat,
+    ManCmd, PolicyArgs, PolicyCmd, ReportArgs, RulesCmd, RulesListCmd, SchemaCmd, SchemaKind,
 };
+use crate::config::{self, ConfigError, LoadedConfig};
 use crate::engine::testing::{self, TestOutcome};
 use crate::engine::{self, Engine, EngineError, Params, PolicyError, PolicySet, RuleStatus};
+use crate::findings::{Severity, Status};
 use crate::report::{self, Ctx, Format, ReportError};
-use crate::snapshot::{self, SnapshotError};
+use crate::snapshot::{self, LoadedSnapshot, SnapshotError};
+use crate::suppress::Suppressions;
+use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -50,6 +55,14 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("docs/rules is out of date: {0}")]
     DocsDrift(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("MLGUARD_TODAY=`{0}` is not a date (YYYY-MM-DD)")]
+    BadToday(String),
     #[cfg(feature = "aws")]
     #[error(transparent)]
     Collect(#[from] crate::collect::CollectError),
@@ -72,6 +85,14 @@ impl CliError {
             }
             CliError::BadCidr(_) => {
                 vec!["give the address and prefix length, e.g. --trusted-cidr 10.8.0.0/16".into()]
+            }
+            CliError::Config(e) => vec![e.hint()],
+            CliError::Baseline(e) => vec![e.hint()],
+            CliError::Usage(_) => vec![
+                "give each extra format its own file: `--format table --format sarif=mlguard.sarif`".into(),
+            ],
+            CliError::BadToday(_) => {
+                vec!["unset MLGUARD_TODAY to use today's date (UTC)".into()]
             }
             CliError::Io(_) | CliError::Report(_) => Vec::new(),
             #[cfg(feature = "aws")]
@@ -121,6 +142,9 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
             list,
         }) => policy_test(&dirs, run.as_deref(), !no_builtin, list, io),
         Command::Schema(cmd) => schema_cmd(cmd, io),
+        Command::Init(cmd) => init_cmd(cmd, io),
+        Command::Completions(cmd) => completions_cmd(cmd, io),
+        Command::Man(cmd) => man_cmd(cmd, io),
         #[cfg(feature = "aws")]
         Command::Collect(cmd) => live::collect_cmd(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]
@@ -128,7 +152,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     }
 }
 
-/// Loads the policies and builds the engine for `args`.
+/// Loads the policies and builds the engine for `args` alone: no mlguard.toml, no
+/// suppressions. Audits go through [`plan_audit`], which applies the configuration.
 pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> {
     let mut params = Params::default();
     for cidr in &args.trusted_cidrs {
@@ -177,31 +202,348 @@ pub fn emit(bytes: &[u8], output: Option<&Path>, io: &mut Io<'_>) -> Result<(), 
 }
 
 fn audit_cmd(cmd: AuditCmd, color: bool, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let (engine, ids) = engine_for(&cmd.policy)?;
+    let plan = plan_audit(&cmd.policy, &cmd.config, &cmd.report)?;
     let snap = snapshot::load_file(&cmd.snapshot)?;
-    let report = audit::audit(&engine, &snap, &ids)?;
-    emit_report(&report, &cmd.report, color, io)
+    run_audit(&plan, &snap, &cmd.report, color, io)
 }
 
-/// Renders a report as `args` ask and returns the exit code its findings call for.
-pub fn emit_report(
-    report: &AuditReport,
+/// Finds and reads the configuration: `--config FILE` (or `$MLGUARD_CONFIG`), else
+/// `./mlguard.toml` when it exists; none with `--no-config`.
+pub fn load_config(args: &ConfigArgs) -> Result<Option<LoadedConfig>, CliError> {
+    if args.no_config {
+        return Ok(None);
+    }
+    if let Some(path) = &args.config {
+        return Ok(Some(LoadedConfig::load(path)?));
+    }
+    let default = Path::new(config::FILE_NAME);
+    if default.is_file() {
+        return Ok(Some(LoadedConfig::load(default)?));
+    }
+    Ok(None)
+}
+
+/// "Today" for suppression expiry: `$MLGUARD_TODAY` (YYYY-MM-DD) when set, else the UTC date.
+pub fn today() -> Result<NaiveDate, CliError> {
+    match std::env::var("MLGUARD_TODAY") {
+        Ok(text) if !text.is_empty() => config::parse_date(&text).ok_or(CliError::BadToday(text)),
+        _ => Ok(chrono::Utc::now().date_naive()),
+    }
+}
+
+/// Everything an audit needs besides the snapshot, resolved from the command line,
+/// mlguard.toml and the built-in defaults (in that order of precedence).
+pub struct AuditPlan {
+    pub engine: Engine,
+    /// The rules that run.
+    pub rule_ids: Vec<String>,
+    /// Every loaded rule, run or not.
+    pub known_rules: Vec<String>,
+    /// `None` under `--no-suppress`.
+    pub suppressions: Option<Suppressions>,
+    pub fail_on: Option<Severity>,
+    pub baseline: Option<Baseline>,
+    /// The configuration file read, if any (`regions` is for `scan`/`collect`).
+    pub config: Option<LoadedConfig>,
+    pub today: NaiveDate,
+}
+
+/// Resolves the settings of an audit and loads the policies; fails early (exit 2) on a bad
+/// configuration, baseline, policy or output list, before anything is evaluated.
+pub fn plan_audit(
+    policy: &PolicyArgs,
+    config_args: &ConfigArgs,
+    report: &ReportArgs,
+) -> Result<AuditPlan, CliError> {
+    output_plan(report)?;
+    let config = load_config(config_args)?;
+    let mut set = PolicySet::load(true, &policy.policy_dirs)?;
+    let mut params = Params::default();
+    let (mut select, mut ignore, mut fail_on) = (Vec::new(), Vec::new(), None);
+    if let Some(cfg) = &config {
+        cfg.check_rule_ids(&set.rules)?;
+        for (id, severity) in &cfg.config.severity {
+            if let Some(rule) = set.rules.iter_mut().find(|r| {
+                r.meta.id.eq_ignore_ascii_case(id)
+                    || r.meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
+            }) {
+                rule.meta.severity = *severity;
+            }
+        }
+        params = cfg.params();
+        select.clone_from(&cfg.config.select);
+        ignore.clone_from(&cfg.config.ignore);
+        fail_on = cfg.config.fail_on;
+    }
+    if !policy.trusted_cidrs.is_empty() {
+        for cidr in &policy.trusted_cidrs {
+            if !config::valid_cidr(cidr) {
+                return Err(CliError::BadCidr(cidr.clone()));
+            }
+        }
+        params.trusted_cidrs.clone_from(&policy.trusted_cidrs);
+    }
+    if !policy.select.is_empty() {
+        select.clone_from(&policy.select);
+    }
+    if !policy.ignore.is_empty() {
+        ignore.clone_from(&policy.ignore);
+    }
+    let fail_on = report.fail_on.or(fail_on).unwrap_or(FailOn::High);
+    let engine = Engine::new(&set, &params)?;
+    let rule_ids = Selection { select, ignore }.resolve(engine.rules())?;
+    let suppressions = match (&config, config_args.no_suppress) {
+        (_, true) => None,
+        (Some(cfg), false) => Some(Suppressions::from_config(cfg)?),
+        (None, false) => Some(Suppressions::default()),
+    };
+    let baseline = report.baseline.as_deref().map(Baseline::load).transpose()?;
+    Ok(AuditPlan {
+        known_rules: engine.rules().iter().map(|r| r.meta.id.clone()).collect(),
+        engine,
+        rule_ids,
+        suppressions,
+        fail_on: fail_on.threshold(),
+        baseline,
+        config,
+        today: today()?,
+    })
+}
+
+/// Evaluates a snapshot under a plan, applies suppressions and the baseline, writes every
+/// report, tells stderr what matters (unless `--quiet`), and returns the exit code. `audit`
+/// and `scan` both end here.
+pub fn run_audit(
+    plan: &AuditPlan,
+    snap: &LoadedSnapshot,
     args: &ReportArgs,
     color: bool,
     io: &mut Io<'_>,
 ) -> Result<u8, CliError> {
+    let mut report = audit::audit(&plan.engine, snap, &plan.rule_ids)?;
+    let mut warnings: Vec<String> = Vec::new();
+    if let Some(suppressions) = &plan.suppressions {
+        let mut suppressions = suppressions.clone();
+        suppressions.read_tags(&plan.engine, snap)?;
+        warnings.extend(
+            suppressions
+                .apply(&mut report, plan.today, &plan.known_rules)
+                .iter()
+                .map(ToString::to_string),
+        );
+    }
+    if let Some(baseline) = &plan.baseline {
+        if !baseline.account_id.is_empty() && baseline.account_id != report.metadata.account_id {
+            warnings.push(format!(
+                "baseline {} is for account {}, this audit for account {}: no finding can match",
+                baseline.path, baseline.account_id, report.metadata.account_id
+            ));
+        }
+        baseline.apply(&mut report);
+    }
     let ctx = Ctx {
-        color: color && args.output.is_none() && args.format == Format::Table,
-        fail_on: args.fail_on.threshold(),
+        fail_on: plan.fail_on,
         ..Ctx::default()
     };
-    let bytes = report::render(args.format, report, &ctx)?;
-    emit(&bytes, args.output.as_deref(), io)?;
+    let outputs = output_plan(args)?;
+    if outputs.iter().any(|(f, _)| *f == Format::Sarif) {
+        warnings.extend(report::sarif::limit_warnings(&report, &ctx));
+    }
+    write_reports(&report, args, &ctx, color, io)?;
+    if !args.quiet {
+        for w in &warnings {
+            writeln!(io.stderr, "warning: {w}")?;
+        }
+        let table_on_stdout = outputs
+            .iter()
+            .any(|(f, path)| *f == Format::Table && path.is_none());
+        for (format, path) in &outputs {
+            if let Some(path) = path {
+                writeln!(
+                    io.stderr,
+                    "mlguard: wrote the {} report to {}",
+                    format.as_str(),
+                    path.display()
+                )?;
+            }
+        }
+        if !table_on_stdout {
+            write_summary(&report, &ctx, io)?;
+        }
+    }
     Ok(if report.gating(ctx.fail_on) > 0 {
         exit::FINDINGS
     } else {
         exit::OK
     })
+}
+
+/// Where each report goes: `(format, Some(file))`, or `None` for stdout. A format without
+/// `=FILE` goes to `--output` when given; at most one may.
+pub fn output_plan(args: &ReportArgs) -> Result<Vec<(Format, Option<PathBuf>)>, CliError> {
+    let specs = if args.formats.is_empty() {
+        vec![crate::cli::FormatSpec {
+            format: Format::Table,
+            path: None,
+        }]
+    } else {
+        args.formats.clone()
+    };
+    let bare: Vec<&str> = specs
+        .iter()
+        .filter(|s| s.path.is_none())
+        .map(|s| s.format.as_str())
+        .collect();
+    if bare.len() > 1 {
+        return Err(CliError::Usage(format!(
+            "--format {} all go to {}: at most one format may go there",
+            bare.join(", --format "),
+            args.output
+                .as_ref()
+                .map_or("stdout".to_string(), |p| p.display().to_string())
+        )));
+    }
+    if bare.is_empty()
+        && let Some(output) = &args.output
+    {
+        return Err(CliError::Usage(format!(
+            "--output {} is for the format without `=FILE`, and every --format names its own file",
+            output.display()
+        )));
+    }
+    let plan: Vec<(Format, Option<PathBuf>)> = specs
+        .into_iter()
+        .map(|s| (s.format, s.path.or_else(|| args.output.clone())))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for path in plan.iter().filter_map(|(_, p)| p.as_ref()) {
+        if !seen.insert(path.clone()) {
+            return Err(CliError::Usage(format!(
+                "two reports would be written to {}",
+                path.display()
+            )));
+        }
+    }
+    Ok(plan)
+}
+
+/// Renders every requested format, then writes each one: files atomically, the one without
+/// a file to stdout. Nothing is written when a format fails to render.
+pub fn write_reports(
+    report: &AuditReport,
+    args: &ReportArgs,
+    ctx: &Ctx,
+    color: bool,
+    io: &mut Io<'_>,
+) -> Result<(), CliError> {
+    let outputs = output_plan(args)?;
+    let mut rendered = Vec::with_capacity(outputs.len());
+    for (format, path) in outputs {
+        let ctx = Ctx {
+            color: color && path.is_none() && format == Format::Table,
+            ..ctx.clone()
+        };
+        rendered.push((report::render(format, report, &ctx)?, path));
+    }
+    rendered.sort_by_key(|(_, path)| path.is_none());
+    for (bytes, path) in rendered {
+        emit(&bytes, path.as_deref(), io)?;
+    }
+    Ok(())
+}
+
+/// The summary on stderr when no table (which ends with the same summary) is on stdout.
+fn write_summary(report: &AuditReport, ctx: &Ctx, io: &mut Io<'_>) -> Result<(), CliError> {
+    let failed = report.count(Status::Fail);
+    let mut by_severity = Vec::new();
+    for sev in Severity::ALL {
+        let n = report
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.severity == sev)
+            .count();
+        if n > 0 {
+            by_severity.push(format!("{n} {sev}"));
+        }
+    }
+    write!(io.stderr, "mlguard: {failed} failed")?;
+    if !by_severity.is_empty() {
+        write!(io.stderr, " ({})", by_severity.join(", "))?;
+    }
+    writeln!(
+        io.stderr,
+        ", {} suppressed, {} not assessed across {} {}; overall score {:.1}%",
+        report.count(Status::Suppressed),
+        report.count(Status::NotAssessed),
+        report.rules.len(),
+        if report.rules.len() == 1 {
+            "rule"
+        } else {
+            "rules"
+        },
+        report.scores.overall
+    )?;
+    writeln!(io.stderr, "mlguard: findings: {}", report.registry())?;
+    if let Some(b) = &report.baseline {
+        writeln!(
+            io.stderr,
+            "mlguard: baseline {}: {} new, {} unchanged, {} fixed",
+            b.file, b.new, b.unchanged, b.fixed
+        )?;
+    }
+    match ctx.fail_on {
+        Some(t) => {
+            let gating = report.gating(ctx.fail_on);
+            if gating > 0 {
+                writeln!(
+                    io.stderr,
+                    "mlguard: {gating} {} at or above {t}: failing (exit 1)",
+                    if gating == 1 { "finding" } else { "findings" }
+                )?;
+            } else {
+                writeln!(io.stderr, "mlguard: nothing at or above {t}: passing")?;
+            }
+        }
+        None => writeln!(
+            io.stderr,
+            "mlguard: --fail-on none: findings do not fail the run"
+        )?,
+    }
+    Ok(())
+}
+
+fn init_cmd(cmd: InitCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
+    if cmd.path.exists() && !cmd.force {
+        return Err(ConfigError::Exists { path: cmd.path }.into());
+    }
+    report::write_atomic(&cmd.path, config::template::TEMPLATE.as_bytes()).map_err(|source| {
+        CliError::Output {
+            path: cmd.path.clone(),
+            source,
+        }
+    })?;
+    writeln!(
+        io.stdout,
+        "Wrote {}: every setting is documented in it; uncomment what you need.",
+        cmd.path.display()
+    )?;
+    Ok(exit::OK)
+}
+
+fn completions_cmd(cmd: CompletionsCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(cmd.shell, &mut Cli::command(), "mlguard", &mut buf);
+    emit(&buf, None, io)?;
+    Ok(exit::OK)
+}
+
+fn man_cmd(cmd: ManCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+    emit(&buf, cmd.output.as_deref(), io)?;
+    Ok(exit::OK)
 }
 
 fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
@@ -354,8 +696,11 @@ fn policy_test(
 }
 
 fn schema_cmd(cmd: SchemaCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let mut bytes =
-        serde_json::to_vec_pretty(&snapshot::json_schema()).map_err(ReportError::from)?;
+    let schema = match cmd.kind {
+        SchemaKind::Snapshot => snapshot::json_schema(),
+        SchemaKind::Config => config::json_schema(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&schema).map_err(ReportError::from)?;
     bytes.push(b'\n');
     emit(&bytes, cmd.output.as_deref(), io)?;
     Ok(exit::OK)
@@ -369,10 +714,10 @@ pub fn stdout_is_tty() -> bool {
 /// `collect` and `scan`: the commands that read a live AWS account.
 #[cfg(feature = "aws")]
 mod live {
-    use super::{CliError, Io, emit, emit_report, engine_for, exit};
-    use crate::audit;
+    use super::{CliError, Io, emit, exit, load_config, plan_audit, run_audit};
     use crate::cli::{AwsArgs, CollectCmd, ScanCmd};
     use crate::collect::{self, Collected, Needs, Options, RegionChoice};
+    use crate::config::LoadedConfig;
     use crate::engine::{PolicySet, RuleStatus};
     use crate::report;
     use crate::snapshot;
@@ -383,13 +728,23 @@ mod live {
     /// Gaps listed one per line before the rest are counted.
     const GAPS_SHOWN: usize = 10;
 
-    fn options(args: &AwsArgs, needs: Needs, verbose: u8) -> Result<Options, CliError> {
+    /// `--regions`, else the `regions` of mlguard.toml, else the configured region.
+    fn options(
+        args: &AwsArgs,
+        config: Option<&LoadedConfig>,
+        needs: Needs,
+        verbose: u8,
+    ) -> Result<Options, CliError> {
         let mut needs = needs;
         needs.role_last_used |= args.role_last_used;
+        let regions = match (args.regions.is_empty(), config) {
+            (true, Some(cfg)) => cfg.config.regions.clone(),
+            _ => args.regions.clone(),
+        };
         Ok(Options {
             profile: args.profile.clone(),
             region: args.region.clone(),
-            regions: RegionChoice::from_args(&args.regions)?,
+            regions: RegionChoice::from_args(&regions)?,
             role_arn: args.role_arn.clone(),
             external_id: args.external_id.clone(),
             role_session_name: args.role_session_name.clone(),
@@ -403,20 +758,22 @@ mod live {
         })
     }
 
-    /// Collects, then tells on stderr what it cost (`-v`, `--stats`) and what it missed.
+    /// Collects, then tells on stderr what it cost (`-v`, `--stats`) and what it missed
+    /// (unless `quiet`).
     fn run(
+        opts: &Options,
         args: &AwsArgs,
-        needs: Needs,
         verbose: u8,
+        quiet: bool,
         io: &mut Io<'_>,
     ) -> Result<(Collected, String), CliError> {
-        let collected = collect::collect(&options(args, needs, verbose)?)?;
+        let collected = collect::collect(opts)?;
         let summary = &collected.summary;
         if args.stats || verbose > 0 {
             io.stderr
                 .write_all(summary.render(verbose > 1).as_bytes())?;
         }
-        if !summary.gaps.is_empty() {
+        if !summary.gaps.is_empty() && !quiet {
             writeln!(
                 io.stderr,
                 "warning: snapshot incomplete: {} API {} failed; rules that need them report not_assessed",
@@ -474,7 +831,8 @@ mod live {
         verbose: u8,
         io: &mut Io<'_>,
     ) -> Result<u8, CliError> {
-        // The optional calls follow what the rules `audit` will run by default need.
+        let config = load_config(&cmd.config)?;
+        // The optional calls follow what the rules `audit` runs by default need.
         let set = PolicySet::load(true, &cmd.policy_dirs)?;
         let needs = Needs::from_inputs(
             set.rules
@@ -482,7 +840,8 @@ mod live {
                 .filter(|r| r.meta.status != RuleStatus::Deprecated)
                 .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
         );
-        let (collected, text) = run(&cmd.aws, needs, verbose, io)?;
+        let opts = options(&cmd.aws, config.as_ref(), needs, verbose)?;
+        let (collected, text) = run(&opts, &cmd.aws, verbose, false, io)?;
         let name = cmd.output.as_deref().unwrap_or(Path::new("snapshot.json"));
         // What mlguard writes, mlguard reads: refuse to write a snapshot `audit` would reject.
         snapshot::load_str(&text, name)?;
@@ -496,15 +855,17 @@ mod live {
         verbose: u8,
         io: &mut Io<'_>,
     ) -> Result<u8, CliError> {
-        let (engine, ids) = engine_for(&cmd.policy)?;
+        // Settings, policies and outputs are checked before anything is collected.
+        let plan = plan_audit(&cmd.policy, &cmd.config, &cmd.report)?;
         let needs = Needs::from_inputs(
-            engine
+            plan.engine
                 .rules()
                 .iter()
-                .filter(|r| ids.contains(&r.meta.id))
+                .filter(|r| plan.rule_ids.contains(&r.meta.id))
                 .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
         );
-        let (collected, text) = run(&cmd.aws, needs, verbose, io)?;
+        let opts = options(&cmd.aws, plan.config.as_ref(), needs, verbose)?;
+        let (collected, text) = run(&opts, &cmd.aws, verbose, cmd.report.quiet, io)?;
         if let Some(path) = &cmd.save_snapshot {
             report::write_atomic(path, text.as_bytes()).map_err(|source| CliError::Output {
                 path: path.clone(),
@@ -518,8 +879,7 @@ mod live {
             .unwrap_or(Path::new("snapshot.json"));
         let mut snap = snapshot::load_str(&text, name)?;
         snap.source = cmd.save_snapshot.clone();
-        let report = audit::audit(&engine, &snap, &ids)?;
-        let code = emit_report(&report, &cmd.report, color, io)?;
+        let code = run_audit(&plan, &snap, &cmd.report, color, io)?;
         strict(&cmd.aws, &collected, code, io)
     }
 }

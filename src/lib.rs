@@ -8,12 +8,15 @@
 //! and the apply step of `remediate` talk to AWS.
 
 pub mod audit;
+pub mod baseline;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod config;
 pub mod docgen;
 pub mod engine;
 pub mod findings;
 pub mod remediate;
 pub mod report;
 pub mod snapshot;
+pub mod suppress;

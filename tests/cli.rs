@@ -410,3 +410,167 @@ fn closed_stdout_is_not_an_error() {
     assert!(out.status.code() == Some(0), "{}", stderr_of(&out));
     assert!(!stderr_of(&out).contains("panicked"));
 }
+
+#[test]
+fn several_formats_each_to_its_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("out.sarif");
+    let html = dir.path().join("out.html");
+    let out = mlguard()
+        .args(["audit", FAILING, "--format"])
+        .arg(format!("sarif={}", sarif.display()))
+        .arg("--format")
+        .arg(format!("html={}", html.display()))
+        .args(["--format", "table"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    // The table on stdout; the others in their files.
+    assert!(stdout_of(&out).contains("Least privilege: score"));
+    let log: serde_json::Value =
+        serde_json::from_slice(&fs::read(&sarif).expect("sarif written")).expect("json");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(
+        fs::read_to_string(&html)
+            .expect("html written")
+            .starts_with("<!DOCTYPE html>")
+    );
+    // The table already ends with the summary: stderr names the files only.
+    let err = stderr_of(&out);
+    assert!(!err.contains(" failed"), "{err}");
+    assert!(err.contains("mlguard: wrote the sarif report to"), "{err}");
+    assert!(err.contains("mlguard: wrote the html report to"), "{err}");
+
+    // Without a table on stdout, stderr summarizes; --quiet silences it.
+    let out = mlguard()
+        .args([
+            "audit", FAILING, "--select", "LP-001", "--format", "json", "--format",
+        ])
+        .arg(format!("ocsf={}", dir.path().join("o.json").display()))
+        .output()
+        .expect("runs");
+    let err = stderr_of(&out);
+    assert!(err.contains("mlguard: 1 failed (1 critical)"), "{err}");
+    assert!(err.contains("wrote the ocsf report to"), "{err}");
+    assert!(
+        err.contains("1 finding at or above high: failing (exit 1)"),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert_eq!(report["report_version"], 1);
+    let out = mlguard()
+        .args(["audit", FAILING, "--format", "json", "-q"])
+        .output()
+        .expect("runs");
+    assert!(out.stderr.is_empty(), "{}", stderr_of(&out));
+    assert_eq!(out.status.code(), Some(1));
+
+    // The format without `=FILE` goes to --output.
+    let json = dir.path().join("r.json");
+    let out = mlguard()
+        .args(["audit", FAILING, "-f", "json", "-f"])
+        .arg(format!("asff={}", dir.path().join("a.json").display()))
+        .arg("--output")
+        .arg(&json)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(json.is_file() && dir.path().join("a.json").is_file());
+}
+
+#[test]
+fn conflicting_destinations_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let same = dir.path().join("same.json").display().to_string();
+    for args in [
+        vec!["--format", "json", "--format", "sarif"],
+        vec!["-f", "json", "-f", "table", "-o", &same],
+        vec!["-f", &format!("json={same}"), "-o", &same],
+        vec!["-f", &format!("json={same}"), "-f", &format!("ocsf={same}")],
+    ] {
+        let mut full = vec!["audit", FAILING];
+        full.extend(args.iter().copied());
+        assert_input_error(&full, &[]);
+    }
+    assert!(
+        !dir.path().join("same.json").exists(),
+        "nothing written on a usage error"
+    );
+    let out = mlguard()
+        .args(["audit", FAILING, "--format", "pdf=x.pdf"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("unknown format `pdf`"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = mlguard()
+        .args(["audit", FAILING, "--format", "sarif="])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn completions_and_man_page() {
+    for (shell, needle) in [
+        ("bash", "_mlguard()"),
+        ("zsh", "#compdef mlguard"),
+        ("fish", "complete -c mlguard"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[mlguard]"),
+    ] {
+        let out = mlguard()
+            .args(["completions", shell])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = stdout_of(&out);
+        assert!(text.contains(needle), "{shell}: {needle:?} missing");
+        assert!(text.contains("baseline"), "{shell}: options missing");
+    }
+    mlguard().args(["completions", "tcsh"]).assert().code(2);
+    let out = mlguard().args(["man"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout_of(&out);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH mlguard"),
+        "{page}"
+    );
+    assert!(page.contains("audit") && page.contains("completions"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mlguard.1");
+    mlguard().args(["man", "-o"]).arg(&path).assert().code(0);
+    assert_eq!(fs::read_to_string(&path).expect("written"), page);
+}
+
+#[test]
+fn closed_stdout_during_a_report_is_not_an_error() {
+    use std::process::{Command, Stdio};
+    for format in ["table", "json", "html"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlguard"))
+            .current_dir(root())
+            .args([
+                "audit",
+                "fixtures/lab-insecure.json",
+                "--quiet",
+                "-f",
+                format,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{format}: {}",
+            stderr_of(&out)
+        );
+        assert!(out.stderr.is_empty(), "{format}: {}", stderr_of(&out));
+    }
+}

@@ -27,7 +27,10 @@ const REGION: &str = "us-east-1";
 fn default_vpc_findings(aws: &Aws, net: &Network) -> Vec<(&'static str, String)> {
     let vpc = net.default_vpc();
     let mut out = vec![
-        ("NI-004", aws.ec2_arn("security-group", &net.default_groups[vpc])),
+        (
+            "NI-004",
+            aws.ec2_arn("security-group", &net.default_groups[vpc]),
+        ),
         ("NI-005", aws.ec2_arn("vpc", vpc)),
         ("NI-013", aws.ec2_arn("network-acl", &net.default_acls[vpc])),
     ];
@@ -55,7 +58,10 @@ fn lab_expected(aws: &Aws, net: &Network, lab: &Lab) -> Expected {
         ("NI-004", aws.ec2_arn("security-group", &lab.default_sg_id)),
         ("NI-005", aws.ec2_arn("vpc", &lab.vpc_id)),
         ("NI-012", aws.ec2_arn("vpc", &lab.vpc_id)),
-        ("NI-013", aws.ec2_arn("network-acl", &net.default_acls[&lab.vpc_id])),
+        (
+            "NI-013",
+            aws.ec2_arn("network-acl", &net.default_acls[&lab.vpc_id]),
+        ),
         ("NI-015", aws.ec2_arn("security-group", &lab.sg_id)),
     ];
     pairs.extend(default_vpc_findings(aws, net));
@@ -84,14 +90,20 @@ fn insecure_expected(aws: &Aws, net: &Network, i: &Insecure) -> Expected {
         ("NI-002", sg()),
         ("NI-003", sg()),
         ("NI-015", sg()),
-        ("NI-004", aws.ec2_arn("security-group", &net.default_groups[&i.vpc_id])),
+        (
+            "NI-004",
+            aws.ec2_arn("security-group", &net.default_groups[&i.vpc_id]),
+        ),
         ("NI-005", aws.ec2_arn("vpc", &i.vpc_id)),
         ("NI-006", aws.ec2_arn("subnet", &i.subnet_id)),
         ("NI-007", notebook()),
         ("NI-008", notebook()),
         ("NI-009", notebook()),
         ("NI-012", aws.ec2_arn("vpc", &i.vpc_id)),
-        ("NI-013", aws.ec2_arn("network-acl", &net.default_acls[&i.vpc_id])),
+        (
+            "NI-013",
+            aws.ec2_arn("network-acl", &net.default_acls[&i.vpc_id]),
+        ),
     ];
     pairs.extend(default_vpc_findings(aws, net));
     Expected(pairs)
@@ -184,7 +196,11 @@ fn lab_as_first_created() {
     if live::rules_reading("iam:GetRole").is_empty() {
         assert!(role.get("RoleLastUsed").is_none(), "{role:#}");
     } else {
-        assert_eq!(role["RoleLastUsed"], json!({}), "moto never records a role's use");
+        assert_eq!(
+            role["RoleLastUsed"],
+            json!({}),
+            "moto never records a role's use"
+        );
     }
     assert!(
         role["CreateDate"]

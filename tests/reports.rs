@@ -46,6 +46,9 @@ fn check(fixture: &str) {
         (Format::Table, "table"),
         (Format::Json, "json"),
         (Format::Sarif, "sarif"),
+        (Format::Ocsf, "ocsf"),
+        (Format::Asff, "asff"),
+        (Format::Html, "html"),
     ] {
         let out = render(fixture, format);
         insta::with_settings!({snapshot_path => "snapshots/reports", prepend_module_to_snapshot => false, omit_expression => true}, {
@@ -66,7 +69,14 @@ fn lab_hardened_reports() {
 
 #[test]
 fn reports_are_deterministic() {
-    for format in [Format::Table, Format::Json, Format::Sarif] {
+    for format in [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Ocsf,
+        Format::Asff,
+        Format::Html,
+    ] {
         assert_eq!(
             render("fixtures/lab-insecure.json", format),
             render("fixtures/lab-insecure.json", format)

@@ -6,15 +6,17 @@ package mlguard.lib.gaps
 import rego.v1
 
 # "operation|resource" for every per-resource gap.
-failed_resources contains sprintf("%s|%s", [g.operation, g.resource]) if {
+failed_resources contains joined_key if {
 	some g in object.get(input, "gaps", [])
 	is_string(object.get(g, "resource", null))
+	joined_key := sprintf("%s|%s", [g.operation, g.resource])
 }
 
 # "service|region|operation" for every failed listing.
-failed_listings contains sprintf("%s|%s|%s", [g.service, g.region, g.operation]) if {
+failed_listings contains joined_key if {
 	some g in object.get(input, "gaps", [])
 	not is_string(object.get(g, "resource", null))
+	joined_key := sprintf("%s|%s|%s", [g.service, g.region, g.operation])
 }
 
 # The call `operation` about `resource` (an ARN or id) failed.

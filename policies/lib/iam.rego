@@ -8,34 +8,120 @@ import rego.v1
 # Managed policies of the snapshot, by ARN.
 policies_by_arn := {p.Arn: p | some p in input.iam.policies}
 
-# The default version's document of a managed policy.
-default_document(policy) := v.Document if {
-	some v in policy.PolicyVersionList
-	v.IsDefaultVersion == true
-}
-
-default_document(policy) := policy.PolicyVersionList[0].Document if {
-	count(policy.PolicyVersionList) == 1
-	not policy.PolicyVersionList[0].IsDefaultVersion
+# The default version's document of a managed policy: the version marked IsDefaultVersion,
+# else the version whose VersionId is the policy's DefaultVersionId, else the only version.
+# Undefined when the snapshot holds no readable document for it.
+default_document(policy) := doc if {
+	docs := [v.Document |
+		some v in object.get(policy, "PolicyVersionList", [])
+		v.IsDefaultVersion == true
+		is_object(v.Document)
+	]
+	count(docs) > 0
+	doc := docs[0]
+} else := doc if {
+	docs := [v.Document |
+		some v in object.get(policy, "PolicyVersionList", [])
+		v.VersionId == policy.DefaultVersionId
+		is_object(v.Document)
+	]
+	count(docs) > 0
+	doc := docs[0]
+} else := doc if {
+	versions := object.get(policy, "PolicyVersionList", [])
+	count(versions) == 1
+	doc := versions[0].Document
+	is_object(doc)
 }
 
 # Every permission document of a role, with where it came from:
 # {"kind": "inline"|"managed", "name": ..., "arn": ..., "document": ...}.
+# Managed policies whose document the snapshot lacks are left out: see missing_managed.
 role_documents(role) := array.concat(
 	[{"kind": "inline", "name": p.PolicyName, "arn": "", "document": p.PolicyDocument} |
-		some p in object.get(role, "RolePolicyList", [])],
-	[{"kind": "managed", "name": a.PolicyName, "arn": a.PolicyArn, "document": default_document(policies_by_arn[a.PolicyArn])} |
+		some p in object.get(role, "RolePolicyList", [])
+		is_object(p.PolicyDocument)
+	],
+	[{"kind": "managed", "name": a.PolicyName, "arn": a.PolicyArn, "document": doc} |
 		some a in object.get(role, "AttachedManagedPolicies", [])
-		policies_by_arn[a.PolicyArn]],
+		doc := managed_document(a.PolicyArn)
+	],
 )
 
-# Attached managed policies whose document the snapshot lacks (not assessed).
+# The document of a managed policy: its default version in the snapshot or, for the
+# AWS-managed AdministratorAccess, whose document is fixed, that document.
+managed_document(arn) := doc if {
+	doc := default_document(policies_by_arn[arn])
+} else := administrator_access_document if administrator_access(arn)
+
+# The AWS-managed AdministratorAccess policy, in any partition.
+administrator_access(arn) if {
+	aws_managed(arn)
+	split(arn, ":")[5] == "policy/AdministratorAccess"
+}
+
+administrator_access_document := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]}
+
+# Attached managed policies whose document the snapshot lacks (not in input.iam.policies, or
+# without a readable default version): a rule that reads documents cannot pass the role.
 missing_managed(role) := [a.PolicyArn |
 	some a in object.get(role, "AttachedManagedPolicies", [])
-	not policies_by_arn[a.PolicyArn]
+	not managed_document(a.PolicyArn)
 ]
 
-statements(doc) := object.get(doc, "Statement", [])
+# Every policy of the role whose document the snapshot lacks: the ARNs of missing_managed,
+# and "inline policy NAME" for an inline policy without a document. A rule that reads
+# documents reports such a role not_assessed unless other statements already fail it.
+missing_documents(role) := array.concat(
+	missing_managed(role),
+	[sprintf("inline policy %s", [p.PolicyName]) |
+		some p in object.get(role, "RolePolicyList", [])
+		not is_object(p.PolicyDocument)
+	],
+)
+
+# "inline policy NAME" or "managed policy ARN", for messages.
+document_label(d) := sprintf("inline policy %s", [d.name]) if d.kind == "inline"
+
+document_label(d) := sprintf("managed policy %s", [d.arn]) if d.kind == "managed"
+
+# "statement SID" when the statement has a Sid, else "statement N" (its index), for messages.
+statement_label(n, stmt) := sprintf("statement %s", [stmt.Sid]) if has_sid(stmt)
+
+statement_label(n, stmt) := sprintf("statement %d", [n]) if not has_sid(stmt)
+
+has_sid(stmt) if {
+	is_string(stmt.Sid)
+	stmt.Sid != ""
+}
+
+# An AWS-managed policy ARN (arn:<partition>:iam::aws:policy/...).
+aws_managed(arn) if {
+	fields := split(arn, ":")
+	count(fields) == 6
+	fields[0] == "arn"
+	fields[2] == "iam"
+	fields[4] == "aws"
+	startswith(fields[5], "policy/")
+}
+
+# The last segment of a managed policy ARN: its name.
+policy_name(arn) := name if {
+	segments := split(arn, "/")
+	name := segments[count(segments) - 1]
+}
+
+# A service-linked role: owned by an AWS service, its trust and permissions cannot be edited.
+service_linked(role) if startswith(object.get(role, "Path", "/"), "/aws-service-role/")
+
+service_linked(role) if contains(role.Arn, ":role/aws-service-role/")
+
+# --- statements ------------------------------------------------------------------------
+
+# The statements of a document ([] for an absent or null document).
+statements(doc) := object.get(doc, "Statement", []) if is_object(doc)
+
+statements(doc) := [] if not is_object(doc)
 
 allows(stmt) if stmt.Effect == "Allow"
 
@@ -43,8 +129,21 @@ actions(stmt) := object.get(stmt, "Action", [])
 
 resources(stmt) := object.get(stmt, "Resource", [])
 
-# IAM action names are case-insensitive; patterns use * and ?.
-action_matches(pattern, action) if glob.match(lower(pattern), [], lower(action))
+# IAM action names are case-insensitive; patterns use * and ?. The usual forms (a name,
+# "*", "service:*", "service:Get*") are matched with string operations; only patterns with
+# a wildcard elsewhere go through glob.match, which compiles a matcher on every call (see
+# pattern_matches).
+action_matches(pattern, action) if lower(action) in pattern_matches(pattern, {lower(action): action})
+
+wildcard(pattern) if contains(pattern, "*")
+
+wildcard(pattern) if contains(pattern, "?")
+
+# A pattern whose only wildcard is one trailing "*" ("*", "s3:*", "s3:Get*").
+prefix_pattern(pattern) if {
+	endswith(pattern, "*")
+	not wildcard(trim_suffix(pattern, "*"))
+}
 
 # The statement allows `action` through its Action list.
 allows_action(stmt, action) if {
@@ -55,6 +154,131 @@ allows_action(stmt, action) if {
 
 # The statement applies to every resource.
 all_resources(stmt) if "*" in resources(stmt)
+
+# An Allow of every action ("*") on every resource: full administrator (LP-003). Rules about
+# narrower grants leave such statements to LP-003 rather than repeat it.
+full_admin(stmt) if {
+	allows(stmt)
+	all_resources(stmt)
+	some pattern in actions(stmt)
+	pattern in {"*", "*:*"}
+}
+
+# --- matching many actions at once ----------------------------------------------------
+# Rules that look for a list of actions match each pattern once against all of them:
+# `candidates` is an object from lower-case action name to its display name, e.g.
+# {"iam:passrole": "iam:PassRole"}; results are sets of lower-case names.
+
+# The candidates `pattern` matches (one ordered chain: the cheap forms first).
+pattern_matches(pattern, candidates) := matched if {
+	lower(pattern) in {"*", "*:*"}
+	matched := {name | some name, _ in candidates}
+} else := matched if {
+	not wildcard(pattern)
+	key := lower(pattern)
+	matched := {key | candidates[key]}
+} else := matched if {
+	prefix_pattern(pattern)
+	prefix := lower(trim_suffix(pattern, "*"))
+	matched := {name | some name, _ in candidates; startswith(name, prefix)}
+} else := matched if {
+	lowered := lower(pattern)
+	matched := {name | some name, _ in candidates; glob.match(lowered, [], name)}
+}
+
+# The candidates a statement's Action list matches, or (with NotAction) does not exclude.
+named_candidates(stmt, candidates) := matched if {
+	excluded := stmt.NotAction
+	is_array(excluded)
+	matched := {name | some name, _ in candidates} - union({pattern_matches(p, candidates) | some p in excluded})
+} else := union({pattern_matches(p, candidates) | some p in actions(stmt)})
+
+# The candidates the statement allows (on whatever resources it names).
+allowed_candidates(stmt, candidates) := named_candidates(stmt, candidates) if {
+	allows(stmt)
+} else := set()
+
+# The candidates one of the documents denies on every resource without a condition (see
+# denied_everywhere).
+denied_candidates(docs, candidates) := union({named_candidates(stmt, candidates) |
+	some d in docs
+	some stmt in statements(d.document)
+	stmt.Effect == "Deny"
+	count(object.get(stmt, "Condition", {})) == 0
+	all_resources(stmt)
+})
+
+# The statement allows `action` (an action name, not a pattern): an Allow whose Action
+# matches it, or an Allow with a NotAction that does not exclude it.
+grants_action(stmt, action) if lower(action) in allowed_candidates(stmt, {lower(action): action})
+
+# The statement reaches every resource: Resource "*", or NotResource (all but the listed).
+every_resource(stmt) if all_resources(stmt)
+
+every_resource(stmt) if is_array(stmt.NotResource)
+
+# The statement reaches every resource of `kind` ("role", "object", "key"): every resource,
+# or a pattern that covers them all (see every_of_kind).
+covers_every(stmt, kind) if every_resource(stmt)
+
+covers_every(stmt, kind) if {
+	some r in resources(stmt)
+	every_of_kind(r, kind)
+}
+
+# The resource pattern `r` covers every resource of `kind`: "*"; "arn:aws:*:*:*:*"; every
+# role, "arn:aws:iam::<account or *>:role/*"; every S3 object, "arn:aws:s3:::*" or
+# "arn:aws:s3:::*/*"; every KMS key, "arn:aws:kms:<region>:<account>:key/*" (any region or
+# account, wildcards included).
+every_of_kind(r, kind) if r == "*"
+
+every_of_kind(r, kind) if {
+	fields := split(r, ":")
+	count(fields) == 6
+	fields[0] == "arn"
+	arn_covers(fields, kind)
+}
+
+arn_covers(fields, kind) if {
+	fields[2] == "*"
+	fields[5] == "*"
+}
+
+arn_covers(fields, "role") if {
+	fields[2] == "iam"
+	fields[3] == ""
+	fields[5] in {"*", "role/*"}
+}
+
+arn_covers(fields, "object") if {
+	fields[2] == "s3"
+	fields[3] == ""
+	fields[4] == ""
+	fields[5] in {"*", "*/*"}
+}
+
+arn_covers(fields, "key") if {
+	fields[2] == "kms"
+	fields[5] in {"*", "key/*"}
+}
+
+# The statement lets the role pass every role (iam:PassRole on "*", NotResource, or role/*).
+passes_any_role(stmt) if {
+	grants_action(stmt, "iam:PassRole")
+	covers_every(stmt, "role")
+}
+
+# One of the documents ({"document": ...} entries, as role_documents returns) denies
+# `action` on every resource without a condition, so no Allow can grant it. A conditional
+# or resource-scoped Deny is not taken into account (it neutralises an Allow only in part).
+denied_everywhere(docs, action) if {
+	some d in docs
+	some stmt in statements(d.document)
+	stmt.Effect == "Deny"
+	count(object.get(stmt, "Condition", {})) == 0
+	all_resources(stmt)
+	lower(action) in named_candidates(stmt, {lower(action): action})
+}
 
 # A service-wide wildcard such as "s3:*" or "*".
 service_wildcard(pattern) if pattern == "*"
@@ -119,6 +343,88 @@ trust_statements(role) := [stmt |
 trusts_sagemaker(role) if {
 	some stmt in trust_statements(role)
 	"sagemaker.amazonaws.com" in service_principals(stmt)
+}
+
+# Allow statements of the trust policy that let their principals call sts:AssumeRole.
+assume_statements(role) := [[n, stmt] |
+	some n, stmt in statements(object.get(role, "AssumeRolePolicyDocument", {}))
+	allows_action(stmt, "sts:AssumeRole")
+]
+
+# The account of an AWS principal: a 12-digit account id, or the account field of an ARN
+# (arn:aws:iam::111122223333:root, ...:role/x, arn:aws:sts::...:assumed-role/...). Undefined
+# for "*" and for unique ids (AROA..., left behind when a trusted principal is deleted).
+principal_account(p) := p if account_id(p)
+
+principal_account(p) := account if {
+	startswith(p, "arn:")
+	fields := split(p, ":")
+	count(fields) >= 6
+	account := fields[4]
+	account_id(account)
+}
+
+# Twelve digits.
+account_id(value) if {
+	count(value) == 12
+	trim_left(value, "0123456789") == ""
+}
+
+# Operators that require a key to be present and to match: the ones that can pin a value.
+# Negations, Null, ...IfExists (true when the key is absent) and ForAllValues: (true for an
+# empty or absent key) cannot.
+pinning_operators := {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+
+pinning_operator(operator) if pinning_operators[lower(trim_prefix(operator, "ForAnyValue:"))]
+
+# A condition value that names something: not empty and not only wildcards.
+concrete(value) if {
+	is_string(value)
+	trim(value, "*?") != ""
+}
+
+# The statement's condition requires one of `keys` (lower-case condition keys) to match a
+# concrete value.
+requires_key(stmt, keys) if {
+	some operator, conditions in object.get(stmt, "Condition", {})
+	pinning_operator(operator)
+	some name, values in conditions
+	keys[lower(name)]
+	some value in values
+	concrete(value)
+}
+
+# Keys that tie a service's request to the resource or account it acts for (confused deputy).
+source_keys := {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
+
+# The statement pins the source of a service's request: aws:SourceAccount, aws:SourceOrgID
+# or aws:SourceOrgPaths with a concrete value, or aws:SourceArn with a concrete account
+# (arn:aws:sagemaker:us-east-1:*:* pins nothing; S3 ARNs carry no account and pin by bucket).
+source_condition(stmt) if {
+	some operator, conditions in object.get(stmt, "Condition", {})
+	pinning_operator(operator)
+	some name, values in conditions
+	source_keys[lower(name)]
+	some value in values
+	pins_source(lower(name), value)
+}
+
+pins_source(name, value) if {
+	name != "aws:sourcearn"
+	concrete(value)
+}
+
+pins_source("aws:sourcearn", value) if {
+	fields := split(value, ":")
+	count(fields) >= 6
+	concrete(fields[4])
+}
+
+pins_source("aws:sourcearn", value) if {
+	fields := split(value, ":")
+	count(fields) >= 6
+	fields[2] == "s3"
+	concrete(fields[5])
 }
 
 # --- tags ------------------------------------------------------------------------------

@@ -21,9 +21,12 @@ referenced_security_groups contains id if {
 	some id in object.get(nb, "SecurityGroups", [])
 }
 
+# A domain's apps use DefaultUserSettings.SecurityGroups and DefaultSpaceSettings.SecurityGroups;
+# DomainSettings.SecurityGroupIds secure the traffic between the domain and its EFS volume.
 referenced_security_groups contains id if {
 	some d in sagemaker("domains")
-	some id in object.get(object.get(d, "DefaultUserSettings", {}), "SecurityGroups", [])
+	some path in [["DefaultUserSettings", "SecurityGroups"], ["DefaultSpaceSettings", "SecurityGroups"], ["DomainSettings", "SecurityGroupIds"]]
+	some id in object.get(d, path, [])
 }
 
 referenced_security_groups contains id if {
@@ -32,9 +35,10 @@ referenced_security_groups contains id if {
 	some id in object.get(object.get(item, "VpcConfig", {}), "SecurityGroupIds", [])
 }
 
-referenced_subnets contains nb.SubnetId if {
+referenced_subnets contains bound_id if {
 	some nb in sagemaker("notebook_instances")
 	is_string(nb.SubnetId)
+	bound_id := nb.SubnetId
 }
 
 referenced_subnets contains id if {
@@ -57,7 +61,8 @@ referenced_roles contains arn if {
 
 referenced_roles contains arn if {
 	some d in sagemaker("domains")
-	arn := d.DefaultUserSettings.ExecutionRole
+	some settings in ["DefaultUserSettings", "DefaultSpaceSettings"]
+	arn := d[settings].ExecutionRole
 	is_string(arn)
 }
 
@@ -77,15 +82,13 @@ referenced_keys contains ref if {
 
 # --- indexes ---------------------------------------------------------------------------
 
-subnet_vpc := {s.SubnetId: s.VpcId |
+# EC2 resources of one kind across regions.
+ec2(kind) := [item |
 	some region in object.keys(input.regions)
-	some s in object.get(object.get(input.regions[region], "ec2", {}), "subnets", [])
-}
+	some item in object.get(input.regions[region], ["ec2", kind], [])
+]
 
-security_group_vpc := {g.GroupId: object.get(g, "VpcId", "") |
-	some region in object.keys(input.regions)
-	some g in object.get(object.get(input.regions[region], "ec2", {}), "security_groups", [])
-}
+subnet_vpc := {s.SubnetId: s.VpcId | some s in ec2("subnets")}
 
 # --- scope tests -----------------------------------------------------------------------
 
@@ -93,25 +96,111 @@ tag_key := split(config.scope_tag, "=")[0]
 
 tag_value := substring(config.scope_tag, count(tag_key) + 1, -1)
 
-tagged(obj) if iam.tags(obj)[tag_key] == tag_value
+# The object carries the scope tag ([{"Key", "Value"}] as EC2, IAM and SageMaker print
+# tags, or [{"TagKey", "TagValue"}] as KMS does).
+tagged(obj) if {
+	some t in object.get(obj, "Tags", [])
+	t.Key == tag_key
+	object.get(t, "Value", "") == tag_value
+}
+
+tagged(obj) if {
+	some t in object.get(obj, "Tags", [])
+	t.TagKey == tag_key
+	object.get(t, "TagValue", "") == tag_value
+}
+
+# A name matches a scope glob, case-insensitively. Globs of the usual shapes (`ml-*`,
+# `*sagemaker*`, `*-ml`, exact names) are compared with string functions, which is much
+# cheaper than glob matching over tens of thousands of names; other globs go to
+# glob.match with `null` delimiters, so `*` matches any run of characters, dots included
+# ("[]" would default to "." and leave names such as "AmazonSageMaker.ExecutionRole" out).
+name_matches(name) if {
+	some g in simple_globs
+	simple_match(g, lower(name))
+}
 
 name_matches(name) if {
+	some pattern in complex_globs
+	glob.match(pattern, null, lower(name))
+}
+
+glob_chars := {"*", "?", "[", "]", "{", "}", "\\"}
+
+# The text of a glob between an optional leading and an optional trailing `*`, when that
+# text has no glob syntax of its own.
+simple_globs contains {"text": text, "prefix": has_prefix, "suffix": has_suffix} if {
 	some pattern in config.scope_name_globs
-	glob.match(lower(pattern), [], lower(name))
+	p := lower(pattern)
+	text := trim_suffix(trim_prefix(p, "*"), "*")
+	not has_glob_chars(text)
+	has_prefix := startswith(p, "*")
+	has_suffix := endswith(p, "*")
+}
+
+complex_globs contains p if {
+	some pattern in config.scope_name_globs
+	p := lower(pattern)
+	has_glob_chars(trim_suffix(trim_prefix(p, "*"), "*"))
+}
+
+has_glob_chars(text) if {
+	some c in glob_chars
+	contains(text, c)
+}
+
+simple_match(g, name) if {
+	not g.prefix
+	not g.suffix
+	name == g.text
+}
+
+simple_match(g, name) if {
+	not g.prefix
+	g.suffix
+	startswith(name, g.text)
+}
+
+simple_match(g, name) if {
+	g.prefix
+	not g.suffix
+	endswith(name, g.text)
+}
+
+simple_match(g, name) if {
+	g.prefix
+	g.suffix
+	contains(name, g.text)
 }
 
 configured_security_groups := {id | some id in config.scope_security_group_ids}
 
 configured_vpcs := {id | some id in config.scope_vpc_ids}
 
-# The security group belongs to the ML workload.
-security_group(sg) if referenced_security_groups[sg.GroupId]
+# Security group ids in the ML workload scope. Computed once, one pass per test: rules
+# look security groups up here (directly or through security_group and
+# security_group_id) instead of matching names and tags again for each call.
+security_group_ids contains id if some id in referenced_security_groups
 
-security_group(sg) if configured_security_groups[sg.GroupId]
+security_group_ids contains id if some id in configured_security_groups
 
-security_group(sg) if tagged(sg)
+security_group_ids contains bound_id if {
+	some g in ec2("security_groups")
+	tagged(g)
+	bound_id := g.GroupId
+}
 
-security_group(sg) if name_matches(sg.GroupName)
+security_group_ids contains bound_id if {
+	some g in ec2("security_groups")
+	name_matches(g.GroupName)
+	bound_id := g.GroupId
+}
+
+# The security group (of the snapshot) belongs to the ML workload.
+security_group(sg) if security_group_ids[sg.GroupId]
+
+# The security group with this id belongs to the ML workload.
+security_group_id(id) if security_group_ids[id]
 
 # The role belongs to the ML workload.
 role(r) if referenced_roles[r.Arn]
@@ -122,39 +211,52 @@ role(r) if tagged(r)
 
 role(r) if name_matches(r.RoleName)
 
-# VPC ids that host the ML workload.
-vpcs contains id if {
-	some subnet in referenced_subnets
-	id := subnet_vpc[subnet]
+# Why each VPC is in the ML workload scope: VPC id -> set of reasons, e.g.
+# vpc_reasons["vpc-1"] == {"notebook nb-1", "security group sg-1 (ml-training)"}.
+vpc_reasons[id] contains why if {
+	some nb in sagemaker("notebook_instances")
+	id := subnet_vpc[nb.SubnetId]
+	why := sprintf("notebook %s", [nb.NotebookInstanceName])
 }
 
-vpcs contains id if {
+vpc_reasons[id] contains why if {
 	some d in sagemaker("domains")
 	id := d.VpcId
 	is_string(id)
+	why := sprintf("domain %s", [object.get(d, "DomainName", d.DomainId)])
 }
 
-vpcs contains id if {
-	some sg in referenced_security_groups
-	id := security_group_vpc[sg]
-	id != ""
+vpc_reasons[id] contains why if {
+	some kind, label in {"training_jobs": "training job", "models": "model"}
+	name_field := {"training_jobs": "TrainingJobName", "models": "ModelName"}[kind]
+	some item in sagemaker(kind)
+	some subnet in object.get(item, ["VpcConfig", "Subnets"], [])
+	id := subnet_vpc[subnet]
+	why := sprintf("%s %s", [label, item[name_field]])
 }
 
-vpcs contains id if some id in configured_vpcs
+vpc_reasons[id] contains why if {
+	some g in ec2("security_groups")
+	security_group_ids[g.GroupId]
+	id := g.VpcId
+	is_string(id)
+	why := sprintf("security group %s (%s)", [g.GroupId, g.GroupName])
+}
 
-vpcs contains v.VpcId if {
-	some region in object.keys(input.regions)
-	some v in object.get(object.get(input.regions[region], "ec2", {}), "vpcs", [])
+vpc_reasons[id] contains "listed in the configured scope VPC ids" if some id in configured_vpcs
+
+vpc_reasons[id] contains why if {
+	some v in ec2("vpcs")
 	tagged(v)
+	id := v.VpcId
+	why := sprintf("tagged %s", [config.scope_tag])
 }
 
-vpcs contains g.VpcId if {
-	some region in object.keys(input.regions)
-	some g in object.get(object.get(input.regions[region], "ec2", {}), "security_groups", [])
-	is_string(g.VpcId)
-	not referenced_security_groups[g.GroupId]
-	security_group(g)
-}
+# Why the VPC is in the ML workload scope, in words: "notebook nb-1, security group ...".
+vpc_reason_text(id) := concat(", ", sort(vpc_reasons[id]))
+
+# VPC ids that host the ML workload.
+vpcs contains id if some id, _ in vpc_reasons
 
 # The VPC hosts the ML workload.
 vpc(v) if vpcs[v.VpcId]

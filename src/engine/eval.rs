@@ -120,7 +120,7 @@ impl Engine {
             .chain(&set.tests)
             .filter(|s| s.origin != Origin::Builtin)
             .collect();
-        check_calls(set, &custom)
+        super::lint::check(set, &custom)
     }
 
     fn declares(&self, rule: &Rule, entry: &str) -> anyhow::Result<bool> {
@@ -153,6 +153,28 @@ impl Engine {
             .collect::<Result<_, _>>()?;
         outcomes.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));
         Ok(outcomes)
+    }
+
+    /// Evaluates a library rule (`data.mlguard.lib.suppress.by_arn`) against a snapshot;
+    /// `Undefined` when no loaded policy defines it.
+    pub fn eval_library(
+        &self,
+        snapshot: &LoadedSnapshot,
+        rule: &str,
+    ) -> Result<Value, EngineError> {
+        let mut engine = self.base.clone();
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: self.timeout,
+            check_interval: NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN),
+        });
+        engine.set_input(snapshot.input.clone());
+        engine
+            .eval_rule(rule.to_string())
+            .map_err(|e| EngineError::Eval {
+                path: rule.to_string(),
+                rule_id: "library".to_string(),
+                message: e.to_string(),
+            })
     }
 
     fn evaluate_rule(&self, rule: &Rule, input: &Value) -> Result<RuleOutcome, EngineError> {
@@ -245,118 +267,4 @@ fn parse_results(value: &Value, with_message: bool) -> Result<Vec<Judged>, Strin
         });
     }
     Ok(out)
-}
-
-/// Names of the functions a policy source defines (`name(args) := ...` / `name(args) if`).
-fn defined_functions(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.lines().filter_map(|line| {
-        let name: String = line
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        (!name.is_empty() && line[name.len()..].starts_with('(')).then_some(name)
-    })
-}
-
-/// The dotted name of a call's function from its AST node.
-fn call_name(fcn: &serde_json::Value) -> Option<String> {
-    if let Some(var) = fcn.get("Var") {
-        return var
-            .get("value")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
-    }
-    let dot = fcn.get("RefDot")?;
-    let field = dot.get("field")?.get(1)?.as_str()?;
-    Some(format!("{}.{field}", call_name(dot.get("refr")?)?))
-}
-
-fn collect_calls(node: &serde_json::Value, out: &mut Vec<(String, usize, u64)>) {
-    match node {
-        serde_json::Value::Object(map) => {
-            if let Some(call) = map.get("Call") {
-                let arity = call
-                    .get("params")
-                    .and_then(|p| p.as_array())
-                    .map_or(0, Vec::len);
-                let line = call
-                    .pointer("/span/line")
-                    .and_then(|l| l.as_u64())
-                    .unwrap_or(0);
-                if let Some(name) = call.get("fcn").and_then(call_name) {
-                    out.push((name, arity, line));
-                }
-            }
-            for v in map.values() {
-                collect_calls(v, out);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_calls(v, out)),
-        _ => {}
-    }
-}
-
-/// Whether regorus knows `name` as a builtin (probed with undefined arguments, which
-/// evaluates nothing but still resolves the function).
-fn is_builtin(probe: &mut regorus::Engine, name: &str, arity: usize) -> bool {
-    if name == "print" {
-        return true;
-    }
-    let args = vec!["input.__mlguard_probe__"; arity].join(", ");
-    match probe.eval_query(format!("{name}({args})"), false) {
-        Ok(_) => true,
-        Err(e) => !e.to_string().contains("could not find function"),
-    }
-}
-
-fn check_calls(set: &PolicySet, sources: &[&PolicySource]) -> Result<(), PolicyError> {
-    if sources.is_empty() {
-        return Ok(());
-    }
-    let user: std::collections::BTreeSet<String> = set
-        .libs
-        .iter()
-        .chain(set.rules.iter().map(|r| &r.source))
-        .chain(&set.tests)
-        .flat_map(|s| defined_functions(&s.text))
-        .collect();
-    let mut probe = regorus::Engine::new();
-    let mut checked = std::collections::BTreeSet::new();
-    for src in sources {
-        let mut one = regorus::Engine::new();
-        one.add_policy(src.path.clone(), src.text.clone())
-            .map_err(|e| PolicyError::Parse {
-                path: src.path.clone(),
-                message: e.to_string(),
-            })?;
-        let ast: serde_json::Value = one
-            .get_ast_as_json()
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default();
-        let mut calls = Vec::new();
-        collect_calls(&ast, &mut calls);
-        for (name, arity, line) in calls {
-            let last = name.rsplit('.').next().unwrap_or(&name).to_string();
-            if user.contains(&last) || checked.contains(&(name.clone(), arity)) {
-                continue;
-            }
-            if !is_builtin(&mut probe, &name, arity) {
-                let rule_id = set
-                    .rules
-                    .iter()
-                    .find(|r| r.source.path == src.path)
-                    .map_or_else(|| "-".to_string(), |r| r.meta.id.clone());
-                return Err(PolicyError::Check {
-                    path: format!("{}:{line}", src.path),
-                    rule_id,
-                    message: format!(
-                        "unknown function `{name}`: not a builtin and not defined in any loaded policy"
-                    ),
-                });
-            }
-            checked.insert((name, arity));
-        }
-    }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod docs;
 mod eval;
+mod lint;
 pub mod metadata;
 mod params;
 mod policy;
@@ -63,7 +64,7 @@ impl PolicyError {
             }
             PolicyError::Parse { .. } => "fix the Rego syntax at the position shown".into(),
             PolicyError::Check { .. } => {
-                "the rule calls a function that does not exist or fails on every input; check the builtin's name (mlguard evaluates with regorus)".into()
+                "see docs/writing-policies.md for the conventions mlguard checks at load time (mlguard evaluates with regorus)".into()
             }
         }
     }

@@ -4,6 +4,34 @@ mod score;
 
 pub use score::{PillarScore, RuleTally, Scores, compute_scores};
 
+/// The three buckets every summary shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Registry {
+    /// Findings that count: failing or not assessed.
+    pub active: usize,
+    /// Failing findings a suppression accepts (status `suppressed`).
+    pub ignored: usize,
+    /// Rules loaded but turned off by `select`/`ignore`.
+    pub disabled_rules: usize,
+}
+
+impl fmt::Display for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} active, {} ignored (suppressed), {} {} disabled",
+            self.active,
+            self.ignored,
+            self.disabled_rules,
+            if self.disabled_rules == 1 {
+                "rule"
+            } else {
+                "rules"
+            }
+        )
+    }
+}
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -219,6 +247,8 @@ pub struct Suppression {
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// Where it was written: `mlguard.toml:14`, or `tag mlguard:suppress`.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -155,8 +155,95 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(
         "sagemaker-recreate-notebook",
         Manual,
-        "Notebook network and root settings are fixed at creation: stop the notebook, create a replacement in a private subnet with DirectInternetAccess=Disabled and RootAccess=Disabled, move the work, delete the old one",
+        "Notebook network settings are fixed at creation: stop the notebook, create a replacement in a private subnet with DirectInternetAccess=Disabled and RootAccess=Disabled, move the work, delete the old one",
         "none: not applied",
+    ),
+    // encryption
+    a(
+        "kms-create-key",
+        Safe,
+        "CreateKey (symmetric, customer managed, key policy for the account and the SageMaker execution roles), EnableKeyRotation, CreateAlias alias/ml-data",
+        "DeleteAlias and ScheduleKeyDeletion of the created key (7-day window)",
+    ),
+    a(
+        "s3-deny-insecure-transport",
+        Safe,
+        "PutBucketPolicy adding a statement that denies s3:* on the bucket and its objects when aws:SecureTransport is false",
+        "PutBucketPolicy with the recorded policy (DeleteBucketPolicy if there was none)",
+    ),
+    a(
+        "sagemaker-recreate-notebook-with-kms",
+        Manual,
+        "A notebook's volume key is fixed at creation: stop the notebook, create a replacement with KmsKeyId set to a customer-managed key, move the work, delete the old one",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-recreate-endpoint-config-with-kms",
+        Manual,
+        "Endpoint configs cannot be changed: create a copy with KmsKeyId set to a customer-managed key, UpdateEndpoint to it, then delete the old config",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-training-job-kms",
+        Manual,
+        "Training jobs cannot be changed: set OutputDataConfig.KmsKeyId and ResourceConfig.VolumeKmsKeyId to a customer-managed key, and EnableInterContainerTrafficEncryption for distributed jobs, in whatever launches new jobs (pipelines, estimators)",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-recreate-domain-with-kms",
+        Manual,
+        "A domain's KmsKeyId is fixed at creation: create a replacement domain with KmsKeyId set to a customer-managed key, move user profiles, spaces and their EFS data, delete the old domain",
+        "none: not applied",
+    ),
+    // network isolation
+    a(
+        "sagemaker-disable-notebook-root-access",
+        Unsafe,
+        "StopNotebookInstance (when running), UpdateNotebookInstance RootAccess=Disabled, StartNotebookInstance (when it was running); interrupts the notebook's users",
+        "UpdateNotebookInstance RootAccess=Enabled, with the same stop and start",
+    ),
+    a(
+        "sagemaker-domain-vpc-only",
+        Manual,
+        "Delete the domain's running apps, then UpdateDomain AppNetworkAccessType=VpcOnly with private subnets and ML security groups; the VPC needs endpoints for the SageMaker API and runtime, STS and S3 (or a NAT gateway) first",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-recreate-with-network-isolation",
+        Manual,
+        "Models and training jobs cannot be changed: create the model again (and an endpoint config pointing at it), or run the next training job, with EnableNetworkIsolation=true or a VpcConfig of private subnets and ML security groups",
+        "none: not applied",
+    ),
+    a(
+        "ec2-create-sagemaker-endpoints",
+        Unsafe,
+        "CreateVpcEndpoint for the missing services: the S3 gateway endpoint on the VPC's route tables, and the SageMaker API and runtime interface endpoints in the ML subnets with private DNS and a security group admitting tcp/443 from the VPC; S3 traffic then leaves through the endpoint, which breaks bucket policies that match the NAT's public address (aws:SourceIp)",
+        "DeleteVpcEndpoints of the created endpoints (and DeleteSecurityGroup of the group mlguard created)",
+    ),
+    a(
+        "ec2-restrict-network-acl",
+        Manual,
+        "Replace the network ACL's inbound allow entries from 0.0.0.0/0 and ::/0 with entries for the ports and ranges the subnets serve, or add lower-numbered deny entries for the administration ports",
+        "none: not applied",
+    ),
+    a(
+        "sagemaker-move-out-of-default-vpc",
+        Manual,
+        "Create a custom VPC with private subnets (mlguard harden builds one) and recreate the notebooks, domains, models and training jobs in it",
+        "none: not applied",
+    ),
+    a(
+        "ec2-revoke-open-egress",
+        Unsafe,
+        "RevokeSecurityGroupEgress of the ML security group's all-traffic rules to 0.0.0.0/0 and ::/0; AuthorizeSecurityGroupEgress of tcp/443 to the VPC's CIDR and the region's S3 prefix list, and of all traffic to the group itself",
+        "AuthorizeSecurityGroupEgress of the recorded rules; RevokeSecurityGroupEgress of the added ones",
+    ),
+    // least privilege
+    a(
+        "iam-add-source-account-condition",
+        Unsafe,
+        "UpdateAssumeRolePolicy: add \"StringEquals\": {\"aws:SourceAccount\": <account>} to each statement that trusts an AWS service principal, keeping its principals and actions",
+        "UpdateAssumeRolePolicy with the recorded trust policy",
     ),
 ];
 

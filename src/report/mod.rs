@@ -1,6 +1,10 @@
 //! Reports: each format implements [`Emitter`] over the same [`AuditReport`].
 
+pub mod asff;
+mod escape;
+pub mod html;
 pub mod json;
+pub mod ocsf;
 pub mod sarif;
 pub mod table;
 
@@ -25,6 +29,25 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
+    /// OCSF 1.3 Compliance Findings (class 2003), a JSON array, for Amazon Security Lake and SIEMs.
+    Ocsf,
+    /// AWS Security Finding Format, a JSON array for Security Hub's BatchImportFindings.
+    Asff,
+    /// One self-contained HTML page with scores, filters and remediation.
+    Html,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Ocsf => "ocsf",
+            Format::Asff => "asff",
+            Format::Html => "html",
+        }
+    }
 }
 
 /// What emitters need beyond the report itself.
@@ -35,6 +58,8 @@ pub struct Ctx {
     /// The `--fail-on` threshold (`None`: never fail).
     pub fail_on: Option<Severity>,
     pub tool_version: &'static str,
+    /// Most results one SARIF run holds (GitHub code scanning rejects more than 25,000).
+    pub sarif_max_results: usize,
 }
 
 impl Default for Ctx {
@@ -43,6 +68,7 @@ impl Default for Ctx {
             color: false,
             fail_on: Some(Severity::High),
             tool_version: env!("CARGO_PKG_VERSION"),
+            sarif_max_results: sarif::GITHUB_MAX_RESULTS,
         }
     }
 }
@@ -57,6 +83,9 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
         Format::Table => Box::new(table::Table),
         Format::Json => Box::new(json::JsonV1),
         Format::Sarif => Box::new(sarif::Sarif),
+        Format::Ocsf => Box::new(ocsf::Ocsf),
+        Format::Asff => Box::new(asff::Asff),
+        Format::Html => Box::new(html::Html),
     }
 }
 
@@ -74,12 +103,74 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".mlguard-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".mlguard-").suffix(".tmp");
+    // Reports are meant to be read (CI artifacts, a web server): the usual file mode after
+    // the umask, not the 0600 of a private temporary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The region findings about global resources (IAM) are filed under in formats that need a
+/// real one (ASFF, OCSF): the first region collected, else `us-east-1`.
+pub fn home_region(report: &AuditReport) -> &str {
+    report
+        .metadata
+        .regions
+        .first()
+        .map_or("us-east-1", String::as_str)
+}
+
+/// The snapshot's `collected_at` as RFC 3339 UTC (`2026-11-26T00:00:00Z`); the Unix epoch
+/// when it is missing or unreadable, so the output stays deterministic.
+pub fn collected_at(report: &AuditReport) -> chrono::DateTime<chrono::Utc> {
+    report
+        .metadata
+        .collected_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map_or(chrono::DateTime::UNIX_EPOCH, |t| {
+            t.with_timezone(&chrono::Utc)
+        })
+}
+
+/// At most `max` characters of `text`, ending in `…` when cut.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Display names of the framework keys rules map to.
+pub fn framework_name(key: &str) -> &str {
+    match key {
+        "fsbp" => "AWS Foundational Security Best Practices",
+        "cis" => "CIS AWS Foundations Benchmark",
+        "aws_config" => "AWS Config Managed Rules",
+        "lab" => "mlguard ML hardening lab",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_on_characters() {
+        assert_eq!(truncate_chars("abc", 3), "abc");
+        assert_eq!(truncate_chars("abcd", 3), "ab…");
+        assert_eq!(truncate_chars("ééééé", 4).chars().count(), 4);
+    }
 }

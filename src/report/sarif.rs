@@ -14,6 +14,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 pub const FINGERPRINT_KEY: &str = "mlguardFindingHash/v1";
+
+/// GitHub code scanning rejects a run with more results than this; mlguard keeps the most
+/// severe ones and warns.
+pub const GITHUB_MAX_RESULTS: usize = 25_000;
+/// GitHub code scanning rejects a run with more rules than this.
+pub const GITHUB_MAX_RULES: usize = 25_000;
+/// GitHub code scanning keeps only this many tags per rule (and rejects more than 20).
+pub const GITHUB_MAX_TAGS: usize = 10;
 const INFORMATION_URI: &str = "https://github.com/mlguard/mlguard";
 
 pub struct Sarif;
@@ -70,12 +78,13 @@ fn descriptor(rule: &Rule) -> s::ReportingDescriptor {
     if !m.frameworks.is_empty() {
         props.insert("frameworks".to_string(), serde_json::json!(m.frameworks));
     }
-    let tags = vec![
+    let mut tags = vec![
         "security".to_string(),
         m.pillar.as_str().to_string(),
         "aws".to_string(),
         m.service.clone(),
     ];
+    tags.truncate(GITHUB_MAX_TAGS);
     s::ReportingDescriptor::builder()
         .id(m.id.clone())
         .name(pascal_case(&m.name))
@@ -221,28 +230,92 @@ fn result(f: &Finding, rule_index: Option<usize>, source: &str) -> s::Result {
         .build();
     r.rule_index = rule_index.map(|i| i as i64);
     if let Some(sup) = &f.suppression {
+        // Both kinds live outside the snapshot (mlguard.toml, or a tag on the cloud
+        // resource), so SARIF's kind is `external`; the properties say which.
+        let mut props = BTreeMap::new();
+        props.insert("mlguardKind".to_string(), serde_json::json!(sup.kind));
+        props.insert("source".to_string(), serde_json::json!(sup.source));
+        if let Some(expires) = &sup.expires {
+            props.insert("expires".to_string(), serde_json::json!(expires));
+        }
         r.suppressions = Some(vec![
             s::Suppression::builder()
                 .kind(serde_json::json!("external"))
-                .justification(sup.reason.clone())
+                .justification(format!("{} ({})", sup.reason, sup.source))
                 .status(serde_json::json!("accepted"))
+                .properties(
+                    s::PropertyBag::builder()
+                        .additional_properties(props)
+                        .build(),
+                )
                 .build(),
         ]);
     }
     r
 }
 
+/// The findings a SARIF run holds: all of them up to `max`; beyond it the most severe
+/// (failing before suppressed before not assessed), in report order.
+fn kept_findings(report: &AuditReport, max: usize) -> Vec<&Finding> {
+    if report.findings.len() <= max {
+        return report.findings.iter().collect();
+    }
+    let rank = |f: &Finding| match f.status {
+        Status::Fail => 0,
+        Status::Suppressed => 1,
+        Status::NotAssessed => 2,
+    };
+    let mut order: Vec<usize> = (0..report.findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (fa, fb) = (&report.findings[a], &report.findings[b]);
+        rank(fa)
+            .cmp(&rank(fb))
+            .then(fb.severity.cmp(&fa.severity))
+            .then(a.cmp(&b))
+    });
+    order.truncate(max);
+    order.sort_unstable();
+    order.into_iter().map(|i| &report.findings[i]).collect()
+}
+
+/// Warnings about GitHub's SARIF limits that this report meets.
+pub fn limit_warnings(report: &AuditReport, ctx: &Ctx) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if report.findings.len() > ctx.sarif_max_results {
+        warnings.push(format!(
+            "SARIF: {} results exceed GitHub code scanning's limit of {} per run; the SARIF report keeps the {} most severe (the other formats keep all)",
+            report.findings.len(),
+            ctx.sarif_max_results,
+            ctx.sarif_max_results
+        ));
+    }
+    if report.rules.len() > GITHUB_MAX_RULES {
+        warnings.push(format!(
+            "SARIF: {} rules exceed GitHub code scanning's limit of {GITHUB_MAX_RULES} per run; the SARIF report keeps the rules with results first",
+            report.rules.len()
+        ));
+    }
+    warnings
+}
+
 impl Sarif {
     pub fn build(report: &AuditReport, ctx: &Ctx) -> s::Sarif {
-        let rules: Vec<s::ReportingDescriptor> = report.rules.iter().map(descriptor).collect();
-        let index: BTreeMap<&str, usize> = report
-            .rules
+        let findings = kept_findings(report, ctx.sarif_max_results);
+        let mut rule_refs: Vec<&Rule> = report.rules.iter().collect();
+        if rule_refs.len() > GITHUB_MAX_RULES {
+            let with_results: std::collections::BTreeSet<&str> =
+                findings.iter().map(|f| f.rule_id.as_str()).collect();
+            rule_refs.sort_by_key(|r| !with_results.contains(r.meta.id.as_str()));
+            rule_refs.truncate(GITHUB_MAX_RULES);
+            rule_refs.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        }
+        let rules: Vec<s::ReportingDescriptor> = rule_refs.iter().map(|r| descriptor(r)).collect();
+        let index: BTreeMap<&str, usize> = rule_refs
             .iter()
             .enumerate()
             .map(|(i, r)| (r.meta.id.as_str(), i))
             .collect();
-        let results: Vec<s::Result> = report
-            .findings
+        let results: Vec<s::Result> = findings
             .iter()
             .map(|f| result(f, index.get(f.rule_id.as_str()).copied(), &report.source))
             .collect();

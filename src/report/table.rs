@@ -99,7 +99,19 @@ impl Emitter for Table {
                     severity_cell(f.severity, f.status, ctx.color),
                     Cell::new(&f.rule_id),
                     Cell::new(&f.resource.arn),
-                    Cell::new(&f.message),
+                    Cell::new(match &f.suppression {
+                        Some(sup) => format!(
+                            "{}\nsuppressed by {}: {}{}",
+                            f.message,
+                            sup.source,
+                            sup.reason,
+                            sup.expires
+                                .as_deref()
+                                .map(|e| format!(" (until {e})"))
+                                .unwrap_or_default()
+                        ),
+                        None => f.message.clone(),
+                    }),
                 ]);
             }
             writeln!(out, "{grid}")?;
@@ -140,6 +152,14 @@ impl Emitter for Table {
             )?;
         }
         writeln!(out, ".")?;
+        writeln!(out, "Findings: {}.", report.registry())?;
+        if let Some(b) = &report.baseline {
+            writeln!(
+                out,
+                "Baseline {}: {} new (shown), {} unchanged, {} fixed.",
+                b.file, b.new, b.unchanged, b.fixed
+            )?;
+        }
         match ctx.fail_on {
             Some(t) => {
                 let gating = report.gating(ctx.fail_on);

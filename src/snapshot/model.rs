@@ -236,10 +236,13 @@ pub struct Key {
     pub key_state: Option<String>,
     pub key_manager: Option<String>,
     pub key_spec: Option<String>,
+    /// The older name of KeySpec, still returned by DescribeKey.
+    pub customer_master_key_spec: Option<String>,
     pub key_usage: Option<String>,
     pub enabled: Option<bool>,
     pub origin: Option<String>,
     pub deletion_date: Option<String>,
+    pub multi_region_configuration: Option<MultiRegionConfiguration>,
     /// GetKeyRotationStatus; absent when not read (see gaps).
     pub key_rotation_enabled: Option<bool>,
     /// GetKeyPolicy, decoded; absent when not read (see gaps).
@@ -248,6 +251,21 @@ pub struct Key {
     pub aliases: Vec<KeyAlias>,
     #[serde(default)]
     pub tags: Vec<KmsTag>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct MultiRegionConfiguration {
+    /// `PRIMARY` or `REPLICA`.
+    pub multi_region_key_type: Option<String>,
+    pub primary_key: Option<MultiRegionKey>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct MultiRegionKey {
+    pub arn: Option<String>,
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -597,6 +615,17 @@ pub struct OutputDataConfig {
 #[serde(rename_all = "PascalCase")]
 pub struct ResourceConfig {
     pub volume_kms_key_id: Option<String>,
+    pub instance_type: Option<String>,
+    pub instance_count: Option<i64>,
+    /// Heterogeneous clusters: instance groups instead of InstanceType/InstanceCount.
+    #[serde(default)]
+    pub instance_groups: Vec<InstanceGroup>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceGroup {
+    pub instance_group_name: Option<String>,
     pub instance_type: Option<String>,
     pub instance_count: Option<i64>,
 }

@@ -227,7 +227,11 @@ impl Aws {
             .find(|v| v.is_default() == Some(true))
             .and_then(|v| v.vpc_id())
             .map(String::from);
-        let subnets = ec2.describe_subnets().send().await.expect("DescribeSubnets");
+        let subnets = ec2
+            .describe_subnets()
+            .send()
+            .await
+            .expect("DescribeSubnets");
         let default_subnets = subnets
             .subnets()
             .iter()
@@ -236,7 +240,12 @@ impl Aws {
             .collect();
         let groups = ec2
             .describe_security_groups()
-            .filters(Filter::builder().name("group-name").values("default").build())
+            .filters(
+                Filter::builder()
+                    .name("group-name")
+                    .values("default")
+                    .build(),
+            )
             .send()
             .await
             .expect("DescribeSecurityGroups");
@@ -245,7 +254,11 @@ impl Aws {
             .iter()
             .filter_map(|g| Some((g.vpc_id()?.to_string(), g.group_id()?.to_string())))
             .collect();
-        let acls = ec2.describe_network_acls().send().await.expect("DescribeNetworkAcls");
+        let acls = ec2
+            .describe_network_acls()
+            .send()
+            .await
+            .expect("DescribeNetworkAcls");
         let default_acls = acls
             .network_acls()
             .iter()

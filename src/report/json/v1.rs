@@ -2,6 +2,7 @@
 
 use super::super::{Ctx, Emitter, ReportError};
 use crate::audit::AuditReport;
+use crate::baseline::BaselineSummary;
 use crate::findings::{self, Pillar, PillarScore, Severity, Status};
 use crate::snapshot::Gap;
 use serde::Serialize;
@@ -15,7 +16,7 @@ pub struct Report<'a> {
     pub report_version: u32,
     pub tool: Tool,
     pub metadata: Metadata<'a>,
-    pub summary: Summary,
+    pub summary: Summary<'a>,
     pub scores: Scores<'a>,
     pub rules: Vec<RuleRow<'a>>,
     pub findings: Vec<Finding<'a>>,
@@ -64,6 +65,8 @@ pub struct Suppression<'a> {
     pub reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<&'a str>,
+    /// `mlguard.toml:14` or `tag mlguard:suppress`.
+    pub source: &'a str,
 }
 
 impl<'a> From<&'a findings::Finding> for Finding<'a> {
@@ -93,6 +96,7 @@ impl<'a> From<&'a findings::Finding> for Finding<'a> {
                 kind: &s.kind,
                 reason: &s.reason,
                 expires: s.expires.as_deref(),
+                source: &s.source,
             }),
         }
     }
@@ -115,7 +119,7 @@ pub struct Metadata<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Summary {
+pub struct Summary<'a> {
     pub failed: usize,
     pub not_assessed: usize,
     pub suppressed: usize,
@@ -126,6 +130,11 @@ pub struct Summary {
     /// Failed findings at or above the threshold: non-zero means exit code 1.
     pub gating: usize,
     pub gaps: usize,
+    /// Rules loaded but turned off by `select`/`ignore`.
+    pub disabled_rules: usize,
+    /// Present with `--baseline`: `findings` then holds only the new findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a BaselineSummary>,
 }
 
 #[derive(Serialize)]
@@ -196,6 +205,8 @@ impl JsonV1 {
                 fail_on: ctx.fail_on.map_or("none".to_string(), |s| s.to_string()),
                 gating: report.gating(ctx.fail_on),
                 gaps: report.gaps.len(),
+                disabled_rules: report.disabled_rules,
+                baseline: report.baseline.as_ref(),
             },
             scores: Scores {
                 overall: report.scores.overall,

@@ -1,0 +1,75 @@
+# METADATA
+# title: S3 public access block is not fully enabled for the bucket
+# description: >-
+#   One or more of the four S3 Block Public Access settings (BlockPublicAcls,
+#   IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets) is on neither for the bucket
+#   nor for the account. S3 applies the more restrictive of the two levels, so each setting
+#   counts as on when either level has it on. A missing configuration counts as all off. When
+#   the bucket's or the account's settings could not be read and the other level does not
+#   settle the question, the bucket is reported not assessed.
+# custom:
+#   id: DE-011
+#   name: bucket-public-access-not-blocked
+#   pillar: encryption
+#   severity: high
+#   service: s3
+#   resource_type: AWS::S3::Bucket
+#   status: preview
+#   rationale: >-
+#     Encryption at rest does not protect data from a reader S3 lets in: a public ACL or
+#     bucket policy serves training data and model artifacts decrypted to anyone on the
+#     internet. Block Public Access overrides such grants, including ones added later by
+#     mistake.
+#   remediation:
+#     text: >-
+#       Turn on all four settings at the account level (`aws s3control
+#       put-public-access-block`), or at least on the bucket (`aws s3api
+#       put-public-access-block`) if some bucket of the account must stay public.
+#     action: s3-block-public-access
+#   frameworks:
+#     fsbp: [S3.1, S3.8]
+#     cis: [v1.4.0/2.1.5, v3.0.0/2.1.4]
+#     aws_config: [s3-bucket-level-public-access-prohibited, s3-account-level-public-access-blocks-periodic]
+#     lab: [lab-concept-data-at-rest]
+#   references:
+#     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html
+#   inputs: [s3:ListBuckets, s3:GetPublicAccessBlock]
+package mlguard.encryption.bucket_public_access_block
+
+import rego.v1
+
+import data.mlguard.lib.resource
+import data.mlguard.lib.result
+import data.mlguard.lib.s3
+
+# Functions read other packages' rules through a local rule (see lib/kms.rego).
+flags := s3.public_access_flags
+
+# The settings that are on at neither level.
+off_flags(b) := [flag | some flag in flags; not s3.flag_on(b, flag)]
+
+applicable contains resource.bucket(i, b) if some i, b in s3.buckets
+
+deny contains result.new(resource.bucket(i, b), msg) if {
+	some i, b in s3.buckets
+	not s3.gap_reason("GetPublicAccessBlock", i, b)
+	not s3.account_block_unknown
+	off := off_flags(b)
+	count(off) > 0
+	msg := sprintf("bucket %s does not block public access: %s off both on the bucket and for the account", [b.Name, concat(", ", off)])
+}
+
+not_assessed contains result.new(resource.bucket(i, b), gap_msg) if {
+	some i, b in s3.buckets
+	count(off_flags(b)) > 0
+	gap_msg := s3.gap_reason("GetPublicAccessBlock", i, b)
+}
+
+not_assessed contains result.new(resource.bucket(i, b), msg) if {
+	some i, b in s3.buckets
+	not s3.gap_reason("GetPublicAccessBlock", i, b)
+	s3.account_block_unknown
+	count(off_flags(b)) > 0
+	msg := sprintf("not assessed: the account-level public access block could not be read and the bucket leaves %s off", [concat(", ", off_flags(b))])
+}

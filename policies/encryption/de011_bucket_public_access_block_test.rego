@@ -1,0 +1,69 @@
+package mlguard.encryption.bucket_public_access_block
+
+import rego.v1
+
+mk_all_on := {"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}
+
+mk_all_off := {"BlockPublicAcls": false, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}
+
+mk_bucket(pab) := {"Name": "ml-training-data", "Region": "us-east-1", "PublicAccessBlock": pab}
+
+mk_snap(buckets, account, gap_list) := {
+	"metadata": {"account_id": "123456789012"},
+	"s3": {"buckets": buckets, "account_public_access_block": account},
+	"gaps": gap_list,
+}
+
+test_nothing_blocked_denied if {
+	results := deny with input as mk_snap([{"Name": "ml-training-data"}], null, [])
+	count(results) == 1
+	some r in results
+	contains(r.msg, "BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets off")
+}
+
+test_partial_at_both_levels_denied if {
+	bucket := mk_bucket(object.union(mk_all_off, {"BlockPublicAcls": true, "IgnorePublicAcls": true}))
+	account := object.union(mk_all_off, {"BlockPublicPolicy": true})
+	results := deny with input as mk_snap([bucket], account, [])
+	some r in results
+	contains(r.msg, ": RestrictPublicBuckets off")
+}
+
+test_bucket_level_passes if {
+	snap := mk_snap([mk_bucket(mk_all_on)], mk_all_off, [])
+	count(deny) == 0 with input as snap
+	count(applicable) == 1 with input as snap
+}
+
+test_account_level_passes if {
+	count(deny) == 0 with input as mk_snap([{"Name": "ml-training-data"}], mk_all_on, [])
+}
+
+test_levels_combine_per_flag_passes if {
+	bucket := mk_bucket(object.union(mk_all_off, {"BlockPublicAcls": true, "IgnorePublicAcls": true}))
+	account := object.union(mk_all_off, {"BlockPublicPolicy": true, "RestrictPublicBuckets": true})
+	count(deny) == 0 with input as mk_snap([bucket], account, [])
+}
+
+test_bucket_gap_not_assessed if {
+	g := {"service": "s3", "region": "global", "operation": "GetPublicAccessBlock", "resource": "ml-training-data", "error_code": "AccessDenied", "message": "denied"}
+	snap := mk_snap([{"Name": "ml-training-data"}], null, [g])
+	count(deny) == 0 with input as snap
+	count(not_assessed) == 1 with input as snap
+}
+
+test_bucket_gap_settled_by_account_passes if {
+	g := {"service": "s3", "region": "global", "operation": "GetPublicAccessBlock", "resource": "ml-training-data", "error_code": "AccessDenied", "message": "denied"}
+	snap := mk_snap([{"Name": "ml-training-data"}], mk_all_on, [g])
+	count(deny) == 0 with input as snap
+	count(not_assessed) == 0 with input as snap
+}
+
+test_account_gap_not_assessed if {
+	g := {"service": "s3control", "region": "global", "operation": "GetPublicAccessBlock", "error_code": "AccessDenied", "message": "denied"}
+	snap := mk_snap([mk_bucket(object.union(mk_all_on, {"RestrictPublicBuckets": false}))], null, [g])
+	count(deny) == 0 with input as snap
+	results := not_assessed with input as snap
+	some r in results
+	contains(r.msg, "leaves RestrictPublicBuckets off")
+}

@@ -1,0 +1,58 @@
+# METADATA
+# title: Security group admits all traffic from the internet
+# description: >-
+#   A security group has an inbound rule from 0.0.0.0/0 or ::/0 that covers every port:
+#   protocol `-1` (all traffic), or tcp or udp 0-65535.
+# custom:
+#   id: NI-001
+#   name: security-group-open-to-world
+#   pillar: network_isolation
+#   severity: critical
+#   service: ec2
+#   resource_type: AWS::EC2::SecurityGroup
+#   status: stable
+#   rationale: >-
+#     Every service listening on an instance, notebook or endpoint network interface that
+#     carries the group can be reached from anywhere on the internet: SSH, Jupyter, model
+#     servers, databases, debug ports. Scanners find such groups within minutes, and one
+#     unpatched or unauthenticated service is enough to reach the training data and the
+#     credentials of the ML execution role.
+#   remediation:
+#     text: >-
+#       Delete the inbound rule and admit only the ports the workload serves, from the
+#       ranges that need them (for an ML workload: tcp/443 from the corporate VPN range or
+#       from the security groups of its clients).
+#     action: ec2-revoke-open-ingress
+#   frameworks:
+#     fsbp: [EC2.18, EC2.19]
+#     aws_config: [vpc-sg-open-only-to-authorized-ports]
+#     lab: [lab-3-vpc]
+#   references:
+#     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-group-rules.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-18
+#   inputs: [ec2:DescribeSecurityGroups]
+package mlguard.network_isolation.security_group_open_to_world
+
+import rego.v1
+
+import data.mlguard.lib.net
+import data.mlguard.lib.resource
+import data.mlguard.lib.result
+
+applicable contains resource.security_group(region, i, sg) if {
+	some region, reg in input.regions
+	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
+}
+
+deny contains result.new(resource.security_group(region, i, sg), msg) if {
+	some region, reg in input.regions
+	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
+	open := [sprintf("%s from %s", [net.describe(perm), concat(", ", world)]) |
+		some perm in object.get(sg, "IpPermissions", [])
+		net.all_ports(perm)
+		world := net.world_sources(perm)
+		count(world) > 0
+	]
+	count(open) > 0
+	msg := sprintf("security group %s (%s) admits every port from the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", open)])
+}

@@ -1,0 +1,74 @@
+# METADATA
+# title: Security group admits remote administration or database ports from the internet
+# description: >-
+#   A security group has an inbound rule from 0.0.0.0/0 or ::/0 over tcp, udp or all
+#   protocols whose port range includes a remote-administration or database port: SSH 22,
+#   RDP 3389, Jupyter 8888, WinRM, VNC, SMB, NFS, Docker, MySQL, PostgreSQL, Redis and the
+#   others of the configured `admin_ports`. A range such as 0-1024 counts for every such
+#   port it contains.
+# custom:
+#   id: NI-002
+#   name: security-group-admin-ports-open-to-world
+#   pillar: network_isolation
+#   severity: high
+#   service: ec2
+#   resource_type: AWS::EC2::SecurityGroup
+#   status: stable
+#   rationale: >-
+#     Remote administration and database services are what internet-wide scanners and
+#     credential-stuffing bots look for. An exposed SSH or RDP daemon, an unauthenticated
+#     Jupyter server or a database listener on a host of the ML workload hands its data and
+#     its execution role to whoever gets in first.
+#   remediation:
+#     text: >-
+#       Delete the inbound rule. Reach instances through AWS Systems Manager Session Manager
+#       or a VPN, and admit administration and database ports only from the trusted ranges
+#       or security groups that need them.
+#     action: ec2-revoke-open-ingress
+#   frameworks:
+#     fsbp: [EC2.13, EC2.14, EC2.19, EC2.53, EC2.54]
+#     cis: ["5.2", "5.3"]
+#     aws_config: [restricted-ssh]
+#     lab: [lab-3-vpc]
+#   references:
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-53
+#     - https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html
+#   inputs: [ec2:DescribeSecurityGroups]
+package mlguard.network_isolation.security_group_admin_ports_open_to_world
+
+import rego.v1
+
+import data.mlguard.lib.net
+import data.mlguard.lib.resource
+import data.mlguard.lib.result
+
+applicable contains resource.security_group(region, i, sg) if {
+	some region, reg in input.regions
+	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
+}
+
+deny contains result.new(resource.security_group(region, i, sg), msg) if {
+	some region, reg in input.regions
+	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
+	exposed := [sprintf("%s from %s (%s)", [net.describe(perm), concat(", ", world), reached(perm, ports)]) |
+		some perm in object.get(sg, "IpPermissions", [])
+		world := net.world_sources(perm)
+		count(world) > 0
+		ports := net.admin_ports(perm)
+		count(ports) > 0
+	]
+	count(exposed) > 0
+	msg := sprintf("security group %s (%s) admits administration ports from the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", exposed)])
+}
+
+reached(perm, _) := "every administration port" if net.all_ports(perm)
+
+reached(perm, ports) := sprintf("port %s", [net.port_list(ports)]) if {
+	not net.all_ports(perm)
+	count(ports) == 1
+}
+
+reached(perm, ports) := sprintf("ports %s", [net.port_list(ports)]) if {
+	not net.all_ports(perm)
+	count(ports) > 1
+}

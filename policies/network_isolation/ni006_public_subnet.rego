@@ -1,0 +1,121 @@
+# METADATA
+# title: Subnet is reachable from the internet
+# description: >-
+#   A subnet routes 0.0.0.0/0 or ::/0 to an internet gateway, or assigns a public IPv4
+#   address to every network interface launched in it (MapPublicIpOnLaunch). The route
+#   table that counts is the one explicitly associated with the subnet or, when the subnet
+#   has no explicit association, the main route table of its VPC. Blackhole routes do not
+#   count; routes to NAT gateways and egress-only internet gateways do not make a subnet
+#   public.
+# custom:
+#   id: NI-006
+#   name: subnet-reachable-from-internet
+#   pillar: network_isolation
+#   severity: high
+#   service: ec2
+#   resource_type: AWS::EC2::Subnet
+#   status: stable
+#   rationale: >-
+#     A resource in such a subnet is one security group rule away from the internet, and
+#     with a public address it is directly addressable by anyone. ML workloads need no
+#     inbound path from the internet: notebooks, Studio and endpoints are reached through
+#     SageMaker, and outbound access to AWS services goes through VPC endpoints. Subnets
+#     that only hold NAT gateways or load balancers are reported too; keep the workload
+#     out of them and suppress the finding for them with a reason.
+#   remediation:
+#     text: >-
+#       Run the workload in private subnets: associate them with a route table without a
+#       route to an internet gateway (use VPC endpoints, or a NAT gateway in a separate
+#       public subnet, for outbound access) and turn off MapPublicIpOnLaunch. Note that
+#       deleting a route from the VPC's main route table affects every subnet without an
+#       explicit association.
+#     action: ec2-remove-internet-route
+#   frameworks:
+#     fsbp: [EC2.15]
+#     aws_config: [subnet-auto-assign-public-ip-disabled]
+#     lab: [lab-3-vpc]
+#   references:
+#     - https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html
+#     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html
+#     - https://docs.aws.amazon.com/sagemaker/latest/dg/interface-vpc-endpoint.html
+#   inputs: [ec2:DescribeSubnets, ec2:DescribeRouteTables]
+package mlguard.network_isolation.subnet_reachable_from_internet
+
+import rego.v1
+
+import data.mlguard.lib.gaps
+import data.mlguard.lib.net
+import data.mlguard.lib.resource
+import data.mlguard.lib.result
+
+# --- indexes, built once ---------------------------------------------------------------
+
+route_tables := [t |
+	some reg in input.regions
+	some t in object.get(reg, ["ec2", "route_tables"], [])
+]
+
+associated(assoc) if lower(object.get(assoc, ["AssociationState", "State"], "associated")) == "associated"
+
+# The route table explicitly associated with each subnet, by subnet id.
+explicit_table := {assoc.SubnetId: t |
+	some t in route_tables
+	some assoc in object.get(t, "Associations", [])
+	is_string(assoc.SubnetId)
+	associated(assoc)
+}
+
+# The main route table of each VPC, by VPC id.
+main_table := {t.VpcId: t |
+	some t in route_tables
+	some assoc in object.get(t, "Associations", [])
+	assoc.Main == true
+	associated(assoc)
+}
+
+# [route table, how it applies] for a subnet.
+table_of(s) := [explicit_table[s.SubnetId], sprintf("route table %s", [explicit_table[s.SubnetId].RouteTableId])]
+
+table_of(s) := [main_table[s.VpcId], sprintf("the VPC's main route table %s", [main_table[s.VpcId].RouteTableId])] if {
+	not explicit_table[s.SubnetId]
+}
+
+# --- the rule --------------------------------------------------------------------------
+
+subnets contains [region, i, s] if {
+	some region, reg in input.regions
+	some i, s in object.get(reg, ["ec2", "subnets"], [])
+}
+
+applicable contains resource.subnet(region, i, s) if some [region, i, s] in subnets
+
+deny contains result.new(resource.subnet(region, i, s), msg) if {
+	some [region, i, s] in subnets
+	found := array.concat(internet_routes(s), public_ip(s))
+	count(found) > 0
+	msg := sprintf("subnet %s of %s is reachable from the internet: %s", [s.SubnetId, s.VpcId, concat("; ", found)])
+}
+
+not_assessed contains result.new(resource.subnet(region, i, s), msg) if {
+	some [region, i, s] in subnets
+	not table_of(s)
+	msg := no_table_reason(region, s)
+}
+
+internet_routes(s) := [sprintf("routes %s to internet gateway %s through %s", [net.route_destination(r), r.GatewayId, via]) |
+	[t, via] := table_of(s)
+	some r in object.get(t, "Routes", [])
+	net.internet_route(r)
+]
+
+public_ip(s) := ["assigns a public IPv4 address to every interface launched in it (MapPublicIpOnLaunch)"] if {
+	s.MapPublicIpOnLaunch == true
+} else := []
+
+no_table_reason(region, _) := sprintf("not assessed: the route tables of %s could not be listed", [region]) if {
+	gaps.listing_failed("ec2", region, "DescribeRouteTables")
+}
+
+no_table_reason(region, s) := sprintf("not assessed: no route table of subnet %s (no explicit association, and no main route table of %s in the snapshot)", [s.SubnetId, s.VpcId]) if {
+	not gaps.listing_failed("ec2", region, "DescribeRouteTables")
+}
