@@ -343,6 +343,7 @@ pub fn run_audit(
     }
     let ctx = Ctx {
         fail_on: plan.fail_on,
+        framework: args.framework.clone(),
         ..Ctx::default()
     };
     let outputs = output_plan(args)?;

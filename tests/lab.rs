@@ -298,3 +298,61 @@ fn hardened_lab_has_no_findings_and_scores_100() {
         .assert()
         .code(0);
 }
+
+fn controls(args: &[&str]) -> Vec<(String, String)> {
+    let mut all = vec!["--framework", "lab", "--fail-on", "none"];
+    all.extend_from_slice(args);
+    report(&all)["compliance"]["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().expect("id").to_string(),
+                c["status"].as_str().expect("status").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lab_framework_reports_each_checkpoint() {
+    let hardened = controls(&[
+        "fixtures/lab-hardened.json",
+        "--trusted-cidr",
+        "10.250.0.0/16",
+    ]);
+    assert_eq!(hardened.len(), 6, "{hardened:?}");
+    assert!(hardened.iter().all(|(_, s)| s == "pass"), "{hardened:?}");
+
+    let insecure = controls(&[
+        "fixtures/lab-insecure.json",
+        "--trusted-cidr",
+        "203.0.113.0/24",
+    ]);
+    let status = |id: &str| {
+        insecure
+            .iter()
+            .find(|(c, _)| c == id)
+            .map(|(_, s)| s.as_str())
+    };
+    for id in [
+        "lab-1-execution-role",
+        "lab-2-kms-key",
+        "lab-3-vpc",
+        "lab-challenge-sg-443",
+        "lab-concept-least-privilege",
+        "lab-concept-data-at-rest",
+    ] {
+        assert_eq!(status(id), Some("fail"), "{id}: {insecure:?}");
+    }
+    let out = mlguard()
+        .args(["audit", "fixtures/lab-insecure.json", "--framework", "lab"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Framework lab (ML hardening lab checkpoints): 1 of 6 controls pass, 5 fail"),
+        "{text}"
+    );
+}
