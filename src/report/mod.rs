@@ -77,6 +77,16 @@ impl Default for Ctx {
     }
 }
 
+/// Writes `value` as pretty JSON and a final newline: the body of every JSON emitter.
+pub(crate) fn emit_json<T: serde::Serialize>(
+    out: &mut dyn Write,
+    value: &T,
+) -> Result<(), ReportError> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
 pub trait Emitter {
     fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx)
     -> Result<(), ReportError>;

@@ -117,17 +117,11 @@ impl Emitter for Table {
             writeln!(out, "{grid}")?;
         }
         let failed = report.count(Status::Fail);
-        let mut by_sev = Vec::new();
-        for sev in Severity::ALL {
-            let n = report
-                .findings
-                .iter()
-                .filter(|f| f.status == Status::Fail && f.severity == sev)
-                .count();
-            if n > 0 {
-                by_sev.push(format!("{n} {sev}"));
-            }
-        }
+        let by_sev: Vec<String> = report
+            .failed_by_severity()
+            .iter()
+            .map(|(sev, n)| format!("{n} {sev}"))
+            .collect();
         if let Some(framework) = &ctx.framework {
             write_compliance(out, &super::compliance::compliance(report, framework))?;
         }
