@@ -49,19 +49,23 @@ struct Options {
     seed: u64,
     rate: f64,
     regions: usize,
+    /// Also evaluate with OPA (`/work/shared/tools/opa-eval` or `MLGUARD_OPA_EVAL`).
+    opa: bool,
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it
+    // (and perhaps with test filters): then only a smoke run on a tiny snapshot, in seconds.
+    let benching = raw.iter().any(|a| a == "--bench");
+    let args: Vec<String> = raw.into_iter().filter(|a| a != "--bench").collect();
     let result = match args.first().map(String::as_str) {
         Some("--child-generate") => child_generate(&args[1..]),
         Some("--child-measure") => child_measure(&args[1..]),
         Some("--rules") => per_rule(&args[1..]),
         Some("--counts") => counts(&args[1..]),
         Some("--compare") => compare(&args[1..]),
+        _ if !benching => smoke(),
         _ => parse(&args).and_then(|o| parent(&o)),
     };
     match result {
@@ -74,6 +78,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// The run `cargo test --all-targets` makes: every stage once on a tiny snapshot, so the
+/// benchmark cannot rot, with no target checked (timings at this size mean nothing).
+fn smoke() -> Result<bool, Error> {
+    let o = Options {
+        sizes: vec![10],
+        check: false,
+        keep: None,
+        seed: 1,
+        rate: 0.2,
+        regions: 2,
+        opa: false,
+    };
+    parent(&o)?;
+    Ok(true)
+}
+
 fn parse(args: &[String]) -> Result<Options, Error> {
     let mut o = Options {
         sizes: vec![1_000, 10_000, 100_000],
@@ -82,6 +102,7 @@ fn parse(args: &[String]) -> Result<Options, Error> {
         seed: 1,
         rate: 0.2,
         regions: 2,
+        opa: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -94,6 +115,7 @@ fn parse(args: &[String]) -> Result<Options, Error> {
                     .collect::<Result<_, _>>()?;
             }
             "--check" => o.check = true,
+            "--opa" => o.opa = true,
             "--keep" => o.keep = Some(PathBuf::from(value()?)),
             "--seed" => o.seed = value()?.parse()?,
             "--violation-rate" => o.rate = value()?.parse()?,
@@ -140,6 +162,7 @@ fn child_generate(args: &[String]) -> Result<bool, Error> {
         seed: seed.parse()?,
         rate: rate.parse()?,
         regions: regions.parse()?,
+        opa: false,
     };
     let start = Instant::now();
     let (bytes, summary) = generate::generate(&spec(n.parse()?, &o))?;
@@ -318,8 +341,12 @@ fn print_table(rows: &[(usize, Json, Json)]) {
         format!("{:.1}", f(&g["bytes"]) / 1e6)
     });
     add("findings", &|_, m| format!("{}", m["findings"]));
-    add("engine setup (s)", &|_, m| format!("{:.2}", f(&m["setup_s"])));
-    add("load + normalize (s)", &|_, m| format!("{:.2}", f(&m["load_s"])));
+    add("engine setup (s)", &|_, m| {
+        format!("{:.2}", f(&m["setup_s"]))
+    });
+    add("load + normalize (s)", &|_, m| {
+        format!("{:.2}", f(&m["load_s"]))
+    });
     add("  per resource (µs)", &|g, m| {
         format!("{:.1}", per(f(&m["load_s"]), g))
     });
@@ -338,10 +365,7 @@ fn print_table(rows: &[(usize, Json, Json)]) {
         });
     }
     add("  all reports per resource (µs)", &|g, m| {
-        let total: f64 = FORMATS
-            .iter()
-            .map(|(_, n)| f(&m["reports"][*n]["s"]))
-            .sum();
+        let total: f64 = FORMATS.iter().map(|(_, n)| f(&m["reports"][*n]["s"])).sum();
         format!("{:.1}", per(total, g))
     });
     add("peak RSS after load (MB)", &|_, m| {
@@ -359,9 +383,15 @@ fn print_table(rows: &[(usize, Json, Json)]) {
             f(&m["rss_kib"]["peak"]) * 1024.0 / f(&g["bytes"]).max(1.0)
         )
     });
-    let threads = rows.first().map_or(0, |(_, _, m)| m["threads"].as_u64().unwrap_or(0));
+    let threads = rows
+        .first()
+        .map_or(0, |(_, _, m)| m["threads"].as_u64().unwrap_or(0));
     println!("\nmlguard pipeline benchmark (evaluation on {threads} threads)\n");
-    let width = lines.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
+    let width = lines
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
     print!("{:width$}", "resources per kind");
     for (n, _, _) in rows {
         print!("  {:>10}", label(*n));
@@ -409,7 +439,9 @@ fn per_rule(args: &[String]) -> Result<bool, Error> {
     let only: Vec<String> = args[1..].to_vec();
     let mut times = Vec::new();
     for id in ids.iter().filter(|id| only.is_empty() || only.contains(id)) {
-        let (t, outcomes) = best(1, || Ok(engine.evaluate(&snap, Some(std::slice::from_ref(id)))?))?;
+        let (t, outcomes) = best(1, || {
+            Ok(engine.evaluate(&snap, Some(std::slice::from_ref(id)))?)
+        })?;
         let deny = outcomes.first().map_or(0, |o| o.deny.len());
         times.push((t, id.clone(), deny));
     }
@@ -476,18 +508,33 @@ fn compare(args: &[String]) -> Result<bool, Error> {
         };
         let (a, b) = (&a[0], &b[0]);
         let mut diffs = Vec::new();
-        for (name, x, y) in [("deny", &a.deny, &b.deny), ("not_assessed", &a.not_assessed, &b.not_assessed)] {
+        for (name, x, y) in [
+            ("deny", &a.deny, &b.deny),
+            ("not_assessed", &a.not_assessed, &b.not_assessed),
+        ] {
             if x != y {
                 let only_x = x.iter().find(|p| !y.contains(p)).map(|p| &p.message);
                 let only_y = y.iter().find(|q| !x.contains(q)).map(|q| &q.message);
-                diffs.push(format!("{name} {} vs {} (only interpreter: {only_x:?}; only rvm: {only_y:?})", x.len(), y.len()));
+                diffs.push(format!(
+                    "{name} {} vs {} (only interpreter: {only_x:?}; only rvm: {only_y:?})",
+                    x.len(),
+                    y.len()
+                ));
             }
         }
         let (x, y) = (&a.applicable, &b.applicable);
         if x != y {
             diffs.push(format!("applicable {} vs {}", x.len(), y.len()));
         }
-        println!("{id}: interpreter {ti:.3} s, rvm {tr:.3} s {}", if diffs.is_empty() { "same".to_string() } else { same = false; diffs.join("; ") });
+        println!(
+            "{id}: interpreter {ti:.3} s, rvm {tr:.3} s {}",
+            if diffs.is_empty() {
+                "same".to_string()
+            } else {
+                same = false;
+                diffs.join("; ")
+            }
+        );
     }
     Ok(same)
 }

@@ -57,6 +57,12 @@ pub enum Command {
     /// Write a synthetic snapshot (deterministic, with a known share of violations of every
     /// rule) for benchmarks and tests.
     Generate(GenerateCmd),
+    /// Read an AWS account (read-only) and write a snapshot for `audit`.
+    #[cfg(feature = "aws")]
+    Collect(CollectCmd),
+    /// Collect and audit in one step: `collect` then `audit`, same findings, same exit codes.
+    #[cfg(feature = "aws")]
+    Scan(ScanCmd),
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +164,10 @@ pub struct ReportArgs {
     /// Only the report: no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also report pass/fail per control of this framework (in the table and the JSON
+    /// report): fsbp, cis, aws_config or lab.
+    #[arg(long, value_name = "NAME", value_parser = ["fsbp", "cis", "aws_config", "lab"])]
+    pub framework: Option<String>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -360,4 +370,86 @@ pub struct GenerateCmd {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Where and how to read AWS: the AWS CLI's options and environment.
+#[cfg(feature = "aws")]
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "AWS")]
+pub struct AwsArgs {
+    /// Named profile from ~/.aws/config (default: AWS_PROFILE, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region for global calls (STS, IAM, the S3 listing) and the region collected when
+    /// --regions is not given (default: AWS_REGION, then the profile's region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Regions to collect, comma-separated, or `all` for every region enabled in the account.
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
+    pub regions: Vec<String>,
+    /// Assume this role (with the configured credentials) and collect as it.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// External id the role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "role_arn")]
+    pub external_id: Option<String>,
+    /// Session name of the assumed role (shows in CloudTrail).
+    #[arg(long, value_name = "NAME", default_value = "mlguard")]
+    pub role_session_name: String,
+    /// Send every request to this URL (an emulator, a proxy); AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Requests in flight at once, across services and regions.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+    /// Attempts per request (adaptive backoff between them on throttling and server errors).
+    #[arg(long, value_name = "N", env = "AWS_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds one attempt may take before it is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=900))]
+    pub attempt_timeout: u64,
+    /// Read when each role was last used (one iam:GetRole call per role). Done anyway when a
+    /// selected rule needs it.
+    #[arg(long)]
+    pub role_last_used: bool,
+    /// Describe at most this many of the most recent SageMaker training jobs per region.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_training_jobs: usize,
+    /// Print the collection summary (API calls per service, retries, gaps, time) on stderr.
+    #[arg(long)]
+    pub stats: bool,
+    /// Fail (exit 3) when any call failed and the snapshot is incomplete.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct CollectCmd {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Write the snapshot to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Policies in DIR also decide which optional calls are made (repeatable).
+    #[arg(long = "policy-dir", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct ScanCmd {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also write the collected snapshot to FILE (atomically), for `mlguard audit FILE` later.
+    #[arg(long, value_name = "FILE")]
+    pub save_snapshot: Option<PathBuf>,
 }

@@ -66,6 +66,9 @@ pub enum CliError {
     BadToday(String),
     #[error(transparent)]
     Generate(#[from] crate::generate::GenerateError),
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    Collect(#[from] crate::collect::CollectError),
 }
 
 impl CliError {
@@ -98,6 +101,8 @@ impl CliError {
                 vec!["see `mlguard generate --help` for the options".into()]
             }
             CliError::Io(_) | CliError::Report(_) => Vec::new(),
+            #[cfg(feature = "aws")]
+            CliError::Collect(e) => e.hints(),
         }
     }
 
@@ -147,6 +152,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Completions(cmd) => completions_cmd(cmd, io),
         Command::Man(cmd) => man_cmd(cmd, io),
         Command::Generate(cmd) => generate_cmd(cmd, io),
+        #[cfg(feature = "aws")]
+        Command::Collect(cmd) => live::collect_cmd(cmd, cli.verbose, io),
+        #[cfg(feature = "aws")]
+        Command::Scan(cmd) => live::scan_cmd(cmd, color, cli.verbose, io),
     }
 }
 
@@ -155,7 +164,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
 pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> {
     let mut params = Params::default();
     for cidr in &args.trusted_cidrs {
-        if !valid_cidr(cidr) {
+        if !config::valid_cidr(cidr) {
             return Err(CliError::BadCidr(cidr.clone()));
         }
         params.trusted_cidrs.push(cidr.clone());
@@ -168,20 +177,6 @@ pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> 
     };
     let ids = selection.resolve(engine.rules())?;
     Ok((engine, ids))
-}
-
-fn valid_cidr(cidr: &str) -> bool {
-    let Some((addr, len)) = cidr.split_once('/') else {
-        return false;
-    };
-    let Ok(len) = len.parse::<u8>() else {
-        return false;
-    };
-    match addr.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => len <= 32,
-        Ok(std::net::IpAddr::V6(_)) => len <= 128,
-        Err(_) => false,
-    }
 }
 
 /// Writes rendered output to `--output` atomically, or to stdout.
@@ -341,6 +336,7 @@ pub fn run_audit(
     }
     let ctx = Ctx {
         fail_on: plan.fail_on,
+        framework: args.framework.clone(),
         ..Ctx::default()
     };
     let outputs = output_plan(args)?;
@@ -453,17 +449,11 @@ pub fn write_reports(
 /// The summary on stderr when no table (which ends with the same summary) is on stdout.
 fn write_summary(report: &AuditReport, ctx: &Ctx, io: &mut Io<'_>) -> Result<(), CliError> {
     let failed = report.count(Status::Fail);
-    let mut by_severity = Vec::new();
-    for sev in Severity::ALL {
-        let n = report
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Fail && f.severity == sev)
-            .count();
-        if n > 0 {
-            by_severity.push(format!("{n} {sev}"));
-        }
-    }
+    let by_severity: Vec<String> = report
+        .failed_by_severity()
+        .iter()
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
     write!(io.stderr, "mlguard: {failed} failed")?;
     if !by_severity.is_empty() {
         write!(io.stderr, " ({})", by_severity.join(", "))?;
@@ -747,4 +737,177 @@ fn generate_cmd(cmd: GenerateCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
 /// Whether stdout is a terminal (for callers building [`Io`]).
 pub fn stdout_is_tty() -> bool {
     std::io::stdout().is_terminal()
+}
+
+/// `collect` and `scan`: the commands that read a live AWS account.
+#[cfg(feature = "aws")]
+mod live {
+    use super::{CliError, Io, emit, exit, load_config, plan_audit, run_audit};
+    use crate::cli::{AwsArgs, CollectCmd, ScanCmd};
+    use crate::collect::{self, Collected, Needs, Options, RegionChoice};
+    use crate::config::LoadedConfig;
+    use crate::engine::{PolicySet, RuleStatus};
+    use crate::report;
+    use crate::snapshot;
+    use std::io::IsTerminal;
+    use std::path::Path;
+    use std::time::Duration;
+
+    /// Gaps listed one per line before the rest are counted.
+    const GAPS_SHOWN: usize = 10;
+
+    /// `--regions`, else the `regions` of mlguard.toml, else the configured region.
+    fn options(
+        args: &AwsArgs,
+        config: Option<&LoadedConfig>,
+        needs: Needs,
+        verbose: u8,
+    ) -> Result<Options, CliError> {
+        let mut needs = needs;
+        needs.role_last_used |= args.role_last_used;
+        let regions = match (args.regions.is_empty(), config) {
+            (true, Some(cfg)) => cfg.config.regions.clone(),
+            _ => args.regions.clone(),
+        };
+        Ok(Options {
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+            regions: RegionChoice::from_args(&regions)?,
+            role_arn: args.role_arn.clone(),
+            external_id: args.external_id.clone(),
+            role_session_name: args.role_session_name.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            concurrency: args.concurrency as usize,
+            max_attempts: args.max_attempts,
+            attempt_timeout: Duration::from_secs(args.attempt_timeout),
+            needs,
+            max_training_jobs: args.max_training_jobs,
+            progress: verbose == 0 && std::io::stderr().is_terminal(),
+        })
+    }
+
+    /// Collects, then tells on stderr what it cost (`-v`, `--stats`) and what it missed
+    /// (unless `quiet`).
+    fn run(
+        opts: &Options,
+        args: &AwsArgs,
+        verbose: u8,
+        quiet: bool,
+        io: &mut Io<'_>,
+    ) -> Result<(Collected, String), CliError> {
+        let collected = collect::collect(opts)?;
+        let summary = &collected.summary;
+        if args.stats || verbose > 0 {
+            io.stderr
+                .write_all(summary.render(verbose > 1).as_bytes())?;
+        }
+        if !summary.gaps.is_empty() && !quiet {
+            writeln!(
+                io.stderr,
+                "warning: snapshot incomplete: {} API {} failed; rules that need them report not_assessed",
+                summary.gaps.len(),
+                if summary.gaps.len() == 1 {
+                    "call"
+                } else {
+                    "calls"
+                }
+            )?;
+            for g in summary.gaps.iter().take(GAPS_SHOWN) {
+                let on = g
+                    .resource
+                    .as_deref()
+                    .map(|r| format!(" {r}"))
+                    .unwrap_or_default();
+                writeln!(
+                    io.stderr,
+                    "  {}:{} {}{on}: {}: {}",
+                    g.service, g.operation, g.region, g.error_code, g.message
+                )?;
+            }
+            if summary.gaps.len() > GAPS_SHOWN {
+                writeln!(
+                    io.stderr,
+                    "  ... and {} more (the snapshot lists them all under `gaps`)",
+                    summary.gaps.len() - GAPS_SHOWN
+                )?;
+            }
+        }
+        let text = collect::render(&collected.snapshot);
+        Ok((collected, text))
+    }
+
+    /// Exit 3 under `--strict` when the snapshot is incomplete.
+    fn strict(
+        args: &AwsArgs,
+        collected: &Collected,
+        code: u8,
+        io: &mut Io<'_>,
+    ) -> Result<u8, CliError> {
+        if args.strict && !collected.summary.gaps.is_empty() {
+            writeln!(
+                io.stderr,
+                "error: collection incomplete under --strict ({} gaps)",
+                collected.summary.gaps.len()
+            )?;
+            return Ok(exit::INCOMPLETE);
+        }
+        Ok(code)
+    }
+
+    pub(super) fn collect_cmd(
+        cmd: CollectCmd,
+        verbose: u8,
+        io: &mut Io<'_>,
+    ) -> Result<u8, CliError> {
+        let config = load_config(&cmd.config)?;
+        // The optional calls follow what the rules `audit` runs by default need.
+        let set = PolicySet::load(true, &cmd.policy_dirs)?;
+        let needs = Needs::from_inputs(
+            set.rules
+                .iter()
+                .filter(|r| r.meta.status != RuleStatus::Deprecated)
+                .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
+        );
+        let opts = options(&cmd.aws, config.as_ref(), needs, verbose)?;
+        let (collected, text) = run(&opts, &cmd.aws, verbose, false, io)?;
+        let name = cmd.output.as_deref().unwrap_or(Path::new("snapshot.json"));
+        // What mlguard writes, mlguard reads: refuse to write a snapshot `audit` would reject.
+        snapshot::load_str(&text, name)?;
+        emit(text.as_bytes(), cmd.output.as_deref(), io)?;
+        strict(&cmd.aws, &collected, exit::OK, io)
+    }
+
+    pub(super) fn scan_cmd(
+        cmd: ScanCmd,
+        color: bool,
+        verbose: u8,
+        io: &mut Io<'_>,
+    ) -> Result<u8, CliError> {
+        // Settings, policies and outputs are checked before anything is collected.
+        let plan = plan_audit(&cmd.policy, &cmd.config, &cmd.report)?;
+        let needs = Needs::from_inputs(
+            plan.engine
+                .rules()
+                .iter()
+                .filter(|r| plan.rule_ids.contains(&r.meta.id))
+                .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
+        );
+        let opts = options(&cmd.aws, plan.config.as_ref(), needs, verbose)?;
+        let (collected, text) = run(&opts, &cmd.aws, verbose, cmd.report.quiet, io)?;
+        if let Some(path) = &cmd.save_snapshot {
+            report::write_atomic(path, text.as_bytes()).map_err(|source| CliError::Output {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        // The same bytes `collect` writes, through the same loader `audit` uses.
+        let name = cmd
+            .save_snapshot
+            .as_deref()
+            .unwrap_or(Path::new("snapshot.json"));
+        let mut snap = snapshot::load_str(&text, name)?;
+        snap.source = cmd.save_snapshot.clone();
+        let code = run_audit(&plan, &snap, &cmd.report, color, io)?;
+        strict(&cmd.aws, &collected, code, io)
+    }
 }

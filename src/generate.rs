@@ -382,7 +382,10 @@ impl Gen {
     /// The stride over positions that makes an exact share of them violating: `(offset,
     /// permille)`.
     fn stride(&self, kind: Kind) -> (u64, u64) {
-        (mix(self.seed ^ fnv(kind.name()) ^ 0xfeed) % 1000, self.permille)
+        (
+            mix(self.seed ^ fnv(kind.name()) ^ 0xfeed) % 1000,
+            self.permille,
+        )
     }
 
     /// Violators among positions `< j`.
@@ -537,10 +540,7 @@ impl Gen {
         } else {
             ""
         };
-        format!(
-            "arn:aws:iam::{ACCOUNT_ID}:role/{path}{}",
-            self.role_name(i)
-        )
+        format!("arn:aws:iam::{ACCOUNT_ID}:role/{path}{}", self.role_name(i))
     }
 
     /// A hardened SageMaker execution role for ML resources to run as.
@@ -604,7 +604,11 @@ impl Gen {
                     &["s3:GetObject", "s3:PutObject"],
                     &[format!("arn:aws:s3:::{bucket}/*")],
                 ),
-                Gen::statement("Allow", &["s3:ListBucket"], &[format!("arn:aws:s3:::{bucket}")]),
+                Gen::statement(
+                    "Allow",
+                    &["s3:ListBucket"],
+                    &[format!("arn:aws:s3:::{bucket}")],
+                ),
                 Gen::statement("Allow", &["kms:Decrypt", "kms:GenerateDataKey"], &[key]),
                 Gen::statement(
                     "Allow",
@@ -670,10 +674,14 @@ impl Gen {
         let path = if variant == 0 { "/service-role/" } else { "/" };
         let created = date(&mut rng, 2024, 2026);
         let last_used = match (variant, mode) {
-            (_, Some(10)) => json!({"LastUsedDate": format!("2025-0{}-{:02}T08:00:00Z", 1 + rng.below(9), 1 + rng.below(28)), "Region": region}),
+            (_, Some(10)) => {
+                json!({"LastUsedDate": format!("2025-0{}-{:02}T08:00:00Z", 1 + rng.below(9), 1 + rng.below(28)), "Region": region})
+            }
             // Partner roles were created recently and have not been used yet.
             (1, _) => json!({}),
-            _ => json!({"LastUsedDate": format!("2026-11-{:02}T{:02}:{:02}:00Z", 1 + rng.below(25), rng.below(24), rng.below(60)), "Region": region}),
+            _ => {
+                json!({"LastUsedDate": format!("2026-11-{:02}T{:02}:{:02}:00Z", 1 + rng.below(25), rng.below(24), rng.below(60)), "Region": region})
+            }
         };
         let created = if variant == 1 {
             format!("2026-11-{:02}T10:00:00Z", 1 + rng.below(20))
@@ -804,10 +812,7 @@ impl Gen {
     // --- S3 -----------------------------------------------------------------------------
 
     fn bucket_name(&self, i: usize) -> String {
-        format!(
-            "ml-data-{i:06}-{:08x}",
-            self.hash(Kind::Bucket, i) as u32
-        )
+        format!("ml-data-{i:06}-{:08x}", self.hash(Kind::Bucket, i) as u32)
     }
 
     fn bucket(&self, i: usize) -> Json {
@@ -1028,7 +1033,9 @@ impl Gen {
     fn vpc(&self, v: usize) -> Json {
         let mode = self.mode(Kind::Vpc, v);
         let cidr = format!("10.{}.0.0/16", v % 256);
-        let mut tags = vec![json!({"Key": "Name", "Value": if self.vpc_ml(v) { format!("ml-vpc-{v:06}") } else { format!("app-vpc-{v:06}") }})];
+        let mut tags = vec![
+            json!({"Key": "Name", "Value": if self.vpc_ml(v) { format!("ml-vpc-{v:06}") } else { format!("app-vpc-{v:06}") }}),
+        ];
         if self.vpc_ml(v) {
             tags.push(json!({"Key": "mlguard:scope", "Value": "ml"}));
         }
@@ -1109,7 +1116,9 @@ impl Gen {
         let region = self.regions[v % self.nregions()];
         let subnet = self.subnet_of_vpc(v);
         let group = self.sg_for_vpc(v);
-        let full = Gen::document(vec![json!({"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["*"], "Resource": ["*"]})]);
+        let full = Gen::document(vec![
+            json!({"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["*"], "Resource": ["*"]}),
+        ]);
         let mut out = vec![json!({
             "VpcEndpointId": format!("vpce-{}", self.hex_id(Kind::Vpc, v.wrapping_add(1 << 43))),
             "VpcEndpointType": "Gateway",
@@ -1126,7 +1135,10 @@ impl Gen {
             "OwnerId": ACCOUNT_ID,
             "Tags": [],
         })];
-        for (n, service) in ["sagemaker.api", "sagemaker.runtime"].into_iter().enumerate() {
+        for (n, service) in ["sagemaker.api", "sagemaker.runtime"]
+            .into_iter()
+            .enumerate()
+        {
             out.push(json!({
                 "VpcEndpointId": format!("vpce-{}", self.hex_id(Kind::Vpc, v.wrapping_add((n as usize + 5) << 43))),
                 "VpcEndpointType": "Interface",
@@ -1208,11 +1220,15 @@ impl Gen {
             return None;
         }
         let id = format!("rtb-{}", self.hex_id(Kind::Subnet, s));
-        let mut routes = vec![json!({"DestinationCidrBlock": format!("10.{}.0.0/16", v % 256),
-            "GatewayId": "local", "Origin": "CreateRouteTable", "State": "active"})];
+        let mut routes = vec![
+            json!({"DestinationCidrBlock": format!("10.{}.0.0/16", v % 256),
+            "GatewayId": "local", "Origin": "CreateRouteTable", "State": "active"}),
+        ];
         if public {
-            routes.push(json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": self.igw_id(v),
-                "Origin": "CreateRoute", "State": "active"}));
+            routes.push(
+                json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": self.igw_id(v),
+                "Origin": "CreateRoute", "State": "active"}),
+            );
         } else {
             routes.push(json!({"DestinationPrefixListId": S3_PREFIX_LIST,
                 "GatewayId": format!("vpce-{}", self.hex_id(Kind::Vpc, v.wrapping_add(1 << 43))),
@@ -1283,7 +1299,13 @@ impl Gen {
         self.ml_sg(r, v as u64)
     }
 
-    fn permission(protocol: &str, ports: Option<(i64, i64)>, cidrs: &[&str], groups: &[String], lists: &[&str]) -> Json {
+    fn permission(
+        protocol: &str,
+        ports: Option<(i64, i64)>,
+        cidrs: &[&str],
+        groups: &[String],
+        lists: &[&str],
+    ) -> Json {
         let mut p = json!({
             "IpProtocol": protocol,
             "IpRanges": cidrs.iter().filter(|c| !c.contains(':')).map(|c| json!({"CidrIp": c})).collect::<Vec<_>>(),
@@ -1307,23 +1329,47 @@ impl Gen {
         let (ingress, egress) = if self.sg_default(g) {
             if mode == Some(3) {
                 (
-                    vec![Gen::permission("-1", None, &[], std::slice::from_ref(&id), &[])],
+                    vec![Gen::permission(
+                        "-1",
+                        None,
+                        &[],
+                        std::slice::from_ref(&id),
+                        &[],
+                    )],
                     vec![all_out],
                 )
             } else {
                 (Vec::new(), Vec::new())
             }
         } else if self.sg_ml(g) {
-            let https_private = Gen::permission("tcp", Some((443, 443)), &["10.0.0.0/16"], std::slice::from_ref(&id), &[]);
+            let https_private = Gen::permission(
+                "tcp",
+                Some((443, 443)),
+                &["10.0.0.0/16"],
+                std::slice::from_ref(&id),
+                &[],
+            );
             let ingress = match mode {
-                Some(2) if (k / 5) % 2 == 0 => vec![https_private, Gen::permission("tcp", Some((443, 443)), &["203.0.113.0/24"], &[], &[])],
-                Some(2) => vec![https_private, Gen::permission("tcp", Some((8888, 8888)), &["10.0.0.0/16"], &[], &[])],
+                Some(2) if (k / 5) % 2 == 0 => vec![
+                    https_private,
+                    Gen::permission("tcp", Some((443, 443)), &["203.0.113.0/24"], &[], &[]),
+                ],
+                Some(2) => vec![
+                    https_private,
+                    Gen::permission("tcp", Some((8888, 8888)), &["10.0.0.0/16"], &[], &[]),
+                ],
                 _ => vec![https_private],
             };
             let egress = if mode == Some(4) {
                 vec![all_out]
             } else {
-                vec![Gen::permission("tcp", Some((443, 443)), &["10.0.0.0/8"], &[], &[S3_PREFIX_LIST])]
+                vec![Gen::permission(
+                    "tcp",
+                    Some((443, 443)),
+                    &["10.0.0.0/8"],
+                    &[],
+                    &[S3_PREFIX_LIST],
+                )]
             };
             (ingress, egress)
         } else {
@@ -1333,14 +1379,22 @@ impl Gen {
             ];
             match mode {
                 Some(0) => ingress.push(Gen::permission("-1", None, world, &[], &[])),
-                Some(1) => ingress.push(Gen::permission("tcp", Some((22, 22)), &["0.0.0.0/0", "::/0"], &[], &[])),
+                Some(1) => ingress.push(Gen::permission(
+                    "tcp",
+                    Some((22, 22)),
+                    &["0.0.0.0/0", "::/0"],
+                    &[],
+                    &[],
+                )),
                 _ => {}
             }
             (ingress, vec![all_out])
         };
         let r = g % self.nregions();
         let region = self.regions[r];
-        let vpc = self.sg_vpc(g).map_or_else(|| "vpc-00000000000000000".to_string(), |v| self.vpc_id(v));
+        let vpc = self
+            .sg_vpc(g)
+            .map_or_else(|| "vpc-00000000000000000".to_string(), |v| self.vpc_id(v));
         json!({
             "Description": if self.sg_default(g) { "default VPC security group".to_string() } else { format!("{} security group", self.sg_name(g)) },
             "GroupName": self.sg_name(g),
@@ -1359,7 +1413,12 @@ impl Gen {
         let r = a % self.nregions();
         let t = a / self.nregions();
         let v = self.vpc_for(r, t, None);
-        let entry = |n: i64, egress: bool, proto: &str, action: &str, cidr: &str, ports: Option<(i64, i64)>| {
+        let entry = |n: i64,
+                     egress: bool,
+                     proto: &str,
+                     action: &str,
+                     cidr: &str,
+                     ports: Option<(i64, i64)>| {
             let mut e = json!({"CidrBlock": cidr, "Egress": egress, "Protocol": proto, "RuleAction": action, "RuleNumber": n});
             if let Some((from, to)) = ports {
                 e["PortRange"] = json!({"From": from, "To": to});
@@ -1374,14 +1433,35 @@ impl Gen {
         match mode {
             Some(0) => entries.push(entry(100, false, "-1", "allow", "0.0.0.0/0", None)),
             Some(_) => {
-                entries.push(entry(100, false, "6", "allow", "0.0.0.0/0", Some((443, 443))));
+                entries.push(entry(
+                    100,
+                    false,
+                    "6",
+                    "allow",
+                    "0.0.0.0/0",
+                    Some((443, 443)),
+                ));
                 entries.push(entry(110, false, "6", "allow", "0.0.0.0/0", Some((22, 22))));
             }
             None => {
-                entries.push(entry(100, false, "6", "allow", "0.0.0.0/0", Some((443, 443))));
+                entries.push(entry(
+                    100,
+                    false,
+                    "6",
+                    "allow",
+                    "0.0.0.0/0",
+                    Some((443, 443)),
+                ));
                 entries.push(entry(110, false, "-1", "allow", "10.0.0.0/8", None));
                 // Return traffic on the ephemeral ports, which hold no administration port.
-                entries.push(entry(120, false, "6", "allow", "0.0.0.0/0", Some((32768, 65535))));
+                entries.push(entry(
+                    120,
+                    false,
+                    "6",
+                    "allow",
+                    "0.0.0.0/0",
+                    Some((32768, 65535)),
+                ));
             }
         }
         let id = format!("acl-{}", self.hex_id(Kind::NetworkAcl, a));
@@ -1495,7 +1575,10 @@ impl Gen {
 
     fn vpc_config(&self, r: usize, rng: &mut Rng) -> Option<Json> {
         let s = self.ml_subnet(r, rng.next())?;
-        let groups: Vec<String> = self.ml_sg(r, rng.next()).map(|g| vec![self.sg_id(g)]).unwrap_or_default();
+        let groups: Vec<String> = self
+            .ml_sg(r, rng.next())
+            .map(|g| vec![self.sg_id(g)])
+            .unwrap_or_default();
         Some(json!({"SecurityGroupIds": groups, "Subnets": [self.subnet_id(s)]}))
     }
 
@@ -1514,12 +1597,14 @@ impl Gen {
         {
             output["KmsKeyId"] = json!(k);
         }
-        let count = if mode == Some(2) || self.hardened(Kind::TrainingJob, i).unwrap_or(1) % 5 == 0 {
+        let count = if mode == Some(2) || self.hardened(Kind::TrainingJob, i).unwrap_or(1) % 5 == 0
+        {
             2
         } else {
             1
         };
-        let mut resources = json!({"InstanceType": "ml.m5.xlarge", "InstanceCount": count, "VolumeSizeInGB": 30});
+        let mut resources =
+            json!({"InstanceType": "ml.m5.xlarge", "InstanceCount": count, "VolumeSizeInGB": 30});
         if mode == Some(3) {
             resources["VolumeKmsKeyId"] = json!(self.missing_key(Kind::TrainingJob, i));
         } else if let Some(k) = &key {
@@ -1636,7 +1721,9 @@ impl Gen {
             Section::SecurityGroups => {
                 Box::new(regional(Kind::SecurityGroup).map(|g| self.security_group(g)))
             }
-            Section::NetworkAcls => Box::new(regional(Kind::NetworkAcl).map(|a| self.network_acl(a))),
+            Section::NetworkAcls => {
+                Box::new(regional(Kind::NetworkAcl).map(|a| self.network_acl(a)))
+            }
             Section::FlowLogs => Box::new(regional(Kind::Vpc).flat_map(|v| self.flow_logs(v))),
             Section::Notebooks => Box::new(regional(Kind::Notebook).map(|i| self.notebook(i))),
             Section::Domains => Box::new(regional(Kind::Domain).map(|i| self.domain(i))),
@@ -1683,7 +1770,11 @@ enum Section {
 /// An RFC 3339 time on some day of the years `from..=to` (before the collection time).
 fn date(rng: &mut Rng, from: u64, to: u64) -> String {
     let year = from + rng.below(to - from + 1);
-    let month = if year == 2026 { 1 + rng.below(10) } else { 1 + rng.below(12) };
+    let month = if year == 2026 {
+        1 + rng.below(10)
+    } else {
+        1 + rng.below(12)
+    };
     format!(
         "{year}-{month:02}-{:02}T{:02}:{:02}:{:02}Z",
         1 + rng.below(28),
@@ -1828,6 +1919,9 @@ mod tests {
         assert!(matches!(generate(&spec), Err(GenerateError::Rate(_))));
         spec.violation_rate = 0.1;
         spec.regions = 0;
-        assert!(matches!(generate(&spec), Err(GenerateError::Regions { .. })));
+        assert!(matches!(
+            generate(&spec),
+            Err(GenerateError::Regions { .. })
+        ));
     }
 }

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod baseline;
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod docgen;

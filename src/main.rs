@@ -12,8 +12,15 @@ fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MLGUARD_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("MLGUARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("mlguard={level}")));
+    // Request signing logs canonical requests, session token included: never show them, even
+    // under MLGUARD_LOG=trace.
+    for quiet in ["aws_sigv4=off"] {
+        if let Ok(directive) = quiet.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -25,9 +32,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Not locked for the whole run: log lines and the progress display write to stderr from
+    // other threads while collecting, and would wait for the lock forever.
+    let mut err = std::io::stderr();
     let mut io = Io {
         stdout: &mut out,
         stderr: &mut err,

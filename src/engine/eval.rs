@@ -147,8 +147,7 @@ impl Engine {
         self.strategy = strategy;
         if strategy == Strategy::Rvm {
             for rule in &self.rules {
-                let entry: regorus::Rc<str> =
-                    format!("{}.{OUTCOME_RULE}", rule.data_path()).into();
+                let entry: regorus::Rc<str> = format!("{}.{OUTCOME_RULE}", rule.data_path()).into();
                 let error = |message: String| PolicyError::Check {
                     path: rule.source.path.clone(),
                     rule_id: rule.meta.id.clone(),
@@ -291,7 +290,11 @@ impl Engine {
             }
             Strategy::PerEntrypoint => None,
             Strategy::Rvm => {
-                let program = self.programs.get(&rule.meta.id).cloned().unwrap_or_default();
+                let program = self
+                    .programs
+                    .get(&rule.meta.id)
+                    .cloned()
+                    .unwrap_or_default();
                 let mut vm = regorus::rvm::RegoVM::new();
                 vm.load_program(program);
                 vm.set_max_instructions(usize::MAX);
@@ -358,8 +361,8 @@ fn parse_results(value: &Value) -> Result<Vec<Judged>, String> {
     let items = items(value)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let msg =
-            str_field(item, "msg").ok_or_else(|| format!("result without a string `msg`: {item}"))?;
+        let msg = str_field(item, "msg")
+            .ok_or_else(|| format!("result without a string `msg`: {item}"))?;
         let resource = &item["resource"];
         let get = |k: &str| resource_field(resource, k).map(|s| s.to_string());
         let path = match &resource["path"] {

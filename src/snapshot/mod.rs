@@ -122,8 +122,8 @@ pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
         inner: std::io::BufReader::with_capacity(1 << 18, &file),
         bytes: 0,
     };
-    let input = value::from_reader(&mut reader)
-        .map_err(|e| syntax_or_invalid(path, e, "(document)"))?;
+    let input =
+        value::from_reader(&mut reader).map_err(|e| syntax_or_invalid(path, e, "(document)"))?;
     if reader.bytes != bytes {
         return Err(SnapshotError::Read {
             path: path.to_path_buf(),
@@ -164,8 +164,7 @@ struct Checked {
 /// Loads a snapshot from its JSON text; `name` is used in error messages.
 pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     let checked = check(text, name)?;
-    let input =
-        value::from_str(text).map_err(|e| syntax_or_invalid(name, e, "(document)"))?;
+    let input = value::from_str(text).map_err(|e| syntax_or_invalid(name, e, "(document)"))?;
     finish(name, checked, input, text.len())
 }
 

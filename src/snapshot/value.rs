@@ -184,7 +184,10 @@ mod tests {
             assert_eq!(streamed, theirs, "{name}");
         }
         let odd = r#"{"a": [1, -2, 3.5, 1e300, null, true, "x", {"b": {}}], "a": "last", "é": "\u00e9\ud83d\ude00"}"#;
-        assert_eq!(from_str(odd).expect("parses"), Value::from_json_str(odd).expect("parses"));
+        assert_eq!(
+            from_str(odd).expect("parses"),
+            Value::from_json_str(odd).expect("parses")
+        );
     }
 
     #[test]

@@ -1,0 +1,162 @@
+//! The AWS SDK configuration (credentials, region, endpoint, retries, timeouts) and the
+//! service clients built from it, each with the call counter.
+
+use super::ctx::{Counter, Stats};
+use super::{CollectError, Options};
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+use aws_types::sdk_config::SharedCredentialsProvider;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long to wait for a TCP/TLS connection before an attempt fails.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Loads the SDK configuration the way the AWS CLI does (environment, profile, SSO, process
+/// credentials, container and instance roles), with mlguard's overrides.
+pub(crate) async fn load(opts: &Options) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(opts.attempt_timeout)
+                .build(),
+        );
+    if let Some(profile) = &opts.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &opts.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// Replaces the credentials with those of `--role-arn` (assumed with the configured ones).
+pub(crate) async fn assume_role(config: SdkConfig, opts: &Options, role_arn: &str) -> SdkConfig {
+    let mut builder = AssumeRoleProvider::builder(role_arn)
+        .session_name(&opts.role_session_name)
+        .configure(&config);
+    if let Some(id) = &opts.external_id {
+        builder = builder.external_id(id);
+    }
+    let provider = builder.build().await;
+    config
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build()
+}
+
+/// Resolves the credentials once before any call, so a missing or broken credential source
+/// is one clear error rather than a failed call per service.
+pub(crate) async fn check_credentials(
+    config: &SdkConfig,
+    opts: &Options,
+) -> Result<(), CollectError> {
+    let Some(provider) = config.credentials_provider() else {
+        return Err(CollectError::NoCredentials {
+            detail: "no credential provider is configured".into(),
+        });
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let detail = super::ctx::chain(&e);
+            if let Some(role_arn) = &opts.role_arn
+                && !matches!(e, CredentialsError::CredentialsNotLoaded(_))
+            {
+                return Err(CollectError::AssumeRole {
+                    role_arn: role_arn.clone(),
+                    detail,
+                });
+            }
+            Err(CollectError::NoCredentials { detail })
+        }
+    }
+}
+
+/// Builds the service clients; every one counts its calls into `stats`.
+#[derive(Clone)]
+pub(crate) struct Clients {
+    config: SdkConfig,
+    stats: Arc<Stats>,
+    /// S3 addresses buckets by path, not by host name, when the endpoint is overridden
+    /// (emulators and proxies do not resolve `BUCKET.host`).
+    path_style: bool,
+}
+
+impl Clients {
+    pub fn new(config: SdkConfig, stats: Arc<Stats>) -> Clients {
+        let path_style = config.endpoint_url().is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
+        Clients {
+            config,
+            stats,
+            path_style,
+        }
+    }
+
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.config.endpoint_url()
+    }
+
+    fn counter(&self, service: &'static str) -> Counter {
+        Counter::new(service, Arc::clone(&self.stats))
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::config::Builder::from(&self.config)
+            .interceptor(self.counter("sts"))
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let conf = aws_sdk_iam::config::Builder::from(&self.config)
+            .interceptor(self.counter("iam"))
+            .build();
+        aws_sdk_iam::Client::from_conf(conf)
+    }
+
+    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let conf = aws_sdk_ec2::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter("ec2"))
+            .build();
+        aws_sdk_ec2::Client::from_conf(conf)
+    }
+
+    pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        let conf = aws_sdk_kms::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter("kms"))
+            .build();
+        aws_sdk_kms::Client::from_conf(conf)
+    }
+
+    pub fn sagemaker(&self, region: &str) -> aws_sdk_sagemaker::Client {
+        let conf = aws_sdk_sagemaker::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter("sagemaker"))
+            .build();
+        aws_sdk_sagemaker::Client::from_conf(conf)
+    }
+
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .force_path_style(self.path_style)
+            .interceptor(self.counter("s3"))
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+}

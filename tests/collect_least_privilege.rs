@@ -1,0 +1,237 @@
+//! mlguard's own least privilege: a scan under exactly `policies/iam/mlguard-scan-policy.json`
+//! reads everything. moto enforces IAM policies once `INITIAL_NO_AUTH_ACTION_COUNT`
+//! unauthenticated requests have been served, so the test creates an administrator with
+//! those, seeds the account as that administrator, and scans as a user holding only the
+//! shipped policy. (That the policy grants exactly the collector's operations is a unit test
+//! in src/collect/operations.rs.)
+#![cfg(feature = "aws")]
+
+mod common;
+#[path = "common/live.rs"]
+mod live;
+#[path = "common/moto.rs"]
+mod moto;
+#[path = "common/seed.rs"]
+mod seed;
+
+use live::Workdir;
+use moto::Moto;
+use seed::Aws;
+use serde_json::{Value, json};
+
+const REGION: &str = "us-east-1";
+
+fn scan_policy() -> Value {
+    let text =
+        std::fs::read_to_string(common::root().join("policies/iam/mlguard-scan-policy.json"))
+            .expect("the shipped policy");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+/// The policy with `actions` removed from every statement.
+fn without(mut policy: Value, actions: &[&str]) -> Value {
+    for stmt in policy["Statement"].as_array_mut().expect("statements") {
+        if let Some(list) = stmt["Action"].as_array_mut() {
+            list.retain(|a| !actions.iter().any(|x| a == x));
+        }
+    }
+    policy
+}
+
+/// An IAM user with only `policy`; returns its access key.
+fn user(admin: &Aws, name: &str, policy: &Value) -> (String, String) {
+    admin.run(async {
+        let iam = admin.iam();
+        iam.create_user()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateUser");
+        iam.put_user_policy()
+            .user_name(name)
+            .policy_name("mlguard-scan")
+            .policy_document(policy.to_string())
+            .send()
+            .await
+            .expect("PutUserPolicy");
+        let key = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateAccessKey");
+        let key = key.access_key().expect("access key");
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    })
+}
+
+/// `(service, operation, resource, error code)` of every gap, sorted.
+fn gaps(snapshot: &Value) -> Vec<String> {
+    let mut out: Vec<String> = snapshot["gaps"]
+        .as_array()
+        .expect("gaps")
+        .iter()
+        .map(|g| {
+            format!(
+                "{}:{} {} {}",
+                g["service"].as_str().unwrap_or_default(),
+                g["operation"].as_str().unwrap_or_default(),
+                g["resource"].as_str().unwrap_or("-"),
+                g["error_code"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn a_scan_under_the_shipped_policy_reads_everything() {
+    let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
+    let endpoint = moto.endpoint();
+    // The three requests moto serves without authentication make an administrator.
+    let anonymous = Aws::new(&endpoint, REGION);
+    let (admin_key, admin_secret) = anonymous.run(async {
+        let iam = anonymous.iam();
+        iam.create_user()
+            .user_name("admin")
+            .send()
+            .await
+            .expect("CreateUser");
+        iam.attach_user_policy()
+            .user_name("admin")
+            .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+            .send()
+            .await
+            .expect("AttachUserPolicy");
+        let key = iam
+            .create_access_key()
+            .user_name("admin")
+            .send()
+            .await
+            .expect("CreateAccessKey");
+        let key = key.access_key().expect("access key");
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    });
+    let refused = anonymous.run(anonymous.iam().list_users().send());
+    assert!(refused.is_err(), "moto must now enforce authentication");
+    let admin = Aws::with_credentials(&endpoint, REGION, &admin_key, &admin_secret, None);
+    let bad = seed::insecure(&admin);
+    let lab = seed::lab(&admin);
+    let domain = seed::sagemaker_workload(&admin, &lab);
+
+    let work = Workdir::new();
+    let rules = work.path("rules");
+    std::fs::create_dir_all(&rules).expect("dir");
+    std::fs::write(rules.join("tst001.rego"), live::READS_OPTIONAL).expect("rule");
+    // Every optional call too: GetRole (--role-last-used) and ListTags (a rule that reads tags).
+    let args = [
+        "--role-last-used",
+        "--policy-dir",
+        rules.to_str().expect("utf-8"),
+        "--max-attempts",
+        "2",
+        "--stats",
+        "-vv",
+    ];
+    let scan_as = |key: &(String, String)| -> (Value, String) {
+        let out = work
+            .live("collect", &endpoint, REGION, &args)
+            .env("AWS_ACCESS_KEY_ID", &key.0)
+            .env("AWS_SECRET_ACCESS_KEY", &key.1)
+            .output()
+            .expect("runs");
+        let stderr = common::stderr_of(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        (
+            serde_json::from_slice(&out.stdout).expect("snapshot"),
+            stderr,
+        )
+    };
+
+    // Two moto defects, not authorization: ListTags on a Studio domain answers 500, and
+    // moto authorizes GetBucketEncryption and GetPublicAccessBlock as s3:ListBucket (its
+    // action map lacks them) where AWS uses the actions the shipped policy grants
+    // (s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock). Everything else must
+    // be readable under exactly the shipped policy.
+    let domain_tags = format!("sagemaker:ListTags {domain} ResponseError");
+    let exact = user(&admin, "mlguard-scanner", &scan_policy());
+    let (snapshot, stderr) = scan_as(&exact);
+    let mut moto_quirks: Vec<String> = ["GetBucketEncryption", "GetPublicAccessBlock"]
+        .iter()
+        .map(|op| format!("s3:{op} {} AccessDenied", bad.bucket))
+        .collect();
+    moto_quirks.push(domain_tags.clone());
+    moto_quirks.sort();
+    assert_eq!(gaps(&snapshot), moto_quirks, "{stderr}");
+    let calls = live::calls(&stderr);
+    for op in mlguard::collect::operations::OPERATIONS {
+        let called = calls.contains_key(&format!("{}:{}", op.service, op.name));
+        assert!(
+            called,
+            "{}:{} was not exercised under the policy\n{stderr}",
+            op.service, op.name
+        );
+    }
+    assert_eq!(
+        snapshot["iam"]["roles"][0]["RoleLastUsed"],
+        json!({}),
+        "iam:GetRole was allowed"
+    );
+
+    let mut with_moto_mapping = scan_policy();
+    with_moto_mapping["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .push(json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}));
+    let (snapshot, stderr) = scan_as(&user(&admin, "mlguard-scanner-moto", &with_moto_mapping));
+    assert_eq!(gaps(&snapshot), vec![domain_tags.clone()], "{stderr}");
+
+    // The enforcement is real: without three of its actions, those calls become gaps.
+    let narrowed = without(
+        with_moto_mapping,
+        &[
+            "kms:GetKeyPolicy",
+            "sagemaker:DescribeNotebookInstance",
+            "ec2:DescribeFlowLogs",
+        ],
+    );
+    let (snapshot, _) = scan_as(&user(&admin, "mlguard-narrow", &narrowed));
+    let found = gaps(&snapshot);
+    assert!(
+        found
+            .iter()
+            .any(|g| g.starts_with("kms:GetKeyPolicy arn:aws:kms:")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|g| g.starts_with("sagemaker:DescribeNotebookInstance ml-open-notebook ")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|g| g.starts_with("ec2:DescribeFlowLogs - ")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().all(|g| *g == domain_tags
+            || [
+                "kms:GetKeyPolicy",
+                "sagemaker:DescribeNotebookInstance",
+                "ec2:DescribeFlowLogs"
+            ]
+            .iter()
+            .any(|op| g.starts_with(op))),
+        "{found:?}"
+    );
+}
