@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         Some("--rules") => per_rule(&args[1..]),
         Some("--counts") => counts(&args[1..]),
         Some("--compare") => compare(&args[1..]),
+        Some("--opa-input") => opa_input(&args[1..]),
         _ if !benching => smoke(),
         _ => parse(&args).and_then(|o| parent(&o)),
     };
@@ -182,6 +183,7 @@ fn engine() -> Result<(Engine, Vec<String>), Error> {
     let mut engine = Engine::new(&set, &Params::default())?;
     match std::env::var("MLGUARD_BENCH_STRATEGY").as_deref() {
         Ok("per-entrypoint") => engine = engine.with_strategy(Strategy::PerEntrypoint)?,
+        Ok("interpreter") => engine = engine.with_strategy(Strategy::Combined)?,
         Ok("rvm") => engine = engine.with_strategy(Strategy::Rvm)?,
         _ => {}
     }
@@ -216,28 +218,36 @@ fn child_measure(args: &[String]) -> Result<bool, Error> {
     let rss_load = peak_rss_kib();
     let (eval_s, report) = best(repeats, || Ok(audit::audit(&engine, &snap, &ids)?))?;
     let rss_eval = peak_rss_kib();
-    let (tags_s, mut report) = best(repeats, || {
-        let mut report = report.clone();
+    let denied = report.findings.len();
+    let mut report = report;
+    let (tags_s, ()) = best(1, || {
         let mut s = Suppressions::default();
         s.read_tags(&engine, &snap)?;
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).ok_or("date")?;
         s.apply(&mut report, today, &ids);
-        Ok(report)
+        Ok(())
     })?;
     report.source = "snapshot.json".into();
     let rss_tags = peak_rss_kib();
+    // As `mlguard audit` does: reports are rendered from the findings alone.
+    drop(snap);
     let ctx = Ctx::default();
     let mut reports = serde_json::Map::new();
     for (format, name) in FORMATS {
-        let (t, bytes) = best(repeats, || Ok(report::render(format, &report, &ctx)?))?;
-        reports.insert(name.into(), json!({"s": t, "bytes": bytes.len()}));
+        // Streamed, as `mlguard audit` writes a report to a file.
+        let (t, bytes) = best(repeats, || {
+            let mut sink = Counter(0);
+            report::emitter(format).emit(&mut sink, &report, &ctx)?;
+            Ok(sink.0)
+        })?;
+        reports.insert(name.into(), json!({"s": t, "bytes": bytes}));
     }
     let rss_peak = peak_rss_kib();
     println!(
         "{}",
         json!({
             "setup_s": setup_s, "load_s": load_s, "eval_s": eval_s, "tags_s": tags_s,
-            "findings": report.findings.len(),
+            "findings": report.findings.len(), "denied": denied,
             "judged": report.tallies.iter().map(|t| t.applicable).sum::<usize>(),
             "reports": reports,
             "rss_kib": {"start": rss_start, "setup": rss_setup, "load": rss_load, "eval": rss_eval,
@@ -315,6 +325,14 @@ fn parent(o: &Options) -> Result<bool, Error> {
             path.display().to_string(),
             repeats.to_string(),
         ])?;
+        let mut measured = measured;
+        if o.opa && n <= OPA_MAX {
+            eprintln!("  {}: evaluating with OPA", label(n));
+            measured["opa"] = opa(&dir, n, &path).unwrap_or_else(|e| {
+                eprintln!("  OPA failed: {e}");
+                Json::Null
+            });
+        }
         if o.keep.is_none() {
             let _ = std::fs::remove_file(&path);
         }
@@ -368,6 +386,26 @@ fn print_table(rows: &[(usize, Json, Json)]) {
         let total: f64 = FORMATS.iter().map(|(_, n)| f(&m["reports"][*n]["s"])).sum();
         format!("{:.1}", per(total, g))
     });
+    if rows.iter().any(|(_, _, m)| !m["opa"].is_null()) {
+        let opa = |m: &Json, cell: &dyn Fn(&Json) -> String| {
+            if m["opa"].is_null() {
+                "-".to_string()
+            } else {
+                cell(m)
+            }
+        };
+        add("OPA evaluation, warm (s)", &|_, m| {
+            opa(m, &|m| format!("{:.2}", f(&m["opa"]["warm_s"])))
+        });
+        add("OPA denied / mlguard denied", &|_, m| {
+            opa(m, &|m| format!("{}/{}", m["opa"]["deny"], m["denied"]))
+        });
+        add("mlguard eval / OPA eval", &|_, m| {
+            opa(m, &|m| {
+                format!("{:.2}", f(&m["eval_s"]) / f(&m["opa"]["warm_s"]).max(1e-9))
+            })
+        });
+    }
     add("peak RSS after load (MB)", &|_, m| {
         format!("{:.0}", f(&m["rss_kib"]["load"]) * 1.024e-3)
     });
@@ -537,4 +575,85 @@ fn compare(args: &[String]) -> Result<bool, Error> {
         );
     }
     Ok(same)
+}
+
+/// `--opa-input SNAPSHOT OUT`: the policies' input (the snapshot as loaded and normalized),
+/// as JSON for another engine.
+fn opa_input(args: &[String]) -> Result<bool, Error> {
+    let [path, out] = args else {
+        return Err("--opa-input SNAPSHOT OUT".into());
+    };
+    let snap = snapshot::load_file(Path::new(path))?;
+    let text = snap.input.to_json_str()?;
+    report::write_atomic(Path::new(out), text.as_bytes())?;
+    println!("{}", json!({"bytes": text.len()}));
+    Ok(true)
+}
+
+/// OPA runs only up to this size (its input at 100k would take over 10 GB in OPA).
+const OPA_MAX: usize = 10_000;
+
+/// The same policies on the same input with OPA, through the `opa-eval` tool
+/// (`MLGUARD_OPA_EVAL`, else `../shared/tools/opa-eval` beside the repository): one query
+/// per pillar package (`data.mlguard.encryption` ...), which evaluates every rule of the
+/// pillar; the input (the snapshot as mlguard loads and normalizes it) is parsed by OPA
+/// for each query, one warm run after a cold one.
+fn opa(dir: &Path, n: usize, snapshot_path: &Path) -> Result<Json, Error> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tool = std::env::var_os("MLGUARD_OPA_EVAL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/tools/opa-eval"));
+    if !tool.exists() {
+        eprintln!("  OPA skipped: no {}", tool.display());
+        return Ok(Json::Null);
+    }
+    let input = dir.join(format!("opa-input-{n}.json"));
+    let results = dir.join(format!("opa-results-{n}.json"));
+    run_child(&[
+        "--opa-input".into(),
+        snapshot_path.display().to_string(),
+        input.display().to_string(),
+    ])?;
+    let pillars = ["encryption", "least_privilege", "network_isolation"];
+    let out = Command::new(&tool)
+        .arg("--policies")
+        .arg(root.join("policies"))
+        .arg("--skip-tests")
+        .arg("--input")
+        .arg(&input)
+        .args(["--repeat", "1", "--out"])
+        .arg(&results)
+        .arg("--query")
+        .args(pillars.map(|p| format!("data.mlguard.{p}")))
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("opa-eval failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    let summary: Json = serde_json::from_slice(&out.stdout)?;
+    let values: Json = serde_json::from_slice(&std::fs::read(&results)?)?;
+    let (mut cold, mut warm, mut deny) = (0.0, 0.0, 0);
+    for (q, v) in summary["queries"].as_object().into_iter().flatten() {
+        cold += f(&v["cold_ms"]) / 1e3;
+        warm += f(&v["warm_best_ms"]) / 1e3;
+        for rule in values[q].as_object().into_iter().flatten().map(|(_, r)| r) {
+            deny += rule["deny"].as_array().map_or(0, Vec::len);
+        }
+    }
+    let _ = std::fs::remove_file(&input);
+    let _ = std::fs::remove_file(&results);
+    Ok(json!({"cold_s": cold, "warm_s": warm, "deny": deny}))
+}
+
+/// Counts the bytes written to it.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -197,7 +197,7 @@ pub fn emit(bytes: &[u8], output: Option<&Path>, io: &mut Io<'_>) -> Result<(), 
 fn audit_cmd(cmd: AuditCmd, color: bool, io: &mut Io<'_>) -> Result<u8, CliError> {
     let plan = plan_audit(&cmd.policy, &cmd.config, &cmd.report)?;
     let snap = snapshot::load_file(&cmd.snapshot)?;
-    run_audit(&plan, &snap, &cmd.report, color, io)
+    run_audit(&plan, snap, &cmd.report, color, io)
 }
 
 /// Finds and reads the configuration: `--config FILE` (or `$MLGUARD_CONFIG`), else
@@ -306,18 +306,20 @@ pub fn plan_audit(
 /// Evaluates a snapshot under a plan, applies suppressions and the baseline, writes every
 /// report, tells stderr what matters (unless `--quiet`), and returns the exit code. `audit`
 /// and `scan` both end here.
+/// Takes the snapshot, and drops it once the findings are known: reports are rendered
+/// from the findings alone, so the two are never in memory together.
 pub fn run_audit(
     plan: &AuditPlan,
-    snap: &LoadedSnapshot,
+    snap: LoadedSnapshot,
     args: &ReportArgs,
     color: bool,
     io: &mut Io<'_>,
 ) -> Result<u8, CliError> {
-    let mut report = audit::audit(&plan.engine, snap, &plan.rule_ids)?;
+    let mut report = audit::audit(&plan.engine, &snap, &plan.rule_ids)?;
     let mut warnings: Vec<String> = Vec::new();
     if let Some(suppressions) = &plan.suppressions {
         let mut suppressions = suppressions.clone();
-        suppressions.read_tags(&plan.engine, snap)?;
+        suppressions.read_tags(&plan.engine, &snap)?;
         warnings.extend(
             suppressions
                 .apply(&mut report, plan.today, &plan.known_rules)
@@ -325,6 +327,7 @@ pub fn run_audit(
                 .map(ToString::to_string),
         );
     }
+    drop(snap);
     if let Some(baseline) = &plan.baseline {
         if !baseline.account_id.is_empty() && baseline.account_id != report.metadata.account_id {
             warnings.push(format!(
@@ -431,17 +434,37 @@ pub fn write_reports(
     io: &mut Io<'_>,
 ) -> Result<(), CliError> {
     let outputs = output_plan(args)?;
-    let mut rendered = Vec::with_capacity(outputs.len());
+    // Reports to files are streamed into temporary files (a large report is never held in
+    // memory), renamed into place once every format has rendered.
+    let mut files = Vec::new();
+    let mut to_stdout = None;
     for (format, path) in outputs {
         let ctx = Ctx {
             color: color && path.is_none() && format == Format::Table,
             ..ctx.clone()
         };
-        rendered.push((report::render(format, report, &ctx)?, path));
+        match path {
+            Some(path) => {
+                let failed = |source| CliError::Output {
+                    path: path.clone(),
+                    source,
+                };
+                let mut file = report::AtomicFile::create(&path).map_err(failed)?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file.as_file_mut());
+                report::emitter(format).emit(&mut out, report, &ctx)?;
+                out.flush().map_err(failed)?;
+                drop(out);
+                files.push((file, path));
+            }
+            None => to_stdout = Some(report::render(format, report, &ctx)?),
+        }
     }
-    rendered.sort_by_key(|(_, path)| path.is_none());
-    for (bytes, path) in rendered {
-        emit(&bytes, path.as_deref(), io)?;
+    for (file, path) in files {
+        file.persist()
+            .map_err(|source| CliError::Output { path, source })?;
+    }
+    if let Some(bytes) = to_stdout {
+        emit(&bytes, None, io)?;
     }
     Ok(())
 }
@@ -907,7 +930,7 @@ mod live {
             .unwrap_or(Path::new("snapshot.json"));
         let mut snap = snapshot::load_str(&text, name)?;
         snap.source = cmd.save_snapshot.clone();
-        let code = run_audit(&plan, &snap, &cmd.report, color, io)?;
+        let code = run_audit(&plan, snap, &cmd.report, color, io)?;
         strict(&cmd.aws, &collected, code, io)
     }
 }

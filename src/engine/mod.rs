@@ -9,7 +9,7 @@ mod params;
 mod policy;
 pub mod testing;
 
-pub use eval::{Engine, Judged, RuleOutcome, Strategy};
+pub use eval::{Engine, Judged, RVM_DIVERGES, RuleOutcome, Strategy};
 pub use metadata::{RuleMeta, RuleStatus};
 pub use params::Params;
 pub use policy::{Origin, PolicyKind, PolicySet, PolicySource, Rule, builtin_doc};

@@ -113,24 +113,51 @@ pub fn render(format: Format, report: &AuditReport, ctx: &Ctx) -> Result<Vec<u8>
 /// Writes a file atomically: a temporary file beside it, synced, then renamed over it, so a
 /// reader never sees half a report and a failure leaves no partial file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".mlguard-").suffix(".tmp");
-    // Reports are meant to be read (CI artifacts, a web server): the usual file mode after
-    // the umask, not the 0600 of a private temporary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    let mut file = AtomicFile::create(path)?;
+    file.as_file_mut().write_all(bytes)?;
+    file.persist()
+}
+
+/// A file being written atomically: a temporary file beside its path until [`persist`]
+/// renames it over the path (dropped unpersisted, it is removed).
+///
+/// [`persist`]: AtomicFile::persist
+pub struct AtomicFile {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".mlguard-").suffix(".tmp");
+        // Reports are meant to be read (CI artifacts, a web server): the usual file mode
+        // after the umask, not the 0600 of a private temporary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        Ok(AtomicFile {
+            tmp: builder.tempfile_in(dir)?,
+            path: path.to_path_buf(),
+        })
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+
+    pub fn as_file_mut(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Syncs the file and renames it over its path.
+    pub fn persist(self) -> std::io::Result<()> {
+        self.tmp.as_file().sync_all()?;
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
 }
 
 /// The region findings about global resources (IAM) are filed under in formats that need a

@@ -134,6 +134,13 @@ fn record(stack: &[Frame], line: u32, lines: &mut HashMap<String, u32>) {
     if !in_array && depth > 2 {
         return;
     }
+    // At depth 5 only the regional resources (`regions/R/ec2/security_groups/N`), not the
+    // members of a global resource's lists (`iam/roles/N/Tags/M`): those would double the
+    // index, and a path inside a resource maps to the resource's line.
+    let regional = matches!(stack.first(), Some(Frame::Object { key, .. }) if key == "regions");
+    if depth == MAX_DEPTH && !regional {
+        return;
+    }
     let mut key = String::new();
     for (n, frame) in stack.iter().enumerate() {
         if n > 0 {

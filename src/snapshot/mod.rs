@@ -102,9 +102,10 @@ impl LoadedSnapshot {
 
 /// Reads and loads a snapshot file.
 ///
-/// The file is read twice through the same open handle: once as text, to check it and index
-/// its lines, and once more into the policies' input after the text is dropped, so the two
-/// (the input is several times the size of the text) are never in memory together.
+/// The file is read three times through the same open handle, each pass holding only what
+/// it needs: as text, to check its version and index its lines; streamed, to check the
+/// types of the fields mlguard reads; streamed again into the policies' input. The text,
+/// the typed view and the input (the largest) are never in memory together.
 pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     use std::io::{Read, Seek};
     let read_error = |source| SnapshotError::Read {
@@ -114,9 +115,26 @@ pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     let mut file = std::fs::File::open(path).map_err(read_error)?;
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(read_error)?;
-    let checked = check(&text, path)?;
+    check_version(&text, path)?;
+    let lines = LineIndex::build(&text);
     let bytes = text.len();
     drop(text);
+    let changed = || SnapshotError::Read {
+        path: path.to_path_buf(),
+        source: std::io::Error::other("the file changed while it was being read"),
+    };
+    file.rewind().map_err(read_error)?;
+    let mut reader = Counted {
+        inner: std::io::BufReader::with_capacity(1 << 18, &file),
+        bytes: 0,
+    };
+    let (metadata, gaps) = check_types(
+        &mut serde_json::Deserializer::from_reader(&mut reader),
+        path,
+    )?;
+    if reader.bytes != bytes {
+        return Err(changed());
+    }
     file.rewind().map_err(read_error)?;
     let mut reader = Counted {
         inner: std::io::BufReader::with_capacity(1 << 18, &file),
@@ -125,11 +143,13 @@ pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     let input =
         value::from_reader(&mut reader).map_err(|e| syntax_or_invalid(path, e, "(document)"))?;
     if reader.bytes != bytes {
-        return Err(SnapshotError::Read {
-            path: path.to_path_buf(),
-            source: std::io::Error::other("the file changed while it was being read"),
-        });
+        return Err(changed());
     }
+    let checked = Checked {
+        metadata,
+        gaps,
+        lines,
+    };
     let mut snap = finish(path, checked, input, bytes)?;
     snap.source = Some(path.to_path_buf());
     Ok(snap)
@@ -171,40 +191,52 @@ pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError
 /// Checks the text: well-formed JSON, a version mlguard reads, and the types of the fields
 /// it reads (with the path and position of the first mistake); and indexes its lines.
 fn check(text: &str, name: &Path) -> Result<Checked, SnapshotError> {
-    let path = name.to_path_buf();
-    // 1. Well-formed JSON, and a version we read, before anything else.
-    let probe: VersionProbe =
-        serde_json::from_str(text).map_err(|e| syntax_or_invalid(&path, e, "(document)"))?;
-    match probe.schema_version {
-        None => return Err(SnapshotError::MissingVersion { path }),
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {}
-        Some(other) => {
-            let line = text
-                .find("\"schema_version\"")
-                .map(|at| text[..at].matches('\n').count() as u32 + 1)
-                .unwrap_or(1);
-            return Err(SnapshotError::UnknownVersion {
-                path,
-                line,
-                found: other.to_string(),
-            });
-        }
-    }
-    // 2. Types of the fields mlguard reads, with the path and position of the first mistake.
-    // The typed view is dropped here: only metadata and gaps are kept.
-    let (metadata, gaps) = {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let typed: model::Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let field = e.path().to_string();
-            syntax_or_invalid(&path, e.into_inner(), &field)
-        })?;
-        (typed.metadata, typed.gaps)
-    };
+    check_version(text, name)?;
+    let (metadata, gaps) = check_types(&mut serde_json::Deserializer::from_str(text), name)?;
     Ok(Checked {
         metadata,
         gaps,
         lines: LineIndex::build(text),
     })
+}
+
+/// 1. Well-formed JSON, and a version we read, before anything else.
+fn check_version(text: &str, name: &Path) -> Result<(), SnapshotError> {
+    let path = name.to_path_buf();
+    let probe: VersionProbe =
+        serde_json::from_str(text).map_err(|e| syntax_or_invalid(&path, e, "(document)"))?;
+    match probe.schema_version {
+        None => Err(SnapshotError::MissingVersion { path }),
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {
+            Ok(())
+        }
+        Some(other) => {
+            let line = text
+                .find("\"schema_version\"")
+                .map(|at| text[..at].matches('\n').count() as u32 + 1)
+                .unwrap_or(1);
+            Err(SnapshotError::UnknownVersion {
+                path,
+                line,
+                found: other.to_string(),
+            })
+        }
+    }
+}
+
+/// 2. Types of the fields mlguard reads, with the path and position of the first mistake.
+/// The typed view is dropped here: only metadata and gaps are kept.
+fn check_types<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    name: &Path,
+) -> Result<(Metadata, Vec<Gap>), SnapshotError> {
+    let typed: model::Snapshot = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let field = e.path().to_string();
+        syntax_or_invalid(name, e.into_inner(), &field)
+    })?;
+    de.end()
+        .map_err(|e| syntax_or_invalid(name, e, "(document)"))?;
+    Ok((typed.metadata, typed.gaps))
 }
 
 /// 3. The document as the policies see it: normalized in place.
