@@ -284,7 +284,7 @@ fn f(v: &Json) -> f64 {
 }
 
 fn label(n: usize) -> String {
-    if n >= 1000 && n % 1000 == 0 {
+    if n >= 1000 && n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()
@@ -314,10 +314,12 @@ fn parent(o: &Options) -> Result<bool, Error> {
             path.display().to_string(),
         ])?;
         // Small sizes are repeated and the fastest run kept: the machine is shared.
-        let repeats = match n {
-            ..=2_000 => 5,
-            ..=20_000 => 2,
-            _ => 1,
+        let repeats = if n <= 2_000 {
+            5
+        } else if n <= 20_000 {
+            2
+        } else {
+            1
         };
         eprintln!("  {}: measuring ({repeats} runs)", label(n));
         let measured = run_child(&[

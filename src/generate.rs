@@ -730,7 +730,7 @@ impl Gen {
                 )],
             ),
         ]);
-        let versions = if p % 3 == 0 {
+        let versions = if p.is_multiple_of(3) {
             vec![
                 json!({"Document": doc, "VersionId": "v2", "IsDefaultVersion": true, "CreateDate": "2026-06-01T12:00:00Z"}),
                 json!({"Document": Gen::document(vec![Gen::statement("Allow", &["sagemaker:List*"], &["*".to_string()])]),
@@ -746,7 +746,7 @@ impl Gen {
             "PolicyId": format!("ANPA{:016X}", self.hash(Kind::Policy, p)),
             "Arn": self.policy_arn(p),
             "Path": "/",
-            "DefaultVersionId": if p % 3 == 0 { "v2" } else { "v1" },
+            "DefaultVersionId": if p.is_multiple_of(3) { "v2" } else { "v1" },
             "AttachmentCount": self.counts.roles.div_ceil(self.counts.policies.max(1)),
             "PermissionsBoundaryUsageCount": 0,
             "IsAttachable": true,
@@ -1010,7 +1010,7 @@ impl Gen {
         match (self.mode(Kind::Vpc, v), self.violator(Kind::Vpc, v)) {
             (Some(1 | 2), _) => true,
             (Some(_), Some(k)) => (k / 3) % 2 == 0,
-            _ => self.hardened(Kind::Vpc, v).unwrap_or(0) % 2 == 0,
+            _ => self.hardened(Kind::Vpc, v).unwrap_or(0).is_multiple_of(2),
         }
     }
 
@@ -1140,7 +1140,7 @@ impl Gen {
             .enumerate()
         {
             out.push(json!({
-                "VpcEndpointId": format!("vpce-{}", self.hex_id(Kind::Vpc, v.wrapping_add((n as usize + 5) << 43))),
+                "VpcEndpointId": format!("vpce-{}", self.hex_id(Kind::Vpc, v.wrapping_add((n + 5) << 43))),
                 "VpcEndpointType": "Interface",
                 "VpcId": self.vpc_id(v),
                 "ServiceName": format!("com.amazonaws.{region}.{service}"),
@@ -1150,7 +1150,7 @@ impl Gen {
                 "SubnetIds": subnet.iter().map(|s| self.subnet_id(*s)).collect::<Vec<_>>(),
                 "Groups": group.iter().map(|g| json!({"GroupId": self.sg_id(*g), "GroupName": self.sg_name(*g)})).collect::<Vec<_>>(),
                 "PrivateDnsEnabled": true,
-                "NetworkInterfaceIds": [format!("eni-{}", self.hex_id(Kind::Vpc, v.wrapping_add((n as usize + 7) << 43)))],
+                "NetworkInterfaceIds": [format!("eni-{}", self.hex_id(Kind::Vpc, v.wrapping_add((n + 7) << 43)))],
                 "CreationTimestamp": "2026-01-15T12:00:00Z",
                 "OwnerId": ACCOUNT_ID,
                 "Tags": [],
@@ -1216,7 +1216,12 @@ impl Gen {
     fn subnet_route_table(&self, s: usize) -> Option<Json> {
         let v = self.subnet_vpc(s)?;
         let public = self.mode(Kind::Subnet, s) == Some(0);
-        if !public && self.hardened(Kind::Subnet, s).unwrap_or(0) % 2 == 0 {
+        if !public
+            && self
+                .hardened(Kind::Subnet, s)
+                .unwrap_or(0)
+                .is_multiple_of(2)
+        {
             return None;
         }
         let id = format!("rtb-{}", self.hex_id(Kind::Subnet, s));
@@ -1265,7 +1270,10 @@ impl Gen {
             Some(2 | 4) => true,
             Some(_) => false,
             None => {
-                self.hardened(Kind::SecurityGroup, g).unwrap_or(0) % 2 == 0 && !self.sg_default(g)
+                self.hardened(Kind::SecurityGroup, g)
+                    .unwrap_or(0)
+                    .is_multiple_of(2)
+                    && !self.sg_default(g)
             }
         }
     }
@@ -1350,7 +1358,7 @@ impl Gen {
                 &[],
             );
             let ingress = match mode {
-                Some(2) if (k / 5) % 2 == 0 => vec![
+                Some(2) if (k / 5).is_multiple_of(2) => vec![
                     https_private,
                     Gen::permission("tcp", Some((443, 443)), &["203.0.113.0/24"], &[], &[]),
                 ],
@@ -1597,7 +1605,11 @@ impl Gen {
         {
             output["KmsKeyId"] = json!(k);
         }
-        let count = if mode == Some(2) || self.hardened(Kind::TrainingJob, i).unwrap_or(1) % 5 == 0
+        let count = if mode == Some(2)
+            || self
+                .hardened(Kind::TrainingJob, i)
+                .unwrap_or(1)
+                .is_multiple_of(5)
         {
             2
         } else {

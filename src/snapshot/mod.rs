@@ -225,6 +225,7 @@ fn check_version(text: &str, name: &Path) -> Result<(), SnapshotError> {
 }
 
 /// 2. Types of the fields mlguard reads, with the path and position of the first mistake.
+///
 /// The typed view is dropped here: only metadata and gaps are kept.
 fn check_types<'de, R: serde_json::de::Read<'de>>(
     de: &mut serde_json::Deserializer<R>,
