@@ -6,9 +6,9 @@
 #   - evaluation per resource at the largest size within 1.25x of that at the smallest;
 #   - peak RSS at the largest size at most 2.5x the snapshot's JSON size.
 #
-#   scripts/bench.sh                         # 1k, 10k, 100k (about 10 minutes on 2 cores)
+#   scripts/bench.sh                         # 1k, 10k, 100k (about 9 minutes on 2 cores)
 #   scripts/bench.sh --quick                 # 1k, 10k (about 2 minutes)
-#   scripts/bench.sh --opa                   # also OPA on the same policies and inputs
+#   scripts/bench.sh --opa                   # also OPA on the same policies and input (1k only)
 #   scripts/bench.sh --sizes 1000,5000       # other sizes; any option of the bench binary
 #
 # The pure core only (no AWS SDK): `cargo bench --no-default-features --bench pipeline`.
