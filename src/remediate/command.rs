@@ -369,6 +369,23 @@ mod live {
         Ok(Journal::create(&path).map_err(RemediateError::from)?)
     }
 
+    /// With -v: the requests made, per operation.
+    fn print_calls(target: &AwsTarget, verbose: u8, io: &mut Io<'_>) -> Result<(), CliError> {
+        if verbose == 0 {
+            return Ok(());
+        }
+        let calls = target.calls();
+        writeln!(
+            io.stderr,
+            "mlguard: {} API requests:",
+            calls.values().sum::<u64>()
+        )?;
+        for (op, n) in calls {
+            writeln!(io.stderr, "    {op} {n}")?;
+        }
+        Ok(())
+    }
+
     fn print_outcome(report: &apply::ApplyReport, io: &mut Io<'_>) -> Result<(), CliError> {
         let problems = apply::render_report(report);
         if !problems.is_empty() {
@@ -429,6 +446,7 @@ mod live {
             .finish(report.to_json())
             .map_err(RemediateError::from)?;
         print_outcome(&report, io)?;
+        print_calls(&target, verbose, io)?;
         writeln!(
             io.stderr,
             "mlguard: undo with `mlguard rollback {}`",
@@ -524,7 +542,7 @@ mod live {
     }
 
     /// `mlguard rollback JOURNAL`.
-    pub fn rollback(cmd: RollbackCmd, _verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
+    pub fn rollback(cmd: RollbackCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         let records = journal::read(&cmd.journal).map_err(RemediateError::from)?;
         let applied = journal::applied(&records);
         let (account, kind) = rollback::journal_account(&records).unwrap_or_default();
@@ -565,6 +583,7 @@ mod live {
             .finish(rollback::summary_json(&report))
             .map_err(RemediateError::from)?;
         writeln!(io.stderr, "mlguard: {}", report.summary())?;
+        print_calls(&target, verbose, io)?;
         Ok(if report.complete() {
             exit::OK
         } else {
@@ -578,6 +597,7 @@ mod live {
         yes: bool,
         journal: Option<&Path>,
         what: &str,
+        verbose: u8,
         io: &mut Io<'_>,
     ) -> Result<u8, CliError> {
         let question = format!(
@@ -608,6 +628,7 @@ mod live {
             .finish(report.to_json())
             .map_err(RemediateError::from)?;
         print_outcome(&report, io)?;
+        print_calls(target, verbose, io)?;
         Ok(if report.complete() {
             exit::OK
         } else {
@@ -616,7 +637,7 @@ mod live {
     }
 
     /// `mlguard harden`.
-    pub fn harden(cmd: HardenCmd, _verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
+    pub fn harden(cmd: HardenCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         harden::check_name(&cmd.name).map_err(RemediateError::from)?;
         super::super::cidr::check_allowed(&cmd.allowed_cidr)
             .map_err(RemediateError::AllowedCidr)?;
@@ -671,6 +692,7 @@ mod live {
             cmd.yes,
             cmd.journal.as_deref(),
             &format!("harden-{}", cmd.name),
+            verbose,
             io,
         )?;
         if code == exit::OK {
@@ -684,7 +706,7 @@ mod live {
     }
 
     /// `mlguard teardown`.
-    pub fn teardown(cmd: TeardownCmd, _verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
+    pub fn teardown(cmd: TeardownCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         harden::check_name(&cmd.name).map_err(RemediateError::from)?;
         let mut target = AwsTarget::connect(&conn_options(&cmd.aws), None)?;
         let region = target.home.clone();
@@ -714,6 +736,7 @@ mod live {
             cmd.yes,
             cmd.journal.as_deref(),
             &format!("teardown-{}", cmd.name),
+            verbose,
             io,
         )
     }

@@ -88,3 +88,4 @@ impl RemediateError {
         }
     }
 }
+pub mod operations;

@@ -361,6 +361,15 @@ fn show(v: &Value) -> String {
             format!("present ({})", map["id"].as_str().unwrap_or_default())
         }
         Value::Object(map) if map.is_empty() => "present".into(),
+        Value::Object(map) if map.contains_key("KeyState") => {
+            match map.get("DeletionDate").and_then(Value::as_str) {
+                Some(d) => format!(
+                    "{} (deletion date {d})",
+                    map["KeyState"].as_str().unwrap_or_default()
+                ),
+                None => map["KeyState"].as_str().unwrap_or_default().to_string(),
+            }
+        }
         Value::Object(map) if map.len() == 1 && map.contains_key("Description") => format!(
             "present ({})",
             map["Description"].as_str().unwrap_or_default()

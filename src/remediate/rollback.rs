@@ -142,6 +142,7 @@ fn restore_one(
     let aspect = &applied.aspect;
     let live = match runner.read(aspect) {
         Ok(v) => v,
+        Err(e) if gone(&e) => return Ok(Restore::Gone(e.to_string())),
         Err(e) => {
             return Ok(Restore::Failed(format!(
                 "reading {}: {e}",

@@ -110,6 +110,22 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Empties the emulated account (`POST /moto-api/reset`), as a new server would be.
+    pub fn reset(&self) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("moto answers");
+        stream
+            .write_all(
+                b"POST /moto-api/reset HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n",
+            )
+            .expect("reset request");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.") && answer.contains(" 200 "),
+            "reset: {answer}"
+        );
+    }
+
     /// The server's log so far (for failure messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -228,12 +228,13 @@ impl AwsTarget {
         &self.identity.partition
     }
 
-    /// API calls made, retries included: `(calls, attempts)`.
-    pub fn calls(&self) -> (u64, u64) {
+    /// Requests made per `service:Operation`, retries not counted.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
         self.stats
             .snapshot()
-            .values()
-            .fold((0, 0), |(c, a), s| (c + s.calls, a + s.attempts))
+            .into_iter()
+            .map(|((svc, op), s)| (format!("{svc}:{op}"), s.calls))
+            .collect()
     }
 
     fn run<F: Future>(&self, f: F) -> F::Output {
