@@ -107,6 +107,23 @@ impl AuditReport {
         }
     }
 
+    /// Failing findings per severity, worst first, leaving out severities with none.
+    pub fn failed_by_severity(&self) -> Vec<(findings::Severity, usize)> {
+        findings::Severity::ALL
+            .iter()
+            .map(|&sev| {
+                (
+                    sev,
+                    self.findings
+                        .iter()
+                        .filter(|f| f.status == Status::Fail && f.severity == sev)
+                        .count(),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
     pub fn count(&self, status: Status) -> usize {
         self.findings.iter().filter(|f| f.status == status).count()
     }

@@ -175,6 +175,10 @@ pub struct ReportArgs {
     /// Only the report: no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also report pass/fail per control of this framework (in the table and the JSON
+    /// report): fsbp, cis, aws_config or lab.
+    #[arg(long, value_name = "NAME", value_parser = ["fsbp", "cis", "aws_config", "lab"])]
+    pub framework: Option<String>,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -170,7 +170,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
 pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> {
     let mut params = Params::default();
     for cidr in &args.trusted_cidrs {
-        if !valid_cidr(cidr) {
+        if !config::valid_cidr(cidr) {
             return Err(CliError::BadCidr(cidr.clone()));
         }
         params.trusted_cidrs.push(cidr.clone());
@@ -183,20 +183,6 @@ pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> 
     };
     let ids = selection.resolve(engine.rules())?;
     Ok((engine, ids))
-}
-
-fn valid_cidr(cidr: &str) -> bool {
-    let Some((addr, len)) = cidr.split_once('/') else {
-        return false;
-    };
-    let Ok(len) = len.parse::<u8>() else {
-        return false;
-    };
-    match addr.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => len <= 32,
-        Ok(std::net::IpAddr::V6(_)) => len <= 128,
-        Err(_) => false,
-    }
 }
 
 /// Writes rendered output to `--output` atomically, or to stdout.
@@ -356,6 +342,7 @@ pub fn run_audit(
     }
     let ctx = Ctx {
         fail_on: plan.fail_on,
+        framework: args.framework.clone(),
         ..Ctx::default()
     };
     let outputs = output_plan(args)?;
@@ -468,17 +455,11 @@ pub fn write_reports(
 /// The summary on stderr when no table (which ends with the same summary) is on stdout.
 fn write_summary(report: &AuditReport, ctx: &Ctx, io: &mut Io<'_>) -> Result<(), CliError> {
     let failed = report.count(Status::Fail);
-    let mut by_severity = Vec::new();
-    for sev in Severity::ALL {
-        let n = report
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Fail && f.severity == sev)
-            .count();
-        if n > 0 {
-            by_severity.push(format!("{n} {sev}"));
-        }
-    }
+    let by_severity: Vec<String> = report
+        .failed_by_severity()
+        .iter()
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
     write!(io.stderr, "mlguard: {failed} failed")?;
     if !by_severity.is_empty() {
         write!(io.stderr, " ({})", by_severity.join(", "))?;

@@ -276,3 +276,49 @@ fn not_assessed_is_reported_beside_assessed_resources() {
         report.findings
     );
 }
+
+/// Every rule declares the API calls it reads, and a failed listing of any of them turns the
+/// rule's verdict into `not_assessed`: an account mlguard could not read never passes.
+#[test]
+fn every_rule_is_not_assessed_when_its_inputs_could_not_be_listed() {
+    let mut problems = Vec::new();
+    for rule in builtin_rules() {
+        if rule.meta.inputs.is_empty() {
+            problems.push(format!("{}: metadata lists no `inputs`", rule.meta.id));
+            continue;
+        }
+        for input in &rule.meta.inputs {
+            let (service, operation) = input.split_once(':').expect("service:Operation");
+            let region = if matches!(service, "iam" | "s3" | "sts") {
+                "global"
+            } else {
+                "us-east-1"
+            };
+            let text = format!(
+                r#"{{"schema_version": 1, "metadata": {{"account_id": "123456789012", "regions": ["us-east-1"]}},
+                  "gaps": [{{"service": "{service}", "region": "{region}", "operation": "{operation}",
+                            "error_code": "AccessDenied", "message": "denied"}}]}}"#
+            );
+            let snap = snapshot::load_str(&text, Path::new("gap.json")).expect("loads");
+            let report = audit::audit(engine(), &snap, std::slice::from_ref(&rule.meta.id))
+                .expect("evaluates");
+            let unknown = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::NotAssessed)
+                .count();
+            let tally = report
+                .tallies
+                .iter()
+                .find(|t| t.rule_id == rule.meta.id)
+                .expect("tally");
+            if unknown == 0 || tally.passed() > 0 {
+                problems.push(format!(
+                    "{}: a failed {input} listing gives {unknown} not-assessed findings",
+                    rule.meta.id
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

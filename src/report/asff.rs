@@ -168,8 +168,6 @@ impl Emitter for Asff {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
-        out.write_all(b"\n")?;
-        Ok(())
+        crate::report::emit_json(out, &Self::build(report, ctx))
     }
 }

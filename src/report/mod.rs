@@ -1,6 +1,7 @@
 //! Reports: each format implements [`Emitter`] over the same [`AuditReport`].
 
 pub mod asff;
+pub mod compliance;
 mod escape;
 pub mod html;
 pub mod json;
@@ -60,6 +61,8 @@ pub struct Ctx {
     pub tool_version: &'static str,
     /// Most results one SARIF run holds (GitHub code scanning rejects more than 25,000).
     pub sarif_max_results: usize,
+    /// `--framework`: also report pass/fail per control of this framework (table, JSON).
+    pub framework: Option<String>,
 }
 
 impl Default for Ctx {
@@ -69,8 +72,19 @@ impl Default for Ctx {
             fail_on: Some(Severity::High),
             tool_version: env!("CARGO_PKG_VERSION"),
             sarif_max_results: sarif::GITHUB_MAX_RESULTS,
+            framework: None,
         }
     }
+}
+
+/// Writes `value` as pretty JSON and a final newline: the body of every JSON emitter.
+pub(crate) fn emit_json<T: serde::Serialize>(
+    out: &mut dyn Write,
+    value: &T,
+) -> Result<(), ReportError> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 pub trait Emitter {

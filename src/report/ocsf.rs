@@ -163,8 +163,6 @@ impl Emitter for Ocsf {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
-        out.write_all(b"\n")?;
-        Ok(())
+        crate::report::emit_json(out, &Self::build(report, ctx))
     }
 }

@@ -352,9 +352,7 @@ impl Emitter for Sarif {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
-        out.write_all(b"\n")?;
-        Ok(())
+        crate::report::emit_json(out, &Self::build(report, ctx))
     }
 }
 

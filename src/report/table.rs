@@ -117,16 +117,13 @@ impl Emitter for Table {
             writeln!(out, "{grid}")?;
         }
         let failed = report.count(Status::Fail);
-        let mut by_sev = Vec::new();
-        for sev in Severity::ALL {
-            let n = report
-                .findings
-                .iter()
-                .filter(|f| f.status == Status::Fail && f.severity == sev)
-                .count();
-            if n > 0 {
-                by_sev.push(format!("{n} {sev}"));
-            }
+        let by_sev: Vec<String> = report
+            .failed_by_severity()
+            .iter()
+            .map(|(sev, n)| format!("{n} {sev}"))
+            .collect();
+        if let Some(framework) = &ctx.framework {
+            write_compliance(out, &super::compliance::compliance(report, framework))?;
         }
         write!(
             out,
@@ -183,4 +180,46 @@ impl Emitter for Table {
         }
         Ok(())
     }
+}
+
+fn write_compliance(
+    out: &mut dyn Write,
+    c: &super::compliance::Compliance,
+) -> Result<(), ReportError> {
+    use super::compliance::ControlStatus;
+    let label = crate::engine::metadata::FRAMEWORKS
+        .iter()
+        .find(|(k, _)| *k == c.framework)
+        .map_or(c.framework.as_str(), |(_, l)| *l);
+    writeln!(
+        out,
+        "\nFramework {} ({label}): {} of {} controls pass, {} fail, {} not assessed, {} without resources",
+        c.framework,
+        c.count(ControlStatus::Pass),
+        c.controls.len(),
+        c.count(ControlStatus::Fail),
+        c.count(ControlStatus::NotAssessed),
+        c.count(ControlStatus::NoResources),
+    )?;
+    if c.controls.is_empty() {
+        writeln!(out, "  no evaluated rule maps to this framework")?;
+        return Ok(());
+    }
+    let mut grid = Grid::new();
+    grid.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty();
+    grid.set_header(vec!["Control", "Status", "Rules", "Pass", "Fail", "Title"]);
+    for control in &c.controls {
+        grid.add_row(vec![
+            control.id.clone(),
+            control.status.as_str().to_string(),
+            control.rules.join(", "),
+            control.passed.to_string(),
+            control.failed.to_string(),
+            control.title.clone(),
+        ]);
+    }
+    writeln!(out, "{grid}")?;
+    Ok(())
 }

@@ -21,6 +21,9 @@ pub struct Report<'a> {
     pub rules: Vec<RuleRow<'a>>,
     pub findings: Vec<Finding<'a>>,
     pub gaps: &'a [Gap],
+    /// Pass/fail per control, with `--framework`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<crate::report::compliance::Compliance>,
 }
 
 /// One finding, as `report_version` 1 spells it.
@@ -215,6 +218,10 @@ impl JsonV1 {
             rules,
             findings: report.findings.iter().map(Finding::from).collect(),
             gaps: &report.gaps,
+            compliance: ctx
+                .framework
+                .as_deref()
+                .map(|f| crate::report::compliance::compliance(report, f)),
         }
     }
 }
@@ -226,8 +233,6 @@ impl Emitter for JsonV1 {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        serde_json::to_writer_pretty(&mut *out, &Self::build(report, ctx))?;
-        out.write_all(b"\n")?;
-        Ok(())
+        crate::report::emit_json(out, &Self::build(report, ctx))
     }
 }
