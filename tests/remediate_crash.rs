@@ -44,29 +44,7 @@ fn mutating(req: &Request) -> bool {
 
 /// The lab with the challenge's open security group (as in tests/remediate_live.rs).
 fn seed(aws: &Aws) {
-    let lab = seed::lab(aws);
-    aws.run(async {
-        let open = |port: i32| {
-            aws_sdk_ec2::types::IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(port)
-                .to_port(port)
-                .ip_ranges(
-                    aws_sdk_ec2::types::IpRange::builder()
-                        .cidr_ip("0.0.0.0/0")
-                        .build(),
-                )
-                .build()
-        };
-        aws.ec2()
-            .authorize_security_group_ingress()
-            .group_id(&lab.sg_id)
-            .ip_permissions(open(443))
-            .ip_permissions(open(22))
-            .send()
-            .await
-            .expect("AuthorizeSecurityGroupIngress");
-    });
+    seed::lab_challenge(aws);
 }
 
 /// The mlguard binary as the tests run it, for a process the proxy can kill.
@@ -115,37 +93,15 @@ struct Killer {
     child: Mutex<Option<Child>>,
 }
 
-/// Seeds a fresh account, plans with --unsafe, and applies the plan through the proxy;
-/// the proxy kills the apply after `k` mutating requests (never when `k` is 0). Returns the
-/// snapshot before, the journal, and how many mutating requests went through.
-fn crash_once(
-    moto: &Moto,
+/// Applies `plan` through the proxy, which kills the apply after `k` mutating requests
+/// (never when `k` is 0). Returns the journal and how many mutating requests went through.
+fn apply_killed_at(
     proxy: &Proxy,
     killer: &Killer,
     work: &Workdir,
+    plan: &std::path::Path,
     k: usize,
-) -> (Value, std::path::PathBuf, usize) {
-    moto.reset();
-    let endpoint = moto.endpoint();
-    seed(&Aws::new(&endpoint, REGION));
-    let before = collect(work, &endpoint, &format!("before-{k}.json"));
-    let snapshot = work.path(&format!("before-{k}.json"));
-    let plan = work.path(&format!("plan-{k}.json"));
-    let out = run(
-        work,
-        &[
-            "remediate",
-            "--snapshot",
-            snapshot.to_str().expect("utf-8"),
-            "--max-age",
-            "0",
-            "--allowed-cidr",
-            ALLOWED,
-            "-o",
-            plan.to_str().expect("utf-8"),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+) -> (std::path::PathBuf, usize) {
     let journal = work.path(&format!("journal-{k}.jsonl"));
     killer.after.store(k, Ordering::SeqCst);
     killer.seen.store(0, Ordering::SeqCst);
@@ -182,17 +138,50 @@ fn crash_once(
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
+    *killer.child.lock().expect("lock") = None;
+    let log = std::fs::read_to_string(work.path(&format!("apply-{k}.err"))).unwrap_or_default();
     if k > 0 {
         assert!(
             status.code().is_none(),
-            "k={k}: the apply was not killed ({status})"
+            "k={k}: the apply was not killed ({status}): {log}"
         );
     } else {
-        assert_eq!(status.code(), Some(0), "the full apply failed");
+        assert_eq!(status.code(), Some(0), "the full apply failed: {log}");
     }
-    (before, journal, killer.seen.load(Ordering::SeqCst))
+    (journal, killer.seen.load(Ordering::SeqCst))
 }
 
+/// Rolls the journal back (straight to moto) and checks the account is `before` again.
+fn roll_back_and_compare(
+    work: &Workdir,
+    endpoint: &str,
+    journal: &std::path::Path,
+    before: &Value,
+    k: usize,
+) {
+    let out = run(
+        work,
+        &[
+            "rollback",
+            journal.to_str().expect("utf-8"),
+            "--yes",
+            "--endpoint-url",
+            endpoint,
+            "--region",
+            REGION,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "k={k}: {}", stderr_of(&out));
+    let after = collect(work, endpoint, &format!("after-{k}.json"));
+    assert_eq!(
+        without_run_fields(&after),
+        without_run_fields(before),
+        "k={k}: rollback did not restore the account"
+    );
+}
+
+/// One account, one plan: every rollback must restore the account exactly, so the same plan
+/// applies again to the same resources in the next round (no reseeding between rounds).
 #[test]
 fn rollback_restores_the_account_after_a_kill_at_every_mutating_call() {
     let moto = Moto::start();
@@ -219,18 +208,38 @@ fn rollback_restores_the_account_after_a_kill_at_every_mutating_call() {
     });
     let work = Workdir::new();
     let started = Instant::now();
+    let endpoint = moto.endpoint();
+    seed(&Aws::new(&endpoint, REGION));
+    let before = collect(&work, &endpoint, "before.json");
+    let snapshot = work.path("before.json");
+    let plan = work.path("plan.json");
+    let out = run(
+        &work,
+        &[
+            "remediate",
+            "--snapshot",
+            snapshot.to_str().expect("utf-8"),
+            "--max-age",
+            "0",
+            "--allowed-cidr",
+            ALLOWED,
+            "-o",
+            plan.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
 
     // A full apply through the proxy counts the mutating calls.
-    let (_, _, n) = crash_once(&moto, &proxy, &killer, &work, 0);
+    let (journal, n) = apply_killed_at(&proxy, &killer, &work, &plan, 0);
     assert!(
         n >= 30,
         "only {n} mutating calls: the scenario should exercise every kind of fix"
     );
     eprintln!("a full apply makes {n} mutating calls");
+    roll_back_and_compare(&work, &endpoint, &journal, &before, 0);
 
-    let endpoint = moto.endpoint();
     for k in 1..=n {
-        let (before, journal, seen) = crash_once(&moto, &proxy, &killer, &work, k);
+        let (journal, seen) = apply_killed_at(&proxy, &killer, &work, &plan, k);
         assert_eq!(
             seen, k,
             "k={k}: the apply made {seen} mutating calls before the kill"
@@ -240,25 +249,7 @@ fn rollback_restores_the_account_after_a_kill_at_every_mutating_call() {
         let dones = text.matches("\"record\":\"done\"").count();
         assert_eq!(begins, k, "k={k}: one begin per call made");
         assert_eq!(dones, k - 1, "k={k}: the killed call has no done");
-        let out = run(
-            &work,
-            &[
-                "rollback",
-                journal.to_str().expect("utf-8"),
-                "--yes",
-                "--endpoint-url",
-                &endpoint,
-                "--region",
-                REGION,
-            ],
-        );
-        assert_eq!(out.status.code(), Some(0), "k={k}: {}", stderr_of(&out));
-        let after = collect(&work, &endpoint, &format!("after-{k}.json"));
-        assert_eq!(
-            without_run_fields(&after),
-            without_run_fields(&before),
-            "k={k}: rollback did not restore the account"
-        );
+        roll_back_and_compare(&work, &endpoint, &journal, &before, k);
     }
     eprintln!("{n} crashes rolled back in {:.0?}", started.elapsed());
 }

@@ -12,7 +12,7 @@ mod moto;
 #[path = "common/seed.rs"]
 mod seed;
 
-use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use common::{stderr_of, stdout_of};
 use live::{Workdir, pairs, read_json, without_run_fields};
 use moto::{ACCOUNT, Moto};
@@ -33,25 +33,7 @@ pub struct LabAccount {
 }
 
 pub fn seed_lab(aws: &Aws) -> LabAccount {
-    let lab = seed::lab(aws);
-    aws.run(async {
-        let open = |port: i32| {
-            IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(port)
-                .to_port(port)
-                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                .build()
-        };
-        aws.ec2()
-            .authorize_security_group_ingress()
-            .group_id(&lab.sg_id)
-            .ip_permissions(open(443))
-            .ip_permissions(open(22))
-            .send()
-            .await
-            .expect("AuthorizeSecurityGroupIngress");
-    });
+    let lab = seed::lab_challenge(aws);
     let net = aws.run(aws.network());
     let nacl_id = net.default_acls[&lab.vpc_id].clone();
     LabAccount { lab, nacl_id }

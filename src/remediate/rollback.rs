@@ -5,7 +5,9 @@
 //! it twice changes nothing the second time. Deleting what an action created requires the
 //! resource to still carry mlguard's tag, `--force` or not.
 
-use super::apply::{ApplyError, CallError, Runner, gone, owned};
+use super::apply::{
+    ApplyError, CallError, Runner, TargetError, call_failure, gone, owned, read_failure,
+};
 use super::journal::{self, Applied, Phase, Record, SkipReason};
 use super::model::{MANAGED_TAG, restore_op};
 use super::plan::Action;
@@ -144,10 +146,7 @@ fn restore_one(
         Ok(v) => v,
         Err(e) if gone(&e) => return Ok(Restore::Gone(e.to_string())),
         Err(e) => {
-            return Ok(Restore::Failed(format!(
-                "reading {}: {e}",
-                aspect.describe()
-            )));
+            return Ok(Restore::Failed(read_failure(&aspect.describe(), &e)));
         }
     };
     let undo = Action {
@@ -184,15 +183,16 @@ fn restore_one(
             return Ok(Restore::NotRestorable(e.0));
         }
     };
+    let failure = |e: &TargetError| call_failure(&op, e);
     let undo = Action {
-        op: Some(op),
+        op: Some(op.clone()),
         ..undo
     };
     match runner.call(&undo, &live) {
         Ok(_) => Ok(Restore::Restored),
         Err(CallError::Journal(e)) => Err(e.into()),
         Err(CallError::Target(e)) if gone(&e) => Ok(Restore::Gone(e.to_string())),
-        Err(CallError::Target(e)) => Ok(Restore::Failed(e.to_string())),
+        Err(CallError::Target(e)) => Ok(Restore::Failed(failure(&e))),
     }
 }
 

@@ -873,7 +873,17 @@ impl AwsTarget {
                 Ok(json!({"id": bucket, "tags": if tags.is_null() { json!({}) } else { tags }}))
             }
             Err(e) => {
+                // A HEAD answer has no body, so no error code: name a 403 for what it is.
+                let forbidden = e.raw_response().map(|r| r.status().as_u16()) == Some(403);
                 let e = err(e);
+                if forbidden && (e.code.is_empty() || e.code == "Unknown") {
+                    return Err(TargetError::new(
+                        "AccessDenied",
+                        format!(
+                            "HeadBucket {bucket} answered 403 Forbidden: s3:ListBucket is not granted, or the bucket belongs to another account"
+                        ),
+                    ));
+                }
                 if not_found(&e) || e.code == "NotFound" {
                     Ok(Value::Null)
                 } else {

@@ -35,6 +35,45 @@ impl TargetError {
     }
 }
 
+/// Whether an error code says the credentials may not make the call.
+pub fn denied(code: &str) -> bool {
+    code.contains("AccessDenied")
+        || matches!(
+            code,
+            "UnauthorizedOperation" | "AuthorizationError" | "Forbidden" | "UnauthorizedAccess"
+        )
+}
+
+const POLICY_FILE: &str = "policies/iam/mlguard-remediate-policy.json";
+
+/// What a failed call reports: the operation, AWS's answer and, when the call was refused,
+/// the permission to grant.
+pub fn call_failure(op: &Op, e: &TargetError) -> String {
+    let (service, name) = op.api();
+    let mut out = format!("{service}:{name}: {e}");
+    if denied(&e.code) {
+        let actions = crate::remediate::operations::find(service, name)
+            .map(|o| o.actions.join(", "))
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| format!("{service}:{name}"));
+        out.push_str(&format!(
+            "\n    help: grant {actions} ({POLICY_FILE} grants every action mlguard can call)"
+        ));
+    }
+    out
+}
+
+/// What a failed read reports (with the permission hint when it was refused).
+pub fn read_failure(what: &str, e: &TargetError) -> String {
+    let mut out = format!("reading {what}: {e}");
+    if denied(&e.code) {
+        out.push_str(&format!(
+            "\n    help: grant the read actions of {POLICY_FILE} (and of policies/iam/mlguard-scan-policy.json to plan from a live scan)"
+        ));
+    }
+    out
+}
+
 /// An AWS account the remediator reads and changes.
 pub trait Target {
     /// The account the credentials act in.
@@ -474,7 +513,7 @@ fn apply_one(action: &Action, runner: &mut Runner<'_>) -> Result<Outcome, ApplyE
     let live = match runner.read(aspect) {
         Ok(v) => v,
         Err(e) => {
-            let why = format!("reading {}: {e}", aspect.describe());
+            let why = read_failure(&aspect.describe(), &e);
             runner.skip(action, SkipReason::Unresolved, &Value::Null, &why)?;
             return Ok(Outcome::Failed(why));
         }
@@ -495,11 +534,12 @@ fn apply_one(action: &Action, runner: &mut Runner<'_>) -> Result<Outcome, ApplyE
         runner.skip(action, SkipReason::Drift, &live, "")?;
         return Ok(Outcome::Drift(live));
     }
+    let op = op.clone();
     let resolved = with_live_description(resolved, &live);
     match runner.call(&resolved, &live) {
         Ok(_) => Ok(Outcome::Applied),
         Err(CallError::Journal(e)) => Err(e.into()),
-        Err(CallError::Target(e)) => Ok(Outcome::Failed(e.to_string())),
+        Err(CallError::Target(e)) => Ok(Outcome::Failed(call_failure(&op, &e))),
     }
 }
 
@@ -534,7 +574,16 @@ pub fn render_report(report: &ApplyReport) -> String {
             o,
             Outcome::Drift(_) | Outcome::Unresolved(_) | Outcome::Failed(_)
         ) {
-            out.push_str(&format!("{}: {} ({})\n", o.label(), a.summary, a.id));
+            let detail = match o {
+                Outcome::Failed(why) | Outcome::Unresolved(why) => format!(": {why}"),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "{}: {} ({}){detail}\n",
+                o.label(),
+                a.summary,
+                a.id
+            ));
         }
     }
     out
