@@ -183,6 +183,7 @@ fn roll_back_and_compare(
 /// One account, one plan: every rollback must restore the account exactly, so the same plan
 /// applies again to the same resources in the next round (no reseeding between rounds).
 #[test]
+#[allow(clippy::print_stderr)] // the count of calls and the time, shown with --nocapture
 fn rollback_restores_the_account_after_a_kill_at_every_mutating_call() {
     let moto = Moto::start();
     let killer = Arc::new(Killer {
