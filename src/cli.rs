@@ -15,7 +15,9 @@ use std::str::FromStr;
 encryption at rest with customer-managed KMS keys) against Rego policies, reports in table, JSON, SARIF, \
 OCSF, ASFF or HTML, and can fix what it finds through a reviewable plan. Settings come from the command line, \
 then mlguard.toml, then built-in defaults.\n\nExit codes: 0 nothing at or above --fail-on; \
-1 findings at or above it; 2 usage or input error; 3 collection incomplete under --strict."
+1 findings at or above it (remediate, harden, teardown --plan: a non-empty plan); 2 usage or input error; \
+3 collection incomplete under --strict; 4 remediate --apply, rollback, harden or teardown left work undone \
+(a failed call, drift, a refused rollback)."
 )]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug). Credentials are never logged.

@@ -281,6 +281,25 @@ pub fn action(id: &str) -> Option<&'static ActionInfo> {
 mod tests {
     use super::*;
 
+    /// docs/remediation.md lists every fix with its applicability.
+    #[test]
+    fn the_docs_list_every_fix() {
+        let doc = include_str!("../../docs/remediation.md");
+        for a in ACTIONS {
+            let row = format!("| `{}` |", a.id);
+            let line = doc
+                .lines()
+                .find(|l| l.starts_with(&row))
+                .unwrap_or_else(|| panic!("docs/remediation.md has no row for {}", a.id));
+            assert!(
+                line.contains(&format!(" | {} | ", a.applicability)),
+                "docs/remediation.md: {} is {}: {line}",
+                a.id,
+                a.applicability
+            );
+        }
+    }
+
     #[test]
     fn ids_are_unique() {
         for a in ACTIONS {
