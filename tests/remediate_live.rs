@@ -287,6 +287,25 @@ fn lab_remediated_with_unsafe_scans_clean_and_rolls_back_exactly() {
         "a no-op apply calls nothing"
     );
 
+    // A journal of another account is refused before anything changes.
+    let foreign = work.path("foreign.jsonl");
+    std::fs::write(
+        &foreign,
+        std::fs::read_to_string(&journal)
+            .expect("journal")
+            .replace(ACCOUNT, "210987654321"),
+    )
+    .expect("write");
+    let mut args = vec!["rollback", foreign.to_str().expect("utf-8"), "--yes"];
+    args.extend(conn_args(&endpoint, &[]));
+    let out = run(&work, &args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("made in account 210987654321"),
+        "{}",
+        stderr_of(&out)
+    );
+
     // Rollback restores the original state exactly, and a second rollback changes nothing.
     let mut args = vec!["rollback", journal.to_str().expect("utf-8"), "--yes"];
     args.extend(conn_args(&endpoint, &[]));

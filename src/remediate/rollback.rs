@@ -99,8 +99,8 @@ pub fn rollback(
     let (account, kind) = journal_account(records).unwrap_or_default();
     let actual = runner.account_id().map_err(ApplyError::Identity)?;
     if actual != account {
-        return Err(ApplyError::AccountMismatch {
-            plan: account,
+        return Err(ApplyError::JournalAccountMismatch {
+            journal: account,
             actual,
         });
     }

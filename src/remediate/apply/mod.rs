@@ -93,6 +93,10 @@ pub trait Target {
 pub enum ApplyError {
     #[error(transparent)]
     Journal(#[from] JournalError),
+    #[error(
+        "the journal's changes were made in account {journal}, but the credentials act in account {actual}"
+    )]
+    JournalAccountMismatch { journal: String, actual: String },
     #[error("the plan is for account {plan}, but the credentials act in account {actual}")]
     AccountMismatch { plan: String, actual: String },
     #[error("cannot identify the account: {0}")]
@@ -103,6 +107,9 @@ impl ApplyError {
     pub fn hint(&self) -> String {
         match self {
             ApplyError::Journal(e) => e.hint(),
+            ApplyError::JournalAccountMismatch { .. } => {
+                "roll back with the profile or role of the account the journal was written in".into()
+            }
             ApplyError::AccountMismatch { .. } => {
                 "use the profile or role of the account the plan was made for, or plan again for this account".into()
             }
