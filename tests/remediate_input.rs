@@ -10,15 +10,20 @@ use common::{mlguard, stderr_of};
 /// Nothing listens there: a command that got as far as AWS would fail differently.
 const NOWHERE: &str = "http://127.0.0.1:9";
 
-fn refused(args: &[&str], expect: &[&str]) {
-    let out = mlguard()
+/// mlguard with test credentials and an endpoint where nothing listens.
+fn offline(args: &[&str]) -> std::process::Output {
+    mlguard()
         .args(args)
         .args(["--endpoint-url", NOWHERE])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
-        .expect("runs");
+        .expect("runs")
+}
+
+fn refused(args: &[&str], expect: &[&str]) {
+    let out = offline(args);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -135,17 +140,17 @@ fn an_apply_that_cannot_reach_the_account_writes_no_journal() {
     // Applying needs the account first; with nothing listening the error names the endpoint
     // problem, exits 2, and no journal is left behind.
     let journal = dir.path().join("j.jsonl");
-    let out = mlguard()
-        .args(["remediate", "--apply"])
-        .arg(&plan)
-        .args(["--yes", "--max-attempts", "1", "--journal"])
-        .arg(&journal)
-        .args(["--endpoint-url", NOWHERE])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("runs");
+    let (plan, journal_arg) = (plan.to_string_lossy(), journal.to_string_lossy());
+    let out = offline(&[
+        "remediate",
+        "--apply",
+        &plan,
+        "--yes",
+        "--max-attempts",
+        "1",
+        "--journal",
+        &journal_arg,
+    ]);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -72,6 +72,22 @@ impl As<'_> {
             .expect("runs")
     }
 
+    /// `remediate --apply --unsafe` of a plan made now from a live scan.
+    fn remediate(&self, journal: &str) -> Output {
+        self.run(&[
+            "remediate",
+            "--regions",
+            REGION,
+            "--apply",
+            "--unsafe",
+            "--allowed-cidr",
+            ALLOWED,
+            "--yes",
+            "--journal",
+            journal,
+        ])
+    }
+
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         let stderr = stderr_of(&out);
@@ -101,18 +117,9 @@ fn apply_rollback_harden_and_teardown_under_the_shipped_policy() {
     };
     let journal = work.path("apply.jsonl");
     let journal = journal.to_str().expect("utf-8");
-    let stderr = user.ok(&[
-        "remediate",
-        "--regions",
-        REGION,
-        "--apply",
-        "--unsafe",
-        "--allowed-cidr",
-        ALLOWED,
-        "--yes",
-        "--journal",
-        journal,
-    ]);
+    let out = user.remediate(journal);
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains(" 0 failed"), "{stderr}");
     assert!(!stderr.contains(" 0 applied"), "{stderr}");
     user.ok(&["rollback", journal, "--yes", "--region", REGION]);
@@ -151,18 +158,7 @@ fn apply_rollback_harden_and_teardown_under_the_shipped_policy() {
     };
     let journal = work.path("narrow.jsonl");
     let journal = journal.to_str().expect("utf-8");
-    let out = narrow.run(&[
-        "remediate",
-        "--regions",
-        REGION,
-        "--apply",
-        "--unsafe",
-        "--allowed-cidr",
-        ALLOWED,
-        "--yes",
-        "--journal",
-        journal,
-    ]);
+    let out = narrow.remediate(journal);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
