@@ -137,7 +137,17 @@ fn apply_rollback_harden_and_teardown_under_the_shipped_policy() {
         "--journal",
         harden.to_str().expect("utf-8"),
     ]);
-    user.ok(&["teardown", "--name", "lp", "--region", REGION, "--yes"]);
+    let teardown = work.path("teardown.jsonl");
+    user.ok(&[
+        "teardown",
+        "--name",
+        "lp",
+        "--region",
+        REGION,
+        "--yes",
+        "--journal",
+        teardown.to_str().expect("utf-8"),
+    ]);
 
     // Without ec2:RevokeSecurityGroupIngress the apply stops at that call, says which
     // permission is missing, and exits 4; its journal still rolls back what it did.
