@@ -15,7 +15,9 @@ use std::str::FromStr;
 encryption at rest with customer-managed KMS keys) against Rego policies, reports in table, JSON, SARIF, \
 OCSF, ASFF or HTML, and can fix what it finds through a reviewable plan. Settings come from the command line, \
 then mlguard.toml, then built-in defaults.\n\nExit codes: 0 nothing at or above --fail-on; \
-1 findings at or above it; 2 usage or input error; 3 collection incomplete under --strict."
+1 findings at or above it (remediate, harden, teardown --plan: a non-empty plan); 2 usage or input error; \
+3 collection incomplete under --strict; 4 remediate --apply, rollback, harden or teardown left work undone \
+(a failed call, drift, a refused rollback)."
 )]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug). Credentials are never logged.
@@ -63,6 +65,20 @@ pub enum Command {
     /// Collect and audit in one step: `collect` then `audit`, same findings, same exit codes.
     #[cfg(feature = "aws")]
     Scan(ScanCmd),
+    /// Plan fixes for the audit's findings (a reviewable diff; exit 1 when there is
+    /// anything to fix), and apply them (`--apply`).
+    Remediate(RemediateCmd),
+    /// Undo an apply: put back every aspect its journal recorded, newest first.
+    #[cfg(feature = "aws")]
+    Rollback(RollbackCmd),
+    /// Build the lab's hardened ML baseline (role, key, private VPC, endpoints, flow logs)
+    /// as one plan; a second run converges.
+    #[cfg(feature = "aws")]
+    Harden(HardenCmd),
+    /// Delete a `harden` stack: only resources carrying mlguard:managed=true and
+    /// mlguard:stack=NAME, in dependency order.
+    #[cfg(feature = "aws")]
+    Teardown(TeardownCmd),
 }
 
 #[derive(Debug, Args)]
@@ -452,4 +468,184 @@ pub struct ScanCmd {
     /// Also write the collected snapshot to FILE (atomically), for `mlguard audit FILE` later.
     #[arg(long, value_name = "FILE")]
     pub save_snapshot: Option<PathBuf>,
+}
+
+/// What the fixes may use beyond the snapshot.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Fixes")]
+pub struct FixArgs {
+    /// The range the ML workload may be reached from (tcp/443), e.g. your VPN: NI-003's fix
+    /// admits HTTPS from it and removes every other inbound rule of the ML security groups.
+    /// It is also a trusted CIDR for the audit.
+    #[arg(long, value_name = "CIDR")]
+    pub allowed_cidr: Option<String>,
+    /// S3 bucket ARN for the VPC flow logs NI-005's fix creates (default: a bucket mlguard
+    /// creates per region, encrypted, TLS-only, public access blocked).
+    #[arg(long, value_name = "ARN")]
+    pub flow_logs_destination: Option<String>,
+    /// Customer-managed KMS key (ARN) for the buckets the fixes encrypt, and for the scoped
+    /// policy of ML execution roles.
+    #[arg(long, value_name = "ARN")]
+    pub kms_key: Option<String>,
+    /// S3 bucket the scoped policy of ML execution roles grants (repeatable; default: the
+    /// buckets their policies name, else the SageMaker default bucket).
+    #[arg(long = "bucket", value_name = "NAME")]
+    pub buckets: Vec<String>,
+}
+
+/// How an apply runs.
+#[cfg(feature = "aws")]
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Apply")]
+pub struct ApplyArgs {
+    /// Apply unsafe actions too (they may break workloads); otherwise they are held back.
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Write-ahead journal (JSON lines) of every call, for `mlguard rollback` [default: a
+    /// new timestamped file in the working directory].
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemediateCmd {
+    /// Plan from this snapshot instead of scanning the account.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Only plan (the default): print the diff, write it with -o, change nothing; exit 1
+    /// when the plan is not empty.
+    #[arg(long)]
+    pub plan: bool,
+    /// Apply the plan in PLAN (from `--plan -o PLAN`), or without PLAN one made now from a
+    /// live scan. Only safe actions unless --unsafe; asks first unless --yes.
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "PLAN", num_args = 0..=1, conflicts_with_all = ["snapshot", "plan"])]
+    pub apply: Option<Option<PathBuf>>,
+    /// Write the plan (JSON, for --apply) to FILE.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Refuse a snapshot collected more than HOURS ago (0: any age).
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub max_age: u64,
+    #[command(flatten)]
+    pub fix: FixArgs,
+    #[cfg(feature = "aws")]
+    #[command(flatten)]
+    pub run: ApplyArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[cfg(feature = "aws")]
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// Where to reach AWS (rollback, harden, teardown): the AWS CLI's options and environment.
+#[cfg(feature = "aws")]
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "AWS")]
+pub struct AwsConnArgs {
+    /// Named profile from ~/.aws/config (default: AWS_PROFILE, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region (default: AWS_REGION, then the profile's region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Assume this role (with the configured credentials).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// External id the role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "role_arn")]
+    pub external_id: Option<String>,
+    /// Session name of the assumed role (shows in CloudTrail).
+    #[arg(long, value_name = "NAME", default_value = "mlguard")]
+    pub role_session_name: String,
+    /// Send every request to this URL (an emulator, a proxy); AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Attempts per request (adaptive backoff between them on throttling and server errors).
+    #[arg(long, value_name = "N", env = "AWS_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds one attempt may take before it is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=900))]
+    pub attempt_timeout: u64,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct RollbackCmd {
+    /// The journal `remediate --apply` (or harden, teardown) wrote.
+    pub journal: PathBuf,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Also restore aspects that changed since the apply (never deletes a resource that
+    /// lost mlguard's tag).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub aws: AwsConnArgs,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct HardenCmd {
+    /// Stack name: tags every resource (mlguard:stack=NAME) and prefixes their names.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// The range the workload is reached from (tcp/443 only), e.g. your VPN.
+    #[arg(long, value_name = "CIDR")]
+    pub allowed_cidr: String,
+    /// The VPC's range; the two private subnets are its first two /(n+8) blocks.
+    #[arg(long, value_name = "CIDR", default_value = "10.0.0.0/16")]
+    pub vpc_cidr: String,
+    /// S3 bucket the execution role may read and write (repeatable; default: the SageMaker
+    /// default bucket sagemaker-REGION-ACCOUNT).
+    #[arg(long = "bucket", value_name = "NAME")]
+    pub buckets: Vec<String>,
+    /// S3 bucket ARN for the VPC's flow logs (default: a bucket of the stack).
+    #[arg(long, value_name = "ARN")]
+    pub flow_logs_destination: Option<String>,
+    /// Only plan: print the diff, write it with -o; exit 1 when anything is missing.
+    #[arg(long)]
+    pub plan: bool,
+    /// Write the plan (JSON) to FILE.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long, short = 'y')]
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    pub yes: bool,
+    /// Write-ahead journal of every call [default: a new timestamped file].
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub aws: AwsConnArgs,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct TeardownCmd {
+    /// The stack `harden --name NAME` built.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Only plan: print what would be deleted; exit 1 when anything would be.
+    #[arg(long)]
+    pub plan: bool,
+    /// Write the plan (JSON) to FILE.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Write-ahead journal of every call [default: a new timestamped file].
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsConnArgs,
 }

@@ -29,6 +29,9 @@ pub mod exit {
     pub const ERROR: u8 = 2;
     /// Collection incomplete under `--strict`.
     pub const INCOMPLETE: u8 = 3;
+    /// A remediation, harden, teardown or rollback left work undone: a call failed, an
+    /// action was skipped for drift, or rollback refused a resource changed since.
+    pub const CHANGE_INCOMPLETE: u8 = 4;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +72,8 @@ pub enum CliError {
     #[cfg(feature = "aws")]
     #[error(transparent)]
     Collect(#[from] crate::collect::CollectError),
+    #[error(transparent)]
+    Remediate(#[from] crate::remediate::RemediateError),
 }
 
 impl CliError {
@@ -103,6 +108,7 @@ impl CliError {
             CliError::Io(_) | CliError::Report(_) => Vec::new(),
             #[cfg(feature = "aws")]
             CliError::Collect(e) => e.hints(),
+            CliError::Remediate(e) => vec![e.hint()],
         }
     }
 
@@ -156,6 +162,13 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Collect(cmd) => live::collect_cmd(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]
         Command::Scan(cmd) => live::scan_cmd(cmd, color, cli.verbose, io),
+        Command::Remediate(cmd) => crate::remediate::command::remediate(cmd, cli.verbose, io),
+        #[cfg(feature = "aws")]
+        Command::Rollback(cmd) => crate::remediate::command::rollback(cmd, cli.verbose, io),
+        #[cfg(feature = "aws")]
+        Command::Harden(cmd) => crate::remediate::command::harden(cmd, cli.verbose, io),
+        #[cfg(feature = "aws")]
+        Command::Teardown(cmd) => crate::remediate::command::teardown(cmd, cli.verbose, io),
     }
 }
 
@@ -764,7 +777,7 @@ pub fn stdout_is_tty() -> bool {
 
 /// `collect` and `scan`: the commands that read a live AWS account.
 #[cfg(feature = "aws")]
-mod live {
+pub(crate) mod live {
     use super::{CliError, Io, emit, exit, load_config, plan_audit, run_audit};
     use crate::cli::{AwsArgs, CollectCmd, ScanCmd};
     use crate::collect::{self, Collected, Needs, Options, RegionChoice};
@@ -780,7 +793,7 @@ mod live {
     const GAPS_SHOWN: usize = 10;
 
     /// `--regions`, else the `regions` of mlguard.toml, else the configured region.
-    fn options(
+    pub(crate) fn options(
         args: &AwsArgs,
         config: Option<&LoadedConfig>,
         needs: Needs,
@@ -811,7 +824,7 @@ mod live {
 
     /// Collects, then tells on stderr what it cost (`-v`, `--stats`) and what it missed
     /// (unless `quiet`).
-    fn run(
+    pub(crate) fn run(
         opts: &Options,
         args: &AwsArgs,
         verbose: u8,

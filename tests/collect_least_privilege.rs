@@ -40,32 +40,7 @@ fn without(mut policy: Value, actions: &[&str]) -> Value {
 
 /// An IAM user with only `policy`; returns its access key.
 fn user(admin: &Aws, name: &str, policy: &Value) -> (String, String) {
-    admin.run(async {
-        let iam = admin.iam();
-        iam.create_user()
-            .user_name(name)
-            .send()
-            .await
-            .expect("CreateUser");
-        iam.put_user_policy()
-            .user_name(name)
-            .policy_name("mlguard-scan")
-            .policy_document(policy.to_string())
-            .send()
-            .await
-            .expect("PutUserPolicy");
-        let key = iam
-            .create_access_key()
-            .user_name(name)
-            .send()
-            .await
-            .expect("CreateAccessKey");
-        let key = key.access_key().expect("access key");
-        (
-            key.access_key_id().to_string(),
-            key.secret_access_key().to_string(),
-        )
-    })
+    seed::user_with(admin, name, &[("mlguard-scan", policy)])
 }
 
 /// `(service, operation, resource, error code)` of every gap, sorted.
@@ -94,35 +69,7 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
     let endpoint = moto.endpoint();
     // The three requests moto serves without authentication make an administrator.
-    let anonymous = Aws::new(&endpoint, REGION);
-    let (admin_key, admin_secret) = anonymous.run(async {
-        let iam = anonymous.iam();
-        iam.create_user()
-            .user_name("admin")
-            .send()
-            .await
-            .expect("CreateUser");
-        iam.attach_user_policy()
-            .user_name("admin")
-            .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
-            .send()
-            .await
-            .expect("AttachUserPolicy");
-        let key = iam
-            .create_access_key()
-            .user_name("admin")
-            .send()
-            .await
-            .expect("CreateAccessKey");
-        let key = key.access_key().expect("access key");
-        (
-            key.access_key_id().to_string(),
-            key.secret_access_key().to_string(),
-        )
-    });
-    let refused = anonymous.run(anonymous.iam().list_users().send());
-    assert!(refused.is_err(), "moto must now enforce authentication");
-    let admin = Aws::with_credentials(&endpoint, REGION, &admin_key, &admin_secret, None);
+    let admin = seed::enforcing_admin(&endpoint, REGION);
     let bad = seed::insecure(&admin);
     let lab = seed::lab(&admin);
     let domain = seed::sagemaker_workload(&admin, &lab);

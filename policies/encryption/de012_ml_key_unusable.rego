@@ -26,6 +26,7 @@
 #       If the key is still wanted, cancel its deletion (`aws kms cancel-key-deletion`) and
 #       enable it (`aws kms enable-key`). Otherwise re-create the resource with a usable
 #       customer-managed key, after copying out any data the old key still decrypts.
+#     action: kms-repair-key-reference
 #   frameworks:
 #     lab: [lab-2-kms-key, lab-concept-data-at-rest]
 #   references:

@@ -28,7 +28,7 @@
 #       policy generation lists them from CloudTrail), e.g. s3:GetObject, s3:PutObject and
 #       s3:ListBucket on the training buckets instead of s3:*. Replace AWS-managed
 #       full-access policies with scoped customer managed ones.
-#     action: iam-scope-wildcard-actions
+#     action: iam-replace-broad-policies
 #   frameworks:
 #     fsbp: [IAM.21]
 #     aws_config: [iam-policy-no-statements-with-full-access]

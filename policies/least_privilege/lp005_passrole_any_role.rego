@@ -29,7 +29,7 @@
 #       List the ARNs of the roles the workload passes (usually its own SageMaker execution
 #       role) in the Resource of the iam:PassRole statement and add a condition
 #       "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}.
-#     action: iam-scope-passrole
+#     action: iam-replace-broad-policies
 #   frameworks:
 #     lab: [lab-1-execution-role, lab-concept-least-privilege]
 #   references:

@@ -29,6 +29,7 @@
 #       {"sts:ExternalId": "<id>"} to the trust statement; for people, add "Bool":
 #       {"aws:MultiFactorAuthPresent": "true"}. Name specific role ARNs rather than the
 #       account root, and remove the trust if it is no longer needed.
+#     action: iam-require-external-id-or-mfa
 #   frameworks:
 #     lab: [lab-concept-least-privilege]
 #   references:

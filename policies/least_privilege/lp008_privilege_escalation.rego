@@ -39,6 +39,7 @@
 #       role assumed by people with MFA. Scope iam:PassRole to the execution role(s) the
 #       workload passes, with an iam:PassedToService condition. Remove launch actions the
 #       role does not need.
+#     action: iam-replace-broad-policies
 #   frameworks:
 #     lab: [lab-concept-least-privilege]
 #   references:

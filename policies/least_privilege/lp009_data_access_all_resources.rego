@@ -31,6 +31,7 @@
 #       Name the workload's buckets and prefixes (arn:aws:s3:::ml-training-data/*) and its
 #       KMS key ARNs in the Resource of the data statements; split read-only inputs from
 #       writable output prefixes.
+#     action: iam-replace-broad-policies
 #   frameworks:
 #     lab: [lab-concept-least-privilege]
 #   references:

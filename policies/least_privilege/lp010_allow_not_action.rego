@@ -27,6 +27,7 @@
 #       resources (Resource). If the intent is to forbid something, keep a scoped Allow and
 #       add an explicit Deny. An AWS-managed policy cannot be edited: replace it with a
 #       customer managed one (see LP-007).
+#     action: iam-replace-broad-policies
 #   frameworks:
 #     lab: [lab-concept-least-privilege]
 #   references:

@@ -28,6 +28,7 @@
 #       Confirm with the owner (tags, CloudTrail) that the role is not needed, then detach its
 #       policies, remove it from instance profiles and delete it. To keep it dormant
 #       instead, replace its trust policy with one that nobody can satisfy.
+#     action: iam-delete-unused-role
 #   frameworks:
 #     lab: [lab-concept-least-privilege]
 #   references:

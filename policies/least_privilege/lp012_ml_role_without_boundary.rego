@@ -25,6 +25,7 @@
 #       PutRolePermissionsBoundary; require it for new roles with an
 #       iam:PermissionsBoundary condition on iam:CreateRole in the policies of those who
 #       create roles.
+#     action: iam-add-permissions-boundary
 #   frameworks:
 #     lab: [lab-1-execution-role]
 #   references:

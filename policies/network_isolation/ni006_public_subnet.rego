@@ -29,7 +29,7 @@
 #       public subnet, for outbound access) and turn off MapPublicIpOnLaunch. Note that
 #       deleting a route from the VPC's main route table affects every subnet without an
 #       explicit association.
-#     action: ec2-remove-internet-route
+#     action: ec2-disable-public-ip-on-launch
 #   frameworks:
 #     fsbp: [EC2.15]
 #     aws_config: [subnet-auto-assign-public-ip-disabled]

@@ -165,11 +165,21 @@ pub(crate) async fn collect(ctx: Arc<Ctx>, client: aws_sdk_ec2::Client, region: 
         "route_tables": route_tables,
         "internet_gateways": igws,
         "nat_gateways": nats,
-        "vpc_endpoints": endpoints,
+        "vpc_endpoints": present(endpoints),
         "security_groups": groups,
         "network_acls": acls,
         "flow_logs": flow_logs,
     })
+}
+
+/// Endpoints still there: a deleted endpoint stays listed, in state `deleted`, for a while.
+fn present(mut endpoints: Vec<Value>) -> Vec<Value> {
+    endpoints.retain(|e| {
+        !e["State"]
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("deleted"))
+    });
+    endpoints
 }
 
 fn vpc(v: &Vpc) -> Value {
@@ -246,7 +256,7 @@ fn route_table(t: &RouteTable) -> Value {
         .s("RouteTableId", t.route_table_id())
         .s("VpcId", t.vpc_id())
         .s("OwnerId", t.owner_id())
-        .list("Routes", t.routes(), route)
+        .sorted_list("Routes", t.routes(), route)
         .list("Associations", t.associations(), association)
         .list("PropagatingVgws", t.propagating_vgws(), |g| {
             Obj::new().s("GatewayId", g.gateway_id()).build()
@@ -365,8 +375,8 @@ fn security_group(g: &SecurityGroup) -> Value {
         .s("Description", g.description())
         .s("VpcId", g.vpc_id())
         .s("OwnerId", g.owner_id())
-        .list("IpPermissions", g.ip_permissions(), ip_permission)
-        .list(
+        .sorted_list("IpPermissions", g.ip_permissions(), ip_permission)
+        .sorted_list(
             "IpPermissionsEgress",
             g.ip_permissions_egress(),
             ip_permission,
@@ -380,25 +390,25 @@ fn ip_permission(p: &IpPermission) -> Value {
         .s("IpProtocol", p.ip_protocol())
         .n("FromPort", p.from_port())
         .n("ToPort", p.to_port())
-        .list("IpRanges", p.ip_ranges(), |r| {
+        .sorted_list("IpRanges", p.ip_ranges(), |r| {
             Obj::new()
                 .s("CidrIp", r.cidr_ip())
                 .s("Description", r.description())
                 .build()
         })
-        .list("Ipv6Ranges", p.ipv6_ranges(), |r| {
+        .sorted_list("Ipv6Ranges", p.ipv6_ranges(), |r| {
             Obj::new()
                 .s("CidrIpv6", r.cidr_ipv6())
                 .s("Description", r.description())
                 .build()
         })
-        .list("PrefixListIds", p.prefix_list_ids(), |r| {
+        .sorted_list("PrefixListIds", p.prefix_list_ids(), |r| {
             Obj::new()
                 .s("PrefixListId", r.prefix_list_id())
                 .s("Description", r.description())
                 .build()
         })
-        .list("UserIdGroupPairs", p.user_id_group_pairs(), |g| {
+        .sorted_list("UserIdGroupPairs", p.user_id_group_pairs(), |g| {
             Obj::new()
                 .s("GroupId", g.group_id())
                 .s("GroupName", g.group_name())
@@ -418,7 +428,7 @@ fn network_acl(n: &NetworkAcl) -> Value {
         .s("VpcId", n.vpc_id())
         .s("OwnerId", n.owner_id())
         .b("IsDefault", n.is_default())
-        .list("Entries", n.entries(), acl_entry)
+        .sorted_list("Entries", n.entries(), acl_entry)
         .list("Associations", n.associations(), |a| {
             Obj::new()
                 .s("NetworkAclAssociationId", a.network_acl_association_id())

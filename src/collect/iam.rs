@@ -137,8 +137,8 @@ fn role(r: &RoleDetail) -> Value {
             r.instance_profile_list(),
             instance_profile,
         )
-        .list("RolePolicyList", r.role_policy_list(), inline_policy)
-        .list(
+        .v("RolePolicyList", Some(Value::Array(inline_policies(r))))
+        .sorted_list(
             "AttachedManagedPolicies",
             r.attached_managed_policies(),
             |p| {
@@ -159,6 +159,13 @@ fn role(r: &RoleDetail) -> Value {
         )
         .tags(r.tags().iter().map(|t| (Some(t.key()), Some(t.value()))))
         .build()
+}
+
+/// The inline policies of a role, by name (the API's order is not stable).
+fn inline_policies(r: &RoleDetail) -> Vec<Value> {
+    let mut list: Vec<Value> = r.role_policy_list().iter().map(inline_policy).collect();
+    sort_by_field(&mut list, "PolicyName");
+    list
 }
 
 fn instance_profile(p: &InstanceProfile) -> Value {

@@ -85,6 +85,16 @@ impl Obj {
         self
     }
 
+    /// A list of objects in a canonical order (by their JSON text): for lists whose API order
+    /// means nothing and changes when an item is removed and added back (security group
+    /// rules, network ACL entries, routes), so the same state gives the same snapshot.
+    pub fn sorted_list<T>(mut self, key: &str, items: &[T], f: impl Fn(&T) -> Value) -> Obj {
+        let mut list: Vec<Value> = items.iter().map(f).collect();
+        list.sort_by_cached_key(Value::to_string);
+        self.0.insert(key.to_string(), Value::Array(list));
+        self
+    }
+
     /// `Tags` as `[{Key, Value}]`, sorted by key.
     pub fn tags<'a>(
         self,

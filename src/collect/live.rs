@@ -295,7 +295,7 @@ pub fn collect(opts: &Options) -> Result<Collected, CollectError> {
 }
 
 /// `us-east-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`, `us-isob-east-1`.
-fn valid_region(name: &str) -> bool {
+pub(crate) fn valid_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2
@@ -306,7 +306,7 @@ fn valid_region(name: &str) -> bool {
         && !parts[parts.len() - 1].is_empty()
 }
 
-fn validate(opts: &Options) -> Result<(), CollectError> {
+pub(crate) fn validate(opts: &Options) -> Result<(), CollectError> {
     let named = opts.region.iter().chain(match &opts.regions {
         RegionChoice::List(list) => list.iter(),
         _ => [].iter(),
@@ -327,9 +327,9 @@ fn validate(opts: &Options) -> Result<(), CollectError> {
     Ok(())
 }
 
-struct Identity {
-    account_id: String,
-    partition: String,
+pub(crate) struct Identity {
+    pub(crate) account_id: String,
+    pub(crate) partition: String,
 }
 
 async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
@@ -439,7 +439,7 @@ async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
 
 /// STS GetCallerIdentity: the account id and partition, and the one place where a broken
 /// configuration (bad credentials, unreachable region or endpoint) stops the run.
-async fn identify(clients: &Clients, home: &str) -> Result<Identity, CollectError> {
+pub(crate) async fn identify(clients: &Clients, home: &str) -> Result<Identity, CollectError> {
     match clients.sts().get_caller_identity().send().await {
         Ok(out) => {
             let account_id = out.account().unwrap_or_default().to_string();

@@ -14,20 +14,22 @@
 
 pub mod operations;
 
+// The remediator (`remediate::apply`) reuses the SDK configuration, clients and error
+// handling.
 #[cfg(feature = "aws")]
-mod client;
+pub(crate) mod client;
 #[cfg(feature = "aws")]
-mod ctx;
+pub(crate) mod ctx;
 #[cfg(feature = "aws")]
 mod ec2;
 #[cfg(feature = "aws")]
 mod iam;
 #[cfg(feature = "aws")]
-mod json;
+pub(crate) mod json;
 #[cfg(feature = "aws")]
 mod kms;
 #[cfg(feature = "aws")]
-mod live;
+pub(crate) mod live;
 #[cfg(feature = "aws")]
 mod progress;
 #[cfg(feature = "aws")]

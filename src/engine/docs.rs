@@ -88,6 +88,13 @@ pub fn render(meta: &RuleMeta, example: Option<&DocExample>) -> String {
                 }
             };
             let _ = writeln!(md, "{note}\n");
+            for companion in a.with.iter().filter_map(|id| catalog::action(id)) {
+                let _ = writeln!(
+                    md,
+                    "When the resource needs it, the plan adds fix `{}`, which is **{}**: {}.\n\nRollback: {}.\n",
+                    companion.id, companion.applicability, companion.summary, companion.inverse
+                );
+            }
         }
         None => {
             let _ = writeln!(

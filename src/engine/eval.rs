@@ -238,13 +238,17 @@ impl Engine {
         snapshot: &LoadedSnapshot,
         only: Option<&[String]>,
     ) -> Result<Vec<RuleOutcome>, EngineError> {
-        let rules: Vec<&Rule> = self
+        let mut rules: Vec<&Rule> = self
             .rules
             .iter()
             .filter(|r| only.is_none_or(|ids| ids.contains(&r.meta.id)))
             .collect();
+        // Each idle thread takes the next rule; the rules on the interpreter (the slowest)
+        // come first, so no thread is left running one long rule while the others wait.
+        rules.sort_by_key(|r| self.programs.contains_key(&r.meta.id));
         let mut outcomes: Vec<RuleOutcome> = rules
-            .par_iter()
+            .into_iter()
+            .par_bridge()
             .map(|rule| self.evaluate_rule(rule, &snapshot.input))
             .collect::<Result<_, _>>()?;
         outcomes.sort_by(|a, b| a.rule_id.cmp(&b.rule_id));

@@ -1,4 +1,91 @@
-//! Remediation: findings become a reviewable plan of actions; applying it keeps a journal
-//! that rollback can replay backwards.
+//! Remediation: findings become a reviewable plan of actions; applying it keeps a
+//! write-ahead journal that rollback replays backwards.
+//!
+//! - [`model`]: the aspects of live state an action changes and the closed set of calls
+//!   ([`model::Op`]) that change them;
+//! - [`plan`]: the versioned plan and its diff; [`fixes`] makes a remediation plan from
+//!   findings, [`harden`] the plans of `harden` and `teardown` (all pure);
+//! - [`journal`]: the JSON-lines journal, one fsync'd record before and after every call;
+//! - [`apply`]: runs a plan against a [`apply::Target`] (AWS through the SDK, or a fake in
+//!   tests) with drift checks, idempotency and the journal; [`rollback`] puts every
+//!   journaled aspect back to its recorded value.
 
+pub mod apply;
 pub mod catalog;
+pub mod cidr;
+pub mod command;
+pub mod documents;
+pub mod fixes;
+pub mod harden;
+pub mod journal;
+pub mod model;
+pub mod plan;
+pub mod rollback;
+
+/// What stops a remediation command, with advice.
+#[derive(Debug, thiserror::Error)]
+pub enum RemediateError {
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+    #[error(transparent)]
+    Journal(#[from] journal::JournalError),
+    #[error(transparent)]
+    Apply(#[from] apply::ApplyError),
+    #[error(transparent)]
+    Harden(#[from] harden::HardenError),
+    #[error("invalid --allowed-cidr: {0}")]
+    AllowedCidr(String),
+    #[error("invalid {flag} `{value}`: {why}")]
+    BadArgument {
+        flag: &'static str,
+        value: String,
+        why: &'static str,
+    },
+    #[error(
+        "snapshot {file} was collected at {collected_at}, {hours} hours ago: too old to plan changes from"
+    )]
+    Stale {
+        file: String,
+        collected_at: String,
+        hours: i64,
+    },
+    #[error(
+        "refusing to change the account without confirmation: stdin is not a terminal and --yes was not given"
+    )]
+    NoConfirmation,
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot read the account: {0}")]
+    Read(apply::TargetError),
+}
+
+impl RemediateError {
+    pub fn hint(&self) -> String {
+        match self {
+            RemediateError::Plan(e) => e.hint(),
+            RemediateError::Journal(e) => e.hint(),
+            RemediateError::Apply(e) => e.hint(),
+            RemediateError::Harden(e) => e.hint(),
+            RemediateError::AllowedCidr(_) => {
+                "give the network the workload is reached from, e.g. --allowed-cidr 203.0.113.0/24".into()
+            }
+            RemediateError::BadArgument { flag, .. } => match *flag {
+                "--flow-logs-destination" => {
+                    "give an S3 bucket ARN, e.g. arn:aws:s3:::my-flow-logs".into()
+                }
+                _ => "give a KMS key ARN, e.g. arn:aws:kms:us-east-1:123456789012:key/...".into(),
+            },
+            RemediateError::Stale { .. } => {
+                "collect a fresh snapshot (`mlguard collect`), plan from a live scan, or pass --max-age 0 to plan anyway (apply re-checks every action)".into()
+            }
+            RemediateError::NoConfirmation => {
+                "review the plan first (--plan), then pass --yes to apply it unattended".into()
+            }
+            RemediateError::Usage(_) => "see `mlguard remediate --help`".into(),
+            RemediateError::Read(_) => {
+                "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
+            }
+        }
+    }
+}
+pub mod operations;

@@ -64,6 +64,31 @@ impl Moto {
 
     /// Starts a server with extra environment variables.
     pub fn start_with(env: &[(&str, &str)]) -> Moto {
+        Moto::launch(env, None)
+    }
+
+    /// Starts a server that enforces IAM policies (after `INITIAL_NO_AUTH_ACTION_COUNT`
+    /// unauthenticated requests) without checking request signatures. moto recomputes the
+    /// SigV4 signature of a query-protocol request (IAM, EC2) over the form parameters
+    /// re-encoded by botocore, which writes a space as `+` where the AWS SDK for Rust (like
+    /// AWS) sends `%20`: every signed request with a space in a parameter (a security group
+    /// description, a role's description) fails with AuthFailure / SignatureDoesNotMatch.
+    /// The access key still identifies the user, so authorization is unchanged.
+    pub fn start_enforcing_without_signatures(initial_no_auth: u32) -> Moto {
+        let count = initial_no_auth.to_string();
+        Moto::launch(
+            &[("INITIAL_NO_AUTH_ACTION_COUNT", &count)],
+            Some(
+                "import sys\n\
+                 from moto.iam import access_control\n\
+                 access_control.IAMRequestBase.check_signature = lambda self: None\n\
+                 from moto.server import main\n\
+                 sys.exit(main())\n",
+            ),
+        )
+    }
+
+    fn launch(env: &[(&str, &str)], python: Option<&str>) -> Moto {
         let server = server();
         let mut last_log = String::new();
         // A port can be taken between choosing it and the server binding it: try a few.
@@ -73,7 +98,17 @@ impl Moto {
             let port = free_port();
             let out = std::fs::File::create(&log).expect("log file");
             let err = out.try_clone().expect("log file");
-            let mut cmd = Command::new(&server);
+            let mut cmd = match python {
+                None => Command::new(&server),
+                Some(code) => {
+                    let python = std::env::var_os("MLGUARD_PYTHON")
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| server.with_file_name("python"));
+                    let mut cmd = Command::new(python);
+                    cmd.args(["-c", code]);
+                    cmd
+                }
+            };
             cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
                 .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
@@ -108,6 +143,22 @@ impl Moto {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Empties the emulated account (`POST /moto-api/reset`), as a new server would be.
+    pub fn reset(&self) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("moto answers");
+        stream
+            .write_all(
+                b"POST /moto-api/reset HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n",
+            )
+            .expect("reset request");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.") && answer.contains(" 200 "),
+            "reset: {answer}"
+        );
     }
 
     /// The server's log so far (for failure messages).

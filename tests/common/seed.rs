@@ -402,6 +402,93 @@ pub fn lab(aws: &Aws) -> Lab {
     })
 }
 
+/// The lab with its security group opened the way the lab's challenge starts: HTTPS and
+/// SSH from anywhere.
+pub fn lab_challenge(aws: &Aws) -> Lab {
+    let lab = lab(aws);
+    aws.run(async {
+        aws.ec2()
+            .authorize_security_group_ingress()
+            .group_id(&lab.sg_id)
+            .ip_permissions(tcp(443, "0.0.0.0/0"))
+            .ip_permissions(tcp(22, "0.0.0.0/0"))
+            .send()
+            .await
+            .expect("AuthorizeSecurityGroupIngress");
+    });
+    lab
+}
+
+/// An administrator made with the requests moto serves unauthenticated (start it with
+/// `INITIAL_NO_AUTH_ACTION_COUNT=3`); from then on moto enforces IAM policies.
+pub fn enforcing_admin(endpoint: &str, region: &str) -> Aws {
+    let anonymous = Aws::new(endpoint, region);
+    let (key, secret) = anonymous.run(async {
+        let iam = anonymous.iam();
+        iam.create_user()
+            .user_name("admin")
+            .send()
+            .await
+            .expect("CreateUser");
+        iam.attach_user_policy()
+            .user_name("admin")
+            .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+            .send()
+            .await
+            .expect("AttachUserPolicy");
+        let key = iam
+            .create_access_key()
+            .user_name("admin")
+            .send()
+            .await
+            .expect("CreateAccessKey");
+        let key = key.access_key().expect("access key");
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    });
+    let refused = anonymous.run(anonymous.iam().list_users().send());
+    assert!(refused.is_err(), "moto must now enforce authentication");
+    Aws::with_credentials(endpoint, region, &key, &secret, None)
+}
+
+/// An IAM user holding only the given inline policies; returns its access key.
+pub fn user_with(
+    admin: &Aws,
+    name: &str,
+    policies: &[(&str, &serde_json::Value)],
+) -> (String, String) {
+    admin.run(async {
+        let iam = admin.iam();
+        iam.create_user()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateUser");
+        for (policy_name, policy) in policies {
+            iam.put_user_policy()
+                .user_name(name)
+                .policy_name(*policy_name)
+                .policy_document(policy.to_string())
+                .send()
+                .await
+                .expect("PutUserPolicy");
+        }
+        let key = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateAccessKey");
+        let key = key.access_key().expect("access key");
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    })
+}
+
 /// A training job per index in 0..3, a model, an endpoint configuration and a Studio domain,
 /// all in the lab's VPC with its role and key. Returns the domain id.
 pub fn sagemaker_workload(aws: &Aws, lab: &Lab) -> String {

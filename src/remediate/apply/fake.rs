@@ -1,0 +1,242 @@
+//! An in-memory account for the driver's tests: aspects are stored as values, and each call
+//! changes the aspects it would change on AWS.
+
+use super::{Target, TargetError};
+use crate::remediate::harden::Inventory;
+use crate::remediate::model::{Aspect, Direction, Op};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+#[derive(Default)]
+pub struct Fake {
+    pub account: String,
+    pub state: BTreeMap<Aspect, Value>,
+    pub calls: Vec<String>,
+    /// Fail the n-th call (1-based) after making the change, as a crash after the request.
+    pub fail_after_change: Option<usize>,
+    next_id: u32,
+}
+
+impl Fake {
+    pub fn new() -> Fake {
+        Fake {
+            account: "123456789012".into(),
+            ..Fake::default()
+        }
+    }
+
+    pub fn set(&mut self, aspect: Aspect, value: Value) {
+        if value.is_null() {
+            self.state.remove(&aspect);
+        } else {
+            self.state.insert(aspect, value);
+        }
+    }
+
+    pub fn get(&self, aspect: &Aspect) -> Value {
+        self.state.get(aspect).cloned().unwrap_or(Value::Null)
+    }
+
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}-{:04}", self.next_id)
+    }
+
+    fn rule(
+        region: &str,
+        group: &str,
+        direction: Direction,
+        rule: &crate::remediate::model::SgRule,
+    ) -> Aspect {
+        Aspect::SecurityGroupRule {
+            region: region.into(),
+            group_id: group.into(),
+            direction,
+            rule: rule.clone(),
+        }
+    }
+}
+
+impl Target for Fake {
+    fn account_id(&mut self) -> Result<String, TargetError> {
+        Ok(self.account.clone())
+    }
+
+    fn read(&mut self, aspect: &Aspect) -> Result<Value, TargetError> {
+        Ok(self.get(aspect))
+    }
+
+    fn call(&mut self, op: &Op) -> Result<Value, TargetError> {
+        self.calls.push(op.name().to_string());
+        let mut result = Value::Null;
+        match op {
+            Op::EnableKeyRotation { region, key_id }
+            | Op::DisableKeyRotation { region, key_id } => {
+                let on = matches!(op, Op::EnableKeyRotation { .. });
+                self.set(
+                    Aspect::KeyRotation {
+                        region: region.clone(),
+                        key_id: key_id.clone(),
+                    },
+                    json!(on),
+                );
+            }
+            Op::RevokeSecurityGroupIngress {
+                region,
+                group_id,
+                rule,
+                ..
+            } => self.set(
+                Fake::rule(region, group_id, Direction::Ingress, rule),
+                Value::Null,
+            ),
+            Op::RevokeSecurityGroupEgress {
+                region,
+                group_id,
+                rule,
+                ..
+            } => self.set(
+                Fake::rule(region, group_id, Direction::Egress, rule),
+                Value::Null,
+            ),
+            Op::AuthorizeSecurityGroupIngress {
+                region,
+                group_id,
+                rule,
+                description,
+            } => {
+                let v = description
+                    .as_ref()
+                    .map_or(json!({}), |d| json!({"Description": d}));
+                self.set(Fake::rule(region, group_id, Direction::Ingress, rule), v)
+            }
+            Op::AuthorizeSecurityGroupEgress {
+                region,
+                group_id,
+                rule,
+                description,
+            } => {
+                let v = description
+                    .as_ref()
+                    .map_or(json!({}), |d| json!({"Description": d}));
+                self.set(Fake::rule(region, group_id, Direction::Egress, rule), v)
+            }
+            Op::ModifySubnetAttribute {
+                region,
+                subnet_id,
+                map_public_ip_on_launch,
+            } => self.set(
+                Aspect::SubnetMapPublicIp {
+                    region: region.clone(),
+                    subnet_id: subnet_id.clone(),
+                },
+                json!(map_public_ip_on_launch),
+            ),
+            Op::UpdateAssumeRolePolicy {
+                role_name,
+                document,
+            } => self.set(
+                Aspect::RoleTrustPolicy {
+                    role_name: role_name.clone(),
+                },
+                document.clone(),
+            ),
+            Op::PutRolePolicy {
+                role_name,
+                policy_name,
+                document,
+            } => self.set(
+                Aspect::RoleInlinePolicy {
+                    role_name: role_name.clone(),
+                    policy_name: policy_name.clone(),
+                },
+                document.clone(),
+            ),
+            Op::DeleteRolePolicy {
+                role_name,
+                policy_name,
+            } => self.set(
+                Aspect::RoleInlinePolicy {
+                    role_name: role_name.clone(),
+                    policy_name: policy_name.clone(),
+                },
+                Value::Null,
+            ),
+            Op::CreateVpc { region, tags, .. } => {
+                let id = self.id("vpc");
+                let mut t = tags.clone();
+                t.remove("mlguard:scope");
+                self.set(
+                    Aspect::Vpc {
+                        region: region.clone(),
+                        tags: t,
+                    },
+                    json!({"id": id, "tags": tags}),
+                );
+                result = json!({ "id": id });
+            }
+            Op::DeleteVpc { region, vpc_id } => {
+                let found: Vec<Aspect> = self
+                    .state
+                    .iter()
+                    .filter(|(a, v)| {
+                        matches!(a, Aspect::Vpc { region: r, .. } if r == region)
+                            && v["id"] == *vpc_id
+                    })
+                    .map(|(a, _)| a.clone())
+                    .collect();
+                for a in found {
+                    self.set(a, Value::Null);
+                }
+            }
+            Op::CreateSubnet {
+                region,
+                vpc_id,
+                cidr_block,
+                tags,
+                ..
+            } => {
+                let id = self.id("subnet");
+                self.set(
+                    Aspect::Subnet {
+                        region: region.clone(),
+                        vpc_id: vpc_id.clone(),
+                        cidr_block: cidr_block.clone(),
+                    },
+                    json!({"id": id, "tags": tags}),
+                );
+                result = json!({ "id": id });
+            }
+            Op::DeleteSubnet { region, subnet_id } => {
+                let found: Vec<Aspect> = self
+                    .state
+                    .iter()
+                    .filter(|(a, v)| {
+                        matches!(a, Aspect::Subnet { region: r, .. } if r == region)
+                            && v["id"] == *subnet_id
+                    })
+                    .map(|(a, _)| a.clone())
+                    .collect();
+                for a in found {
+                    self.set(a, Value::Null);
+                }
+            }
+            other => return Err(TargetError::new("Unsupported", other.name())),
+        }
+        if self.fail_after_change == Some(self.calls.len()) {
+            return Err(TargetError::new(
+                "Crash",
+                "the connection died after the request",
+            ));
+        }
+        Ok(result)
+    }
+
+    fn availability_zones(&mut self, region: &str) -> Result<Vec<String>, TargetError> {
+        Ok(vec![format!("{region}a"), format!("{region}b")])
+    }
+
+    fn inventory(&mut self, _stack: &str, _region: &str) -> Result<Inventory, TargetError> {
+        Ok(Inventory::default())
+    }
+}

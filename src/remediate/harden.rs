@@ -1,0 +1,1237 @@
+//! `harden` and `teardown` as plans.
+//!
+//! `harden --name NAME` builds the lab's baseline as one plan: a least-privilege SageMaker
+//! execution role (SageMaker trust pinned to the account, a scoped inline policy, a
+//! permissions boundary), a rotated KMS key with an alias, a VPC with private subnets in two
+//! zones and no internet gateway, an S3 gateway endpoint and SageMaker API and runtime
+//! interface endpoints, flow logs to an encrypted bucket, a security group admitting only
+//! tcp/443 from `--allowed-cidr`, the default security group emptied and the default network
+//! ACL tightened. Every resource carries `mlguard:managed=true` and `mlguard:stack=NAME`.
+//! The desired actions are compared with what exists ([`observe`]): what is in place drops
+//! out, so a second `harden` converges without duplicates.
+//!
+//! `teardown --name NAME` deletes, in dependency order, what an inventory of the account finds
+//! carrying both tags, and nothing else.
+
+use super::apply::{Resolver, Target, TargetError, owned};
+use super::catalog::Applicability;
+use super::cidr::Cidr;
+use super::documents as docs;
+use super::model::{
+    AclEntry, Aspect, COMPONENT_TAG, Direction, MANAGED_TAG, Op, STACK_TAG, SgRule, Tags,
+    normalize_document,
+};
+use super::plan::{Action, PLAN_VERSION, Plan, PlanKind, PlanOptions, PlanSource};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Everything of a stack an inventory found (each item carries both tags).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// `(flow log id, resource id)`.
+    pub flow_logs: Vec<(String, String)>,
+    /// `(endpoint id, VPC id, service name)`.
+    pub vpc_endpoints: Vec<(String, String, String)>,
+    pub security_groups: Vec<InventoryGroup>,
+    /// `(subnet id, VPC id)`.
+    pub subnets: Vec<(String, String)>,
+    pub vpcs: Vec<String>,
+    /// `(bucket, region)`.
+    pub buckets: Vec<(String, String)>,
+    /// Aliases of the stack's keys.
+    pub aliases: Vec<String>,
+    /// `(key id, key state)`.
+    pub keys: Vec<(String, String)>,
+    pub roles: Vec<InventoryRole>,
+    /// Customer managed policy ARNs.
+    pub policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryGroup {
+    pub id: String,
+    pub vpc_id: String,
+    pub name: String,
+    /// Security groups its rules name.
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRole {
+    pub name: String,
+    pub arn: String,
+    pub inline_policies: Vec<String>,
+    pub attached_policies: Vec<String>,
+    pub boundary: Option<String>,
+}
+
+impl Inventory {
+    pub fn is_empty(&self) -> bool {
+        *self == Inventory::default()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HardenError {
+    #[error(
+        "invalid stack name `{0}`: 1-24 lower-case letters, digits and hyphens, starting with a letter"
+    )]
+    BadName(String),
+    #[error("invalid --vpc-cidr `{0}`: an IPv4 network of /16 to /24, such as 10.0.0.0/16")]
+    BadVpcCidr(String),
+    #[error("{0}")]
+    BadAllowedCidr(String),
+    #[error("region {region} has fewer than two availability zones")]
+    Zones { region: String },
+    #[error(
+        "{what} exists but was not created by mlguard (no {MANAGED_TAG}=true, {STACK_TAG}={stack}): choose another --name"
+    )]
+    NotOurs { what: String, stack: String },
+    #[error("cannot read {what}: {error}")]
+    Read { what: String, error: TargetError },
+}
+
+impl HardenError {
+    pub fn hint(&self) -> String {
+        match self {
+            HardenError::BadName(_) => "for example --name ml-lab".into(),
+            HardenError::BadVpcCidr(_) => "for example --vpc-cidr 10.0.0.0/16".into(),
+            HardenError::BadAllowedCidr(_) => {
+                "the range the workload is reached from, e.g. your VPN: --allowed-cidr 203.0.113.0/24".into()
+            }
+            HardenError::Zones { .. } => "pick another --region".into(),
+            HardenError::NotOurs { .. } => {
+                "mlguard never adopts or changes resources it did not create".into()
+            }
+            HardenError::Read { .. } => {
+                "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
+            }
+        }
+    }
+}
+
+/// Checks a stack name: it goes into role, policy, alias and bucket names.
+pub fn check_name(name: &str) -> Result<(), HardenError> {
+    let ok = (1..=24).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(HardenError::BadName(name.to_string()))
+    }
+}
+
+/// The names a stack's resources get.
+pub struct Names {
+    pub role: String,
+    pub boundary: String,
+    pub boundary_arn: String,
+    pub alias: String,
+    pub ml_group: String,
+    pub endpoint_group: String,
+    pub bucket: String,
+}
+
+pub fn names(stack: &str, partition: &str, account: &str, region: &str) -> Names {
+    let boundary = format!("{stack}-ml-boundary");
+    Names {
+        role: format!("{stack}-sagemaker-execution"),
+        boundary_arn: format!("arn:{partition}:iam::{account}:policy/mlguard/{boundary}"),
+        boundary,
+        alias: format!("alias/{stack}-ml-data"),
+        ml_group: format!("{stack}-ml"),
+        endpoint_group: format!("{stack}-endpoints"),
+        bucket: format!("{stack}-flowlogs-{account}-{region}"),
+    }
+}
+
+pub struct HardenOptions {
+    pub stack: String,
+    pub region: String,
+    pub account: String,
+    pub partition: String,
+    pub allowed_cidr: String,
+    pub vpc_cidr: String,
+    pub buckets: Vec<String>,
+    pub flow_logs_destination: Option<String>,
+    pub admin_ports: Vec<u16>,
+    /// Two availability zones for the subnets.
+    pub zones: Vec<String>,
+}
+
+fn tags_of(stack: &str, component: &str, ml_scope: bool) -> Tags {
+    let mut t: Tags = [
+        (MANAGED_TAG, "true"),
+        (STACK_TAG, stack),
+        (COMPONENT_TAG, component),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if ml_scope {
+        t.insert("mlguard:scope".into(), "ml".into());
+    }
+    t
+}
+
+const CREATED: &str = "<created>";
+
+/// Every action the baseline needs, in dependency order, before comparing with what exists.
+pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
+    check_name(&o.stack)?;
+    super::cidr::check_allowed(&o.allowed_cidr).map_err(HardenError::BadAllowedCidr)?;
+    let vpc = Cidr::parse(&o.vpc_cidr)
+        .filter(|c| {
+            c.is_network() && (16..=24).contains(&c.prefix_len()) && !o.vpc_cidr.contains(':')
+        })
+        .ok_or_else(|| HardenError::BadVpcCidr(o.vpc_cidr.clone()))?;
+    if o.zones.len() < 2 {
+        return Err(HardenError::Zones {
+            region: o.region.clone(),
+        });
+    }
+    let n = names(&o.stack, &o.partition, &o.account, &o.region);
+    let region = o.region.clone();
+    let stack = o.stack.clone();
+    let target = |what: &str| format!("mlguard-stack:{stack}/{what}");
+    let mut out: Vec<Action> = Vec::new();
+    let change =
+        |what: &str, summary: String, op: Op, aspect: Aspect, before: Value, after: Value| {
+            Action::change(
+                "harden",
+                &format!("harden-{what}"),
+                Applicability::Safe,
+                &target(what),
+                summary,
+                op,
+                aspect,
+                before,
+                after,
+            )
+        };
+    let created = || json!({ "id": CREATED });
+
+    // IAM: boundary, role, scoped policy.
+    let boundary = docs::boundary_policy(&o.partition, &o.account);
+    out.push(change(
+        "boundary",
+        format!("create the permissions boundary {}", n.boundary_arn),
+        Op::CreatePolicy {
+            policy_name: n.boundary.clone(),
+            path: "/mlguard/".into(),
+            description: format!("mlguard stack {stack}: what its ML execution role may ever do"),
+            document: boundary.clone(),
+            tags: tags_of(&stack, "boundary", false),
+        },
+        Aspect::ManagedPolicy {
+            policy_arn: n.boundary_arn.clone(),
+        },
+        Value::Null,
+        json!({"id": n.boundary_arn, "document": normalize_document(&boundary)}),
+    ));
+    out.push(change(
+        "role",
+        format!(
+            "create the SageMaker execution role {} (trust pinned to the account, boundary {})",
+            n.role, n.boundary
+        ),
+        Op::CreateRole {
+            role_name: n.role.clone(),
+            description: format!("mlguard stack {stack}: SageMaker execution role"),
+            document: docs::sagemaker_trust(&o.account),
+            permissions_boundary: Some(n.boundary_arn.clone()),
+            tags: tags_of(&stack, "role", true),
+        },
+        Aspect::Role {
+            role_name: n.role.clone(),
+        },
+        Value::Null,
+        created(),
+    ));
+    let key_tags = tags_of(&stack, "key", true);
+    let key = Aspect::Key {
+        region: region.clone(),
+        alias: n.alias.clone(),
+        tags: key_tags.clone(),
+    };
+    out.push(change(
+        "key",
+        format!("create a customer-managed KMS key for the stack's data in {region}"),
+        Op::CreateKey {
+            region: region.clone(),
+            description: format!("mlguard stack {stack}: ML data key"),
+            document: docs::key_policy(&o.partition, &o.account),
+            tags: key_tags,
+        },
+        key.clone(),
+        Value::Null,
+        created(),
+    ));
+    out.push(
+        change(
+            "key",
+            "turn on automatic rotation of the key".into(),
+            Op::EnableKeyRotation {
+                region: region.clone(),
+                key_id: "${key}".into(),
+            },
+            Aspect::KeyRotation {
+                region: region.clone(),
+                key_id: "${key}".into(),
+            },
+            json!(false),
+            json!(true),
+        )
+        .with_ref("key", key.clone())
+        .unread(),
+    );
+    out.push(
+        change(
+            "key",
+            format!("name the key {}", n.alias),
+            Op::CreateAlias {
+                region: region.clone(),
+                alias_name: n.alias.clone(),
+                target_key_id: "${key}".into(),
+            },
+            Aspect::Alias {
+                region: region.clone(),
+                alias_name: n.alias.clone(),
+            },
+            Value::Null,
+            created(),
+        )
+        .with_ref("key", key.clone()),
+    );
+    let buckets = if o.buckets.is_empty() {
+        vec![format!("sagemaker-{region}-{}", o.account)]
+    } else {
+        o.buckets.clone()
+    };
+    let scoped = normalize_document(&docs::scoped_policy(
+        &o.partition,
+        &o.account,
+        &buckets,
+        &["${key.arn}".to_string()],
+    ));
+    out.push(
+        change(
+            "role",
+            format!(
+                "give the role its scoped policy: buckets {}, SageMaker logs, the stack's key",
+                buckets.join(", ")
+            ),
+            Op::PutRolePolicy {
+                role_name: n.role.clone(),
+                policy_name: docs::SCOPED_POLICY_NAME.into(),
+                document: scoped.clone(),
+            },
+            Aspect::RoleInlinePolicy {
+                role_name: n.role.clone(),
+                policy_name: docs::SCOPED_POLICY_NAME.into(),
+            },
+            Value::Null,
+            scoped,
+        )
+        .with_ref("key", key.clone()),
+    );
+
+    // Network: VPC, subnets, security groups.
+    let vpc_aspect = Aspect::Vpc {
+        region: region.clone(),
+        tags: [
+            (MANAGED_TAG.to_string(), "true".to_string()),
+            (STACK_TAG.to_string(), stack.clone()),
+            (COMPONENT_TAG.to_string(), "vpc".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    out.push(change(
+        "vpc",
+        format!("create the VPC {} (no internet gateway)", o.vpc_cidr),
+        Op::CreateVpc {
+            region: region.clone(),
+            cidr_block: o.vpc_cidr.clone(),
+            tags: tags_of(&stack, "vpc", true),
+        },
+        vpc_aspect.clone(),
+        Value::Null,
+        created(),
+    ));
+    let with_vpc = |a: Action| a.with_ref("vpc", vpc_aspect.clone());
+    out.push(with_vpc(
+        change(
+            "vpc",
+            "resolve AWS service names inside the VPC (private DNS of the interface endpoints)"
+                .into(),
+            Op::ModifyVpcAttribute {
+                region: region.clone(),
+                vpc_id: "${vpc}".into(),
+                enable_dns_hostnames: true,
+            },
+            Aspect::VpcDnsHostnames {
+                region: region.clone(),
+                vpc_id: "${vpc}".into(),
+            },
+            json!(false),
+            json!(true),
+        )
+        .unread(),
+    ));
+    let sub_len = (vpc.prefix_len() + 8).min(28);
+    let mut subnet_refs = Vec::new();
+    for (i, zone) in o.zones.iter().take(2).enumerate() {
+        let cidr = vpc
+            .subnet(sub_len, i as u32)
+            .ok_or_else(|| HardenError::BadVpcCidr(o.vpc_cidr.clone()))?;
+        let aspect = Aspect::Subnet {
+            region: region.clone(),
+            vpc_id: "${vpc}".into(),
+            cidr_block: cidr.clone(),
+        };
+        out.push(with_vpc(change(
+            "subnet",
+            format!("create the private subnet {cidr} in {zone}"),
+            Op::CreateSubnet {
+                region: region.clone(),
+                vpc_id: "${vpc}".into(),
+                cidr_block: cidr,
+                availability_zone: zone.clone(),
+                tags: tags_of(&stack, "subnet", true),
+            },
+            aspect.clone(),
+            Value::Null,
+            created(),
+        )));
+        subnet_refs.push((format!("subnet_{i}"), aspect));
+    }
+    let group = |name: &str| Aspect::SecurityGroup {
+        region: region.clone(),
+        vpc_id: "${vpc}".into(),
+        group_name: name.to_string(),
+    };
+    let ml_group = group(&n.ml_group);
+    let endpoint_group = group(&n.endpoint_group);
+    for (aspect, name, desc, component) in [
+        (
+            &ml_group,
+            &n.ml_group,
+            format!(
+                "mlguard stack {stack}: the ML workload, reached on tcp/443 from {}",
+                o.allowed_cidr
+            ),
+            "ml-group",
+        ),
+        (
+            &endpoint_group,
+            &n.endpoint_group,
+            format!("mlguard stack {stack}: the VPC endpoints, reached from the ML workload"),
+            "endpoint-group",
+        ),
+    ] {
+        out.push(with_vpc(change(
+            component,
+            format!("create the security group {name}"),
+            Op::CreateSecurityGroup {
+                region: region.clone(),
+                vpc_id: "${vpc}".into(),
+                group_name: name.clone(),
+                description: desc,
+                tags: tags_of(&stack, component, true),
+            },
+            aspect.clone(),
+            Value::Null,
+            created(),
+        )));
+    }
+    let sg_change = |component: &str,
+                     group_ref: &str,
+                     group_aspect: &Aspect,
+                     direction: Direction,
+                     rule: SgRule,
+                     add: bool| {
+        let gid = format!("${{{group_ref}}}");
+        let aspect = Aspect::SecurityGroupRule {
+            region: region.clone(),
+            group_id: gid.clone(),
+            direction,
+            rule: rule.clone(),
+        };
+        let description = Some(format!("mlguard stack {stack}"));
+        let (op, before, after, verb) = match (add, direction) {
+            (true, Direction::Ingress) => (
+                Op::AuthorizeSecurityGroupIngress {
+                    region: region.clone(),
+                    group_id: gid,
+                    rule: rule.clone(),
+                    description: description.clone(),
+                },
+                Value::Null,
+                json!({"Description": description}),
+                "add",
+            ),
+            (true, Direction::Egress) => (
+                Op::AuthorizeSecurityGroupEgress {
+                    region: region.clone(),
+                    group_id: gid,
+                    rule: rule.clone(),
+                    description: description.clone(),
+                },
+                Value::Null,
+                json!({"Description": description}),
+                "add",
+            ),
+            (false, Direction::Ingress) => (
+                Op::RevokeSecurityGroupIngress {
+                    region: region.clone(),
+                    group_id: gid,
+                    rule: rule.clone(),
+                    description: None,
+                },
+                json!({}),
+                Value::Null,
+                "remove",
+            ),
+            (false, Direction::Egress) => (
+                Op::RevokeSecurityGroupEgress {
+                    region: region.clone(),
+                    group_id: gid,
+                    rule: rule.clone(),
+                    description: None,
+                },
+                json!({}),
+                Value::Null,
+                "remove",
+            ),
+        };
+        let a = change(
+            component,
+            format!("{verb} {}", rule.describe(direction)),
+            op,
+            aspect,
+            before,
+            after,
+        )
+        .with_ref(group_ref, group_aspect.clone())
+        .with_ref("vpc", vpc_aspect.clone());
+        if add { a } else { a.unread() }
+    };
+    out.push(sg_change(
+        "ml-group",
+        "ml_group",
+        &ml_group,
+        Direction::Ingress,
+        SgRule::tcp(443).with_cidr(&o.allowed_cidr),
+        true,
+    ));
+    out.push(sg_change(
+        "ml-group",
+        "ml_group",
+        &ml_group,
+        Direction::Egress,
+        SgRule::tcp(443).with_cidr("0.0.0.0/0"),
+        true,
+    ));
+    out.push(sg_change(
+        "ml-group",
+        "ml_group",
+        &ml_group,
+        Direction::Egress,
+        SgRule::all().with_cidr("0.0.0.0/0"),
+        false,
+    ));
+    out.push(
+        sg_change(
+            "endpoint-group",
+            "endpoint_group",
+            &endpoint_group,
+            Direction::Ingress,
+            SgRule::tcp(443).with_group("${ml_group}"),
+            true,
+        )
+        .with_ref("ml_group", ml_group.clone()),
+    );
+    out.push(sg_change(
+        "endpoint-group",
+        "endpoint_group",
+        &endpoint_group,
+        Direction::Egress,
+        SgRule::all().with_cidr("0.0.0.0/0"),
+        false,
+    ));
+
+    // Endpoints.
+    let main_table = Aspect::MainRouteTable {
+        region: region.clone(),
+        vpc_id: "${vpc}".into(),
+    };
+    let prefix = if o.partition == "aws-cn" { "cn." } else { "" };
+    for (svc, kind) in [
+        ("s3", "Gateway"),
+        ("sagemaker.api", "Interface"),
+        ("sagemaker.runtime", "Interface"),
+    ] {
+        let service = format!("{prefix}com.amazonaws.{region}.{svc}");
+        let gateway = kind == "Gateway";
+        let mut a = with_vpc(change(
+            "endpoint",
+            format!(
+                "create the {} endpoint {service}",
+                kind.to_ascii_lowercase()
+            ),
+            Op::CreateVpcEndpoint {
+                region: region.clone(),
+                vpc_id: "${vpc}".into(),
+                service_name: service.clone(),
+                endpoint_type: kind.into(),
+                route_table_ids: if gateway {
+                    vec!["${main_table}".into()]
+                } else {
+                    Vec::new()
+                },
+                subnet_ids: if gateway {
+                    Vec::new()
+                } else {
+                    subnet_refs
+                        .iter()
+                        .map(|(r, _)| format!("${{{r}}}"))
+                        .collect()
+                },
+                security_group_ids: if gateway {
+                    Vec::new()
+                } else {
+                    vec!["${endpoint_group}".into()]
+                },
+                private_dns_enabled: !gateway,
+                tags: tags_of(&stack, "endpoint", true),
+            },
+            Aspect::VpcEndpoint {
+                region: region.clone(),
+                vpc_id: "${vpc}".into(),
+                service_name: service,
+            },
+            Value::Null,
+            created(),
+        ));
+        if gateway {
+            a = a.with_ref("main_table", main_table.clone());
+        } else {
+            for (r, aspect) in &subnet_refs {
+                a = a.with_ref(r, aspect.clone());
+            }
+            a = a.with_ref("endpoint_group", endpoint_group.clone());
+        }
+        out.push(a);
+    }
+
+    // Flow logs, to the stack's encrypted bucket unless a destination is given.
+    let destination = match &o.flow_logs_destination {
+        Some(d) => d.clone(),
+        None => {
+            let b = n.bucket.clone();
+            let arn = format!("arn:{}:s3:::{b}", o.partition);
+            let bucket = || (b.clone(), region.clone());
+            out.push(change(
+                "flow-log-bucket",
+                format!("create the flow-log bucket {b}"),
+                Op::CreateBucket {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                },
+                Aspect::Bucket {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                },
+                Value::Null,
+                json!({"id": b}),
+            ));
+            let t = tags_of(&stack, "flow-log-bucket", false);
+            out.push(
+                change(
+                    "flow-log-bucket",
+                    format!("tag bucket {b} as the stack's"),
+                    Op::PutBucketTagging {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                        tags: t.clone(),
+                    },
+                    Aspect::BucketTags {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                    },
+                    Value::Null,
+                    serde_json::to_value(&t).unwrap_or(Value::Null),
+                )
+                .unread(),
+            );
+            out.push(
+                change(
+                    "flow-log-bucket",
+                    format!("block public access to bucket {b}"),
+                    Op::PutPublicAccessBlock {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                        block_public_acls: true,
+                        ignore_public_acls: true,
+                        block_public_policy: true,
+                        restrict_public_buckets: true,
+                    },
+                    Aspect::BucketPublicAccessBlock {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                    },
+                    Value::Null,
+                    json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}),
+                )
+                .unread(),
+            );
+            let sse = json!({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "${key.arn}"}, "BucketKeyEnabled": true}]});
+            out.push(
+                change(
+                    "flow-log-bucket",
+                    format!("encrypt bucket {b} with the stack's key"),
+                    Op::PutBucketEncryption {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                        configuration: sse.clone(),
+                    },
+                    Aspect::BucketEncryption {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                    },
+                    Value::Null,
+                    sse,
+                )
+                .with_ref("key", key.clone())
+                .unread(),
+            );
+            let policy = docs::with_tls_only(None, &o.partition, &b);
+            out.push(
+                change(
+                    "flow-log-bucket",
+                    format!("deny requests to bucket {b} made without TLS"),
+                    Op::PutBucketPolicy {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                        document: policy.clone(),
+                    },
+                    Aspect::BucketPolicy {
+                        bucket: bucket().0,
+                        region: bucket().1,
+                    },
+                    Value::Null,
+                    policy,
+                )
+                .unread(),
+            );
+            arn
+        }
+    };
+    out.push(with_vpc(change(
+        "flow-log",
+        format!("record all traffic of the VPC in flow logs to {destination}"),
+        Op::CreateFlowLogs {
+            region: region.clone(),
+            resource_id: "${vpc}".into(),
+            log_destination: destination.clone(),
+            tags: tags_of(&stack, "flow-log", false),
+        },
+        Aspect::FlowLog {
+            region: region.clone(),
+            resource_id: "${vpc}".into(),
+            log_destination: destination,
+        },
+        Value::Null,
+        created(),
+    )));
+
+    // The VPC's defaults: an empty default security group, a tight default network ACL.
+    let default_group = Aspect::DefaultSecurityGroup {
+        region: region.clone(),
+        vpc_id: "${vpc}".into(),
+    };
+    out.push(sg_change(
+        "default-group",
+        "default_group",
+        &default_group,
+        Direction::Ingress,
+        SgRule::all().with_group("${default_group}"),
+        false,
+    ));
+    out.push(sg_change(
+        "default-group",
+        "default_group",
+        &default_group,
+        Direction::Egress,
+        SgRule::all().with_cidr("0.0.0.0/0"),
+        false,
+    ));
+    let acl = Aspect::DefaultNetworkAcl {
+        region: region.clone(),
+        vpc_id: "${vpc}".into(),
+    };
+    let entry =
+        |rule_number: i32, action: &str, protocol: &str, cidr: &str, ports: Option<(i32, i32)>| {
+            AclEntry {
+                rule_number,
+                egress: false,
+                protocol: protocol.into(),
+                rule_action: action.into(),
+                cidr_block: Some(cidr.into()),
+                ipv6_cidr_block: None,
+                port_from: ports.map(|p| p.0),
+                port_to: ports.map(|p| p.1),
+            }
+        };
+    let acl_change = |e: AclEntry, replace: bool, summary: String| {
+        let aspect = Aspect::NetworkAclEntry {
+            region: region.clone(),
+            network_acl_id: "${default_acl}".into(),
+            rule_number: e.rule_number,
+            egress: false,
+        };
+        let op = if replace {
+            Op::ReplaceNetworkAclEntry {
+                region: region.clone(),
+                network_acl_id: "${default_acl}".into(),
+                entry: e.clone(),
+            }
+        } else {
+            Op::CreateNetworkAclEntry {
+                region: region.clone(),
+                network_acl_id: "${default_acl}".into(),
+                entry: e.clone(),
+            }
+        };
+        let a = change("default-acl", summary, op, aspect, Value::Null, e.to_aws())
+            .with_ref("default_acl", acl.clone())
+            .with_ref("vpc", vpc_aspect.clone());
+        if replace { a.unread() } else { a }
+    };
+    out.push(acl_change(
+        entry(100, "allow", "-1", &o.vpc_cidr, None),
+        true,
+        format!("default network ACL: admit inbound traffic from the VPC ({}) only, in place of the internet", o.vpc_cidr),
+    ));
+    out.push(acl_change(
+        entry(110, "allow", "6", &o.allowed_cidr, Some((443, 443))),
+        false,
+        format!("default network ACL: admit tcp/443 from {}", o.allowed_cidr),
+    ));
+    let mut high: Vec<u16> = o
+        .admin_ports
+        .iter()
+        .copied()
+        .filter(|p| *p >= 1024)
+        .collect();
+    high.sort_unstable();
+    high.dedup();
+    for (i, port) in high.iter().enumerate() {
+        let p = i32::from(*port);
+        out.push(acl_change(
+            entry(200 + i as i32, "deny", "6", "0.0.0.0/0", Some((p, p))),
+            false,
+            format!("default network ACL: refuse tcp/{port} from the internet"),
+        ));
+    }
+    out.push(acl_change(
+        entry(300, "allow", "6", "0.0.0.0/0", Some((1024, 65535))),
+        false,
+        "default network ACL: admit responses (tcp 1024-65535) from S3 and AWS services".into(),
+    ));
+    Ok(out)
+}
+
+/// What exists of the desired baseline: actions already in place are dropped, `before` is
+/// filled in from the live value, and a named resource that exists without mlguard's tags
+/// stops the plan.
+pub fn observe(
+    actions: Vec<Action>,
+    stack: &str,
+    target: &mut dyn Target,
+) -> Result<Vec<Action>, HardenError> {
+    let mut resolver = Resolver::default();
+    let mut out = Vec::new();
+    for action in actions {
+        let (Some(aspect), Some(op)) = (&action.aspect, &action.op) else {
+            continue;
+        };
+        let Ok(resolved) = resolver.resolve(target, &action) else {
+            // What it refers to does not exist yet: the action is needed.
+            out.push(action);
+            continue;
+        };
+        let resolved_aspect = resolved.aspect.clone().unwrap_or_else(|| aspect.clone());
+        let live = target
+            .read(&resolved_aspect)
+            .map_err(|error| HardenError::Read {
+                what: resolved_aspect.describe(),
+                error,
+            })?;
+        let creates = action.before.is_null()
+            && !action.before_unread
+            && !live.is_null()
+            && matches!(
+                op,
+                Op::CreateRole { .. }
+                    | Op::CreatePolicy { .. }
+                    | Op::CreateSecurityGroup { .. }
+                    | Op::CreateSubnet { .. }
+                    | Op::CreateVpcEndpoint { .. }
+                    | Op::CreateFlowLogs { .. }
+                    | Op::CreateBucket { .. }
+            );
+        if creates {
+            let ours = match op {
+                Op::CreateBucket { .. } => {
+                    live.pointer("/tags/mlguard:managed")
+                        .and_then(Value::as_str)
+                        == Some("true")
+                        && live.pointer("/tags/mlguard:stack").and_then(Value::as_str)
+                            == Some(stack)
+                }
+                _ => owned(op, &live),
+            };
+            if !ours {
+                return Err(HardenError::NotOurs {
+                    what: resolved_aspect.describe(),
+                    stack: stack.to_string(),
+                });
+            }
+        }
+        if aspect.same(&live, &resolved.after) {
+            continue;
+        }
+        let mut a = action.clone();
+        if !a.before_unread {
+            a.before = live;
+            a.finish();
+        }
+        out.push(a);
+    }
+    Ok(out)
+}
+
+/// The harden plan.
+pub fn harden_plan(o: &HardenOptions, actions: Vec<Action>, created_at: String) -> Plan {
+    Plan {
+        plan_version: PLAN_VERSION,
+        kind: PlanKind::Harden,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        account_id: o.account.clone(),
+        partition: o.partition.clone(),
+        created_at: created_at.clone(),
+        source: PlanSource {
+            kind: "live".into(),
+            file: None,
+            collected_at: created_at,
+        },
+        stack: Some(o.stack.clone()),
+        regions: vec![o.region.clone()],
+        options: PlanOptions {
+            allowed_cidr: Some(o.allowed_cidr.clone()),
+            flow_logs_destination: o.flow_logs_destination.clone(),
+            kms_key: None,
+            buckets: o.buckets.clone(),
+            vpc_cidr: Some(o.vpc_cidr.clone()),
+        },
+        scores_before: None,
+        actions,
+    }
+}
+
+/// The teardown plan: every inventoried resource, deleted in dependency order.
+pub fn teardown_plan(
+    stack: &str,
+    region: &str,
+    account: &str,
+    partition: &str,
+    inv: &Inventory,
+    created_at: String,
+) -> Plan {
+    let mut out = Vec::new();
+    let target = |what: &str| format!("mlguard-stack:{stack}/{what}");
+    let delete =
+        |what: &str, summary: String, op: Op, aspect: Aspect, before: Value, after: Value| {
+            Action::change(
+                "teardown",
+                "teardown",
+                Applicability::Safe,
+                &target(what),
+                summary,
+                op,
+                aspect,
+                before,
+                after,
+            )
+        };
+    let ec2 = |kind: &str, id: &str| Aspect::Ec2Resource {
+        region: region.to_string(),
+        kind: kind.to_string(),
+        id: id.to_string(),
+    };
+    let present = |id: &str| json!({ "id": id });
+    for (id, resource) in &inv.flow_logs {
+        out.push(delete(
+            "flow-log",
+            format!("delete flow log {id} of {resource}"),
+            Op::DeleteFlowLogs {
+                region: region.into(),
+                flow_log_id: id.clone(),
+            },
+            ec2("flow-log", id),
+            present(id),
+            Value::Null,
+        ));
+    }
+    for (id, vpc, service) in &inv.vpc_endpoints {
+        out.push(delete(
+            "endpoint",
+            format!("delete endpoint {id} ({service}) of {vpc}"),
+            Op::DeleteVpcEndpoints {
+                region: region.into(),
+                vpc_endpoint_id: id.clone(),
+            },
+            ec2("vpc-endpoint", id),
+            present(id),
+            Value::Null,
+        ));
+    }
+    // A group another group's rules name is deleted after that group.
+    let mut groups = inv.security_groups.clone();
+    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut ordered: Vec<InventoryGroup> = Vec::new();
+    while !groups.is_empty() {
+        let pick = groups
+            .iter()
+            .position(|g| {
+                !groups
+                    .iter()
+                    .any(|other| other.id != g.id && other.references.contains(&g.id))
+            })
+            .unwrap_or(0);
+        ordered.push(groups.remove(pick));
+    }
+    for g in &ordered {
+        out.push(delete(
+            "security-group",
+            format!(
+                "delete security group {} ({}) of {}",
+                g.id, g.name, g.vpc_id
+            ),
+            Op::DeleteSecurityGroup {
+                region: region.into(),
+                group_id: g.id.clone(),
+            },
+            ec2("security-group", &g.id),
+            present(&g.id),
+            Value::Null,
+        ));
+    }
+    for (id, vpc) in &inv.subnets {
+        out.push(delete(
+            "subnet",
+            format!("delete subnet {id} of {vpc}"),
+            Op::DeleteSubnet {
+                region: region.into(),
+                subnet_id: id.clone(),
+            },
+            ec2("subnet", id),
+            present(id),
+            Value::Null,
+        ));
+    }
+    for id in &inv.vpcs {
+        out.push(delete(
+            "vpc",
+            format!("delete VPC {id}"),
+            Op::DeleteVpc {
+                region: region.into(),
+                vpc_id: id.clone(),
+            },
+            ec2("vpc", id),
+            present(id),
+            Value::Null,
+        ));
+    }
+    for (bucket, bucket_region) in &inv.buckets {
+        out.push(delete(
+            "flow-log-bucket",
+            format!("delete bucket {bucket} (S3 refuses while it holds objects)"),
+            Op::DeleteBucket {
+                bucket: bucket.clone(),
+                region: bucket_region.clone(),
+            },
+            Aspect::Bucket {
+                bucket: bucket.clone(),
+                region: bucket_region.clone(),
+            },
+            present(bucket),
+            Value::Null,
+        ));
+    }
+    for alias in &inv.aliases {
+        out.push(delete(
+            "key",
+            format!("delete alias {alias}"),
+            Op::DeleteAlias {
+                region: region.into(),
+                alias_name: alias.clone(),
+            },
+            Aspect::Alias {
+                region: region.into(),
+                alias_name: alias.clone(),
+            },
+            json!({"id": "(the stack's key)"}),
+            Value::Null,
+        ));
+    }
+    for (key_id, state) in &inv.keys {
+        if state == "PendingDeletion" {
+            continue;
+        }
+        out.push(delete(
+            "key",
+            format!("schedule the deletion of key {key_id} in 7 days (the minimum window)"),
+            Op::ScheduleKeyDeletion {
+                region: region.into(),
+                key_id: key_id.clone(),
+                pending_window_in_days: 7,
+            },
+            Aspect::KeyState {
+                region: region.into(),
+                key_id: key_id.clone(),
+            },
+            json!({ "KeyState": state }),
+            json!({"KeyState": "PendingDeletion"}),
+        ));
+    }
+    for role in &inv.roles {
+        for p in &role.inline_policies {
+            out.push(
+                delete(
+                    "role",
+                    format!("delete inline policy {p} of role {}", role.name),
+                    Op::DeleteRolePolicy {
+                        role_name: role.name.clone(),
+                        policy_name: p.clone(),
+                    },
+                    Aspect::RoleInlinePolicy {
+                        role_name: role.name.clone(),
+                        policy_name: p.clone(),
+                    },
+                    Value::Null,
+                    Value::Null,
+                )
+                .unread(),
+            );
+        }
+        for arn in &role.attached_policies {
+            out.push(delete(
+                "role",
+                format!("detach {arn} from role {}", role.name),
+                Op::DetachRolePolicy {
+                    role_name: role.name.clone(),
+                    policy_arn: arn.clone(),
+                },
+                Aspect::RoleManagedPolicy {
+                    role_name: role.name.clone(),
+                    policy_arn: arn.clone(),
+                },
+                json!(true),
+                json!(false),
+            ));
+        }
+        if let Some(b) = &role.boundary {
+            out.push(delete(
+                "role",
+                format!("remove the permissions boundary of role {}", role.name),
+                Op::DeleteRolePermissionsBoundary {
+                    role_name: role.name.clone(),
+                },
+                Aspect::RolePermissionsBoundary {
+                    role_name: role.name.clone(),
+                },
+                json!(b),
+                Value::Null,
+            ));
+        }
+        out.push(delete(
+            "role",
+            format!("delete role {}", role.name),
+            Op::DeleteRole {
+                role_name: role.name.clone(),
+            },
+            Aspect::Role {
+                role_name: role.name.clone(),
+            },
+            present(&role.arn),
+            Value::Null,
+        ));
+    }
+    for arn in &inv.policies {
+        out.push(delete(
+            "boundary",
+            format!("delete policy {arn}"),
+            Op::DeletePolicy {
+                policy_arn: arn.clone(),
+            },
+            Aspect::ManagedPolicy {
+                policy_arn: arn.clone(),
+            },
+            present(arn),
+            Value::Null,
+        ));
+    }
+    Plan {
+        plan_version: PLAN_VERSION,
+        kind: PlanKind::Teardown,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        account_id: account.to_string(),
+        partition: partition.to_string(),
+        created_at: created_at.clone(),
+        source: PlanSource {
+            kind: "live".into(),
+            file: None,
+            collected_at: created_at,
+        },
+        stack: Some(stack.to_string()),
+        regions: vec![region.to_string()],
+        options: PlanOptions::default(),
+        scores_before: None,
+        actions: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fit_aws_limits() {
+        assert!(check_name("ml-lab").is_ok());
+        for bad in [
+            "",
+            "ML",
+            "1lab",
+            "lab_1",
+            "lab-",
+            "a-very-long-stack-name-indeed",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+        let n = names(
+            "abcdefghijklmnopqrstuvwx",
+            "aws",
+            "123456789012",
+            "ap-southeast-2",
+        );
+        assert!(n.bucket.len() <= 63, "{}", n.bucket);
+        assert!(n.role.len() <= 64);
+    }
+}
