@@ -322,3 +322,49 @@ fn every_rule_is_not_assessed_when_its_inputs_could_not_be_listed() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `not is_string(x.Field)` is true in regorus and undefined in OPA when the field is
+/// missing (OPA binds `x.Field` outside the negation); `not is_string(object.get(x,
+/// "Field", null))` means the same in both. The built-in policies use only the second form.
+#[test]
+fn absence_is_tested_the_same_way_in_regorus_and_opa() {
+    fn rego_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("policies dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                rego_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rego") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rego_files(&root().join("policies"), &mut files);
+    assert!(files.len() > 39, "found {} policy files", files.len());
+    let mut offenders = Vec::new();
+    for file in files.iter().filter(|f| !stem(f).ends_with("_test")) {
+        let text = std::fs::read_to_string(file).expect("policy file");
+        for (n, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("not is_") {
+                let call = &rest[at..];
+                let args = call.find('(').and_then(|open| {
+                    call[open + 1..]
+                        .find(')')
+                        .map(|close| &call[open + 1..open + 1 + close])
+                });
+                if let Some(args) = args {
+                    if !args.contains('(') && args.contains('.') {
+                        offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                    }
+                }
+                rest = &call[4..];
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "test absence with object.get (docs/writing-policies.md):\n{}",
+        offenders.join("\n")
+    );
+}

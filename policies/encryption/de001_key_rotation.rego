@@ -79,7 +79,7 @@ not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	judged(k)
-	not is_boolean(k.KeyRotationEnabled)
+	not is_boolean(object.get(k, "KeyRotationEnabled", null))
 	gap_msg := kms.missing_reason("GetKeyRotationStatus", k)
 }
 

@@ -90,7 +90,7 @@ not_assessed contains result.new(resource.key(region, i, k), gap_msg) if {
 	some region, _ in regions
 	some i, k in kms.region_keys(region)
 	kms.customer_managed(k)
-	not is_object(k.Policy)
+	not is_object(object.get(k, "Policy", null))
 	gap_msg := kms.missing_reason("GetKeyPolicy", k)
 }
 

@@ -45,7 +45,7 @@ applicable contains resource.bucket(i, b) if some i, b in s3.buckets
 deny contains result.new(resource.bucket(i, b), msg) if {
 	some i, b in s3.buckets
 	not s3.gap_reason("GetBucketPolicy", i, b)
-	not is_object(b.Policy)
+	not is_object(object.get(b, "Policy", null))
 	msg := sprintf("bucket %s has no bucket policy, so it accepts requests over plain HTTP", [b.Name])
 }
 

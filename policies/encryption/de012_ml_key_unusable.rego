@@ -102,7 +102,7 @@ unknown(x, region) := kms.unknown_reason(x.ref, e) if {
 unknown(x, region) := kms.missing_reason("DescribeKey", e.key) if {
 	e := kms.ml_lookup(x.ref, region)
 	e.status == "found"
-	not is_string(e.key.KeyState)
+	not is_string(object.get(e.key, "KeyState", null))
 }
 
 # The resource could not be described, so its key references are unknown.

@@ -67,7 +67,7 @@ broad_resources(stmt) := sprintf("all but %s (NotResource)", [concat(", ", stmt.
 broad_resources(stmt) := concat(", ", [r |
 	some r in iam.resources(stmt)
 	broad_resource(r)
-]) if not is_array(stmt.NotResource)
+]) if not is_array(object.get(stmt, "NotResource", null))
 
 broad_resource(r) if r == "*"
 

@@ -77,7 +77,7 @@ missing_documents(role) := array.concat(
 	missing_managed(role),
 	[sprintf("inline policy %s", [p.PolicyName]) |
 		some p in object.get(role, "RolePolicyList", [])
-		not is_object(p.PolicyDocument)
+		not is_object(object.get(p, "PolicyDocument", null))
 	],
 )
 

@@ -44,13 +44,13 @@ customer_managed(k) if {
 spec(k) := k.KeySpec if is_string(k.KeySpec)
 
 spec(k) := k.CustomerMasterKeySpec if {
-	not is_string(k.KeySpec)
+	not is_string(object.get(k, "KeySpec", null))
 	is_string(k.CustomerMasterKeySpec)
 }
 
 spec(k) := "SYMMETRIC_DEFAULT" if {
-	not is_string(k.KeySpec)
-	not is_string(k.CustomerMasterKeySpec)
+	not is_string(object.get(k, "KeySpec", null))
+	not is_string(object.get(k, "CustomerMasterKeySpec", null))
 }
 
 symmetric(k) if spec(k) == "SYMMETRIC_DEFAULT"
@@ -69,7 +69,7 @@ auto_rotatable(k) if {
 enabled(k) if k.KeyState == "Enabled"
 
 enabled(k) if {
-	not is_string(k.KeyState)
+	not is_string(object.get(k, "KeyState", null))
 	k.Enabled == true
 }
 
@@ -88,7 +88,7 @@ unusable(k) := sprintf("%s (deletion date %s)", [unusable_states[k.KeyState], k.
 	is_string(k.DeletionDate)
 }
 
-unusable(k) := unusable_states[k.KeyState] if not is_string(k.DeletionDate)
+unusable(k) := unusable_states[k.KeyState] if not is_string(object.get(k, "DeletionDate", null))
 
 alias_names(k) := [a.AliasName | some a in object.get(k, "Aliases", [])]
 

@@ -56,13 +56,13 @@ deny contains result.new(resource.notebook(region, i, nb), msg) if {
 
 not_assessed contains result.new(resource.notebook(region, i, nb), gap_msg) if {
 	some [region, i, nb] in notebooks
-	not is_string(nb.DirectInternetAccess)
+	not is_string(object.get(nb, "DirectInternetAccess", null))
 	gap_msg := missing(nb)
 }
 
 where(nb) := sprintf(", beside its interface in subnet %s", [nb.SubnetId]) if is_string(nb.SubnetId)
 
-where(nb) := ", and no interface in a VPC" if not is_string(nb.SubnetId)
+where(nb) := ", and no interface in a VPC" if not is_string(object.get(nb, "SubnetId", null))
 
 missing(nb) := r if {
 	r := gaps.reason("DescribeNotebookInstance", nb.NotebookInstanceArn)

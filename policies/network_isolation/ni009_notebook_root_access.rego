@@ -52,7 +52,7 @@ deny contains result.new(resource.notebook(region, i, nb), msg) if {
 
 not_assessed contains result.new(resource.notebook(region, i, nb), gap_msg) if {
 	some [region, i, nb] in notebooks
-	not is_string(nb.RootAccess)
+	not is_string(object.get(nb, "RootAccess", null))
 	gap_msg := missing(nb)
 }
 

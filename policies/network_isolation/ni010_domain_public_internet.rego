@@ -53,7 +53,7 @@ deny contains result.new(resource.domain(region, i, d), msg) if {
 
 not_assessed contains result.new(resource.domain(region, i, d), gap_msg) if {
 	some [region, i, d] in domains
-	not is_string(d.AppNetworkAccessType)
+	not is_string(object.get(d, "AppNetworkAccessType", null))
 	gap_msg := missing(d)
 }
 
