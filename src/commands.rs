@@ -172,26 +172,6 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     }
 }
 
-/// Loads the policies and builds the engine for `args` alone: no mlguard.toml, no
-/// suppressions. Audits go through [`plan_audit`], which applies the configuration.
-pub fn engine_for(args: &PolicyArgs) -> Result<(Engine, Vec<String>), CliError> {
-    let mut params = Params::default();
-    for cidr in &args.trusted_cidrs {
-        if !config::valid_cidr(cidr) {
-            return Err(CliError::BadCidr(cidr.clone()));
-        }
-        params.trusted_cidrs.push(cidr.clone());
-    }
-    let set = PolicySet::load(true, &args.policy_dirs)?;
-    let engine = Engine::new(&set, &params)?;
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let ids = selection.resolve(engine.rules())?;
-    Ok((engine, ids))
-}
-
 /// Writes rendered output to `--output` atomically, or to stdout.
 pub fn emit(bytes: &[u8], output: Option<&Path>, io: &mut Io<'_>) -> Result<(), CliError> {
     match output {

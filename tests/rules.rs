@@ -353,10 +353,11 @@ fn absence_is_tested_the_same_way_in_regorus_and_opa() {
                         .find(')')
                         .map(|close| &call[open + 1..open + 1 + close])
                 });
-                if let Some(args) = args {
-                    if !args.contains('(') && args.contains('.') {
-                        offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
-                    }
+                if let Some(args) = args
+                    && !args.contains('(')
+                    && args.contains('.')
+                {
+                    offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
                 }
                 rest = &call[4..];
             }
