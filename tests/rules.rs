@@ -4,7 +4,7 @@
 use mlguard::audit;
 use mlguard::docgen;
 use mlguard::engine::testing::{self, TestOutcome};
-use mlguard::engine::{Engine, Origin, Params, PolicySet, Rule};
+use mlguard::engine::{Engine, Origin, Params, PolicySet, PolicySource, Rule};
 use mlguard::findings::Status;
 use mlguard::snapshot;
 use std::collections::BTreeSet;
@@ -328,23 +328,16 @@ fn every_rule_is_not_assessed_when_its_inputs_could_not_be_listed() {
 /// "Field", null))` means the same in both. The built-in policies use only the second form.
 #[test]
 fn absence_is_tested_the_same_way_in_regorus_and_opa() {
-    fn rego_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("policies dir") {
-            let path = entry.expect("dir entry").path();
-            if path.is_dir() {
-                rego_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rego") {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    rego_files(&root().join("policies"), &mut files);
-    assert!(files.len() > 39, "found {} policy files", files.len());
+    let sources: Vec<&PolicySource> = set()
+        .rules
+        .iter()
+        .map(|r| &r.source)
+        .chain(&set().libs)
+        .collect();
+    assert!(sources.len() > 39, "found {} policy files", sources.len());
     let mut offenders = Vec::new();
-    for file in files.iter().filter(|f| !stem(f).ends_with("_test")) {
-        let text = std::fs::read_to_string(file).expect("policy file");
-        for (n, line) in text.lines().enumerate() {
+    for source in sources {
+        for (n, line) in source.text.lines().enumerate() {
             let mut rest = line;
             while let Some(at) = rest.find("not is_") {
                 let call = &rest[at..];
@@ -357,7 +350,7 @@ fn absence_is_tested_the_same_way_in_regorus_and_opa() {
                     && !args.contains('(')
                     && args.contains('.')
                 {
-                    offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                    offenders.push(format!("{}:{}: {}", source.path, n + 1, line.trim()));
                 }
                 rest = &call[4..];
             }
