@@ -261,7 +261,7 @@ impl Needs {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
@@ -306,24 +306,35 @@ mod tests {
         assert!(needs.role_last_used && needs.sagemaker_tags);
     }
 
+    /// The actions a shipped IAM policy (`policies/iam/*.json`) grants: every statement an
+    /// Allow, every action named (no wildcard) and granted once. Shared with the remediate
+    /// policy's test.
+    pub(crate) fn granted_actions(text: &str) -> BTreeSet<String> {
+        let policy: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+        let mut granted = BTreeSet::new();
+        for stmt in policy["Statement"].as_array().expect("statements") {
+            assert_eq!(stmt["Effect"], "Allow");
+            for action in stmt["Action"].as_array().expect("action list") {
+                let action = action.as_str().expect("string");
+                assert!(
+                    !action.contains('*'),
+                    "{action}: the policy names each action"
+                );
+                assert!(granted.insert(action.to_string()), "{action} granted twice");
+            }
+        }
+        granted
+    }
+
     /// The shipped least-privilege policy grants exactly the actions the collector can call.
     #[test]
     fn scan_policy_grants_exactly_the_collector_actions() {
         let text = include_str!("../../policies/iam/mlguard-scan-policy.json");
         let policy: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
-        let mut granted = BTreeSet::new();
         for stmt in policy["Statement"].as_array().expect("statements") {
-            assert_eq!(stmt["Effect"], "Allow");
             assert_eq!(stmt["Resource"], "*");
-            for action in stmt["Action"].as_array().expect("action list") {
-                let action = action.as_str().expect("string");
-                assert!(
-                    !action.contains('*'),
-                    "{action}: the scan policy names each action"
-                );
-                assert!(granted.insert(action.to_string()), "{action} granted twice");
-            }
         }
+        let granted = granted_actions(text);
         let needed: BTreeSet<String> = actions().into_iter().map(String::from).collect();
         assert_eq!(
             granted, needed,

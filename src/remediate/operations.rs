@@ -642,19 +642,7 @@ mod tests {
     #[test]
     fn remediate_policy_grants_exactly_the_remediator_actions() {
         let text = include_str!("../../policies/iam/mlguard-remediate-policy.json");
-        let policy: Value = serde_json::from_str(text).expect("valid JSON");
-        let mut granted = BTreeSet::new();
-        for stmt in policy["Statement"].as_array().expect("statements") {
-            assert_eq!(stmt["Effect"], "Allow");
-            for action in stmt["Action"].as_array().expect("action list") {
-                let action = action.as_str().expect("string");
-                assert!(
-                    !action.contains('*'),
-                    "{action}: the policy names each action"
-                );
-                assert!(granted.insert(action.to_string()), "{action} granted twice");
-            }
-        }
+        let granted = crate::collect::operations::tests::granted_actions(text);
         let needed: BTreeSet<String> = actions().into_iter().map(String::from).collect();
         assert_eq!(
             granted, needed,
