@@ -66,6 +66,30 @@ fn live_args<'a>(endpoint: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
+/// `remediate --apply PLAN --unsafe --yes --journal JOURNAL [extra]` against the emulator.
+fn apply_unsafe(
+    work: &Workdir,
+    endpoint: &str,
+    plan: &Path,
+    journal: &Path,
+    extra: &[&str],
+) -> Output {
+    let mut args = vec!["remediate"];
+    args.extend(live_args(
+        endpoint,
+        &[
+            "--apply",
+            plan.to_str().expect("utf-8"),
+            "--unsafe",
+            "--yes",
+            "--journal",
+            journal.to_str().expect("utf-8"),
+        ],
+    ));
+    args.extend_from_slice(extra);
+    run(work, &args)
+}
+
 fn conn_args<'a>(endpoint: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec!["--endpoint-url", endpoint, "--region", REGION];
     v.extend_from_slice(rest);
@@ -219,20 +243,7 @@ fn lab_remediated_with_unsafe_scans_clean_and_rolls_back_exactly() {
 
     // Everything, unsafe included.
     let journal = work.path("apply.jsonl");
-    let mut args = vec!["remediate"];
-    args.extend(live_args(
-        &endpoint,
-        &[
-            "--apply",
-            plan.to_str().expect("utf-8"),
-            "--unsafe",
-            "--yes",
-            "--journal",
-            journal.to_str().expect("utf-8"),
-            "-v",
-        ],
-    ));
-    let out = run(&work, &args);
+    let out = apply_unsafe(&work, &endpoint, &plan, &journal, &["-v"]);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("0 failed"), "{stderr}");
@@ -265,19 +276,7 @@ fn lab_remediated_with_unsafe_scans_clean_and_rolls_back_exactly() {
 
     // A second apply of the same plan changes nothing.
     let again = work.path("again.jsonl");
-    let mut args = vec!["remediate"];
-    args.extend(live_args(
-        &endpoint,
-        &[
-            "--apply",
-            plan.to_str().expect("utf-8"),
-            "--unsafe",
-            "--yes",
-            "--journal",
-            again.to_str().expect("utf-8"),
-        ],
-    ));
-    let out = run(&work, &args);
+    let out = apply_unsafe(&work, &endpoint, &plan, &again, &[]);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("mlguard: 0 applied"), "{stderr}");
@@ -453,19 +452,7 @@ fn drift_between_plan_and_apply_is_skipped_and_reported() {
             .expect("EnableKeyRotation");
     });
     let journal = work.path("j.jsonl");
-    let mut args = vec!["remediate"];
-    args.extend(live_args(
-        &endpoint,
-        &[
-            "--apply",
-            plan.to_str().expect("utf-8"),
-            "--unsafe",
-            "--yes",
-            "--journal",
-            journal.to_str().expect("utf-8"),
-        ],
-    ));
-    let out = run(&work, &args);
+    let out = apply_unsafe(&work, &endpoint, &plan, &journal, &[]);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("skipped (drift)"), "{stderr}");
