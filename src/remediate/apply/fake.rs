@@ -33,6 +33,11 @@ impl Fake {
         }
     }
 
+    /// Removes every aspect of one kind (`is_kind`) whose state has this `id`.
+    fn remove_by_id(&mut self, id: &str, is_kind: impl Fn(&Aspect) -> bool) {
+        self.state.retain(|a, v| !(is_kind(a) && v["id"] == id));
+    }
+
     pub fn get(&self, aspect: &Aspect) -> Value {
         self.state.get(aspect).cloned().unwrap_or(Value::Null)
     }
@@ -176,18 +181,10 @@ impl Target for Fake {
                 result = json!({ "id": id });
             }
             Op::DeleteVpc { region, vpc_id } => {
-                let found: Vec<Aspect> = self
-                    .state
-                    .iter()
-                    .filter(|(a, v)| {
-                        matches!(a, Aspect::Vpc { region: r, .. } if r == region)
-                            && v["id"] == *vpc_id
-                    })
-                    .map(|(a, _)| a.clone())
-                    .collect();
-                for a in found {
-                    self.set(a, Value::Null);
-                }
+                self.remove_by_id(
+                    vpc_id,
+                    |a| matches!(a, Aspect::Vpc { region: r, .. } if r == region),
+                );
             }
             Op::CreateSubnet {
                 region,
@@ -208,18 +205,10 @@ impl Target for Fake {
                 result = json!({ "id": id });
             }
             Op::DeleteSubnet { region, subnet_id } => {
-                let found: Vec<Aspect> = self
-                    .state
-                    .iter()
-                    .filter(|(a, v)| {
-                        matches!(a, Aspect::Subnet { region: r, .. } if r == region)
-                            && v["id"] == *subnet_id
-                    })
-                    .map(|(a, _)| a.clone())
-                    .collect();
-                for a in found {
-                    self.set(a, Value::Null);
-                }
+                self.remove_by_id(
+                    subnet_id,
+                    |a| matches!(a, Aspect::Subnet { region: r, .. } if r == region),
+                );
             }
             other => return Err(TargetError::new("Unsupported", other.name())),
         }
