@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod cidr;
 pub mod cli;
 pub mod collect;
 pub mod commands;

@@ -451,17 +451,7 @@ pub fn resource_glob(glob: &str) -> Result<globset::GlobMatcher, globset::Error>
 
 /// An IPv4 or IPv6 CIDR (`10.0.0.0/8`, `2001:db8::/32`).
 pub fn valid_cidr(cidr: &str) -> bool {
-    let Some((addr, len)) = cidr.split_once('/') else {
-        return false;
-    };
-    let Ok(len) = len.parse::<u8>() else {
-        return false;
-    };
-    match addr.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => len <= 32,
-        Ok(std::net::IpAddr::V6(_)) => len <= 128,
-        Err(_) => false,
-    }
+    crate::cidr::Cidr::parse(cidr).is_some()
 }
 
 /// An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`.

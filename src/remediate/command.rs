@@ -16,7 +16,7 @@ use std::path::Path;
 
 fn check_fix_args(f: &FixArgs) -> Result<(), RemediateError> {
     if let Some(c) = &f.allowed_cidr {
-        super::cidr::check_allowed(c).map_err(RemediateError::AllowedCidr)?;
+        crate::cidr::check_allowed(c).map_err(RemediateError::AllowedCidr)?;
     }
     if let Some(d) = &f.flow_logs_destination
         && !(d.starts_with("arn:") && d.contains(":s3:::") && !d.ends_with(":::"))
@@ -639,8 +639,7 @@ mod live {
     /// `mlguard harden`.
     pub fn harden(cmd: HardenCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         harden::check_name(&cmd.name).map_err(RemediateError::from)?;
-        super::super::cidr::check_allowed(&cmd.allowed_cidr)
-            .map_err(RemediateError::AllowedCidr)?;
+        crate::cidr::check_allowed(&cmd.allowed_cidr).map_err(RemediateError::AllowedCidr)?;
         if let Some(d) = &cmd.flow_logs_destination {
             check_fix_args(&FixArgs {
                 flow_logs_destination: Some(d.clone()),

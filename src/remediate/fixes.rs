@@ -5,12 +5,12 @@
 //! group) are planned once, before their first use.
 
 use super::catalog::{self, Applicability};
-use super::cidr;
 use super::documents as docs;
 use super::model::{
     AclEntry, Aspect, COMPONENT_TAG, Direction, MANAGED_TAG, Op, SgRule, Tags, normalize_document,
 };
 use super::plan::{Action, PLAN_VERSION, Plan, PlanKind, PlanOptions, PlanSource, ScoresBefore};
+use crate::cidr;
 use crate::findings::{Finding, Status};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};

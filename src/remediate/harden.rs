@@ -15,13 +15,13 @@
 
 use super::apply::{Resolver, Target, TargetError, owned};
 use super::catalog::Applicability;
-use super::cidr::Cidr;
 use super::documents as docs;
 use super::model::{
     AclEntry, Aspect, COMPONENT_TAG, Direction, MANAGED_TAG, Op, STACK_TAG, SgRule, Tags,
     normalize_document,
 };
 use super::plan::{Action, PLAN_VERSION, Plan, PlanKind, PlanOptions, PlanSource};
+use crate::cidr::Cidr;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -183,7 +183,7 @@ const CREATED: &str = "<created>";
 /// Every action the baseline needs, in dependency order, before comparing with what exists.
 pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
     check_name(&o.stack)?;
-    super::cidr::check_allowed(&o.allowed_cidr).map_err(HardenError::BadAllowedCidr)?;
+    crate::cidr::check_allowed(&o.allowed_cidr).map_err(HardenError::BadAllowedCidr)?;
     let vpc = Cidr::parse(&o.vpc_cidr)
         .filter(|c| {
             c.is_network() && (16..=24).contains(&c.prefix_len()) && !o.vpc_cidr.contains(':')

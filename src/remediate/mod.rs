@@ -12,7 +12,6 @@
 
 pub mod apply;
 pub mod catalog;
-pub mod cidr;
 pub mod command;
 pub mod documents;
 pub mod fixes;

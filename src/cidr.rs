@@ -1,4 +1,5 @@
-//! CIDR arithmetic for the fixes: containment, private ranges, and `--allowed-cidr` checks.
+//! CIDR parsing and arithmetic: validation of configured and given CIDRs, containment, private
+//! ranges, and the `--allowed-cidr` checks of the fixes.
 
 use std::net::IpAddr;
 
