@@ -104,8 +104,9 @@ impl LoadedSnapshot {
 ///
 /// The file is read three times through the same open handle, each pass holding only what
 /// it needs: as text, to check its version and index its lines; streamed, to check the
-/// types of the fields mlguard reads; streamed again into the policies' input. The text,
-/// the typed view and the input (the largest) are never in memory together.
+/// types of the fields mlguard reads; streamed again into the policies' input, its policy
+/// documents normalized and its repeated values shared as they are read
+/// ([`value`]). The text, the typed view and the input are never in memory together.
 pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     use std::io::{Read, Seek};
     let read_error = |source| SnapshotError::Read {
@@ -135,22 +136,22 @@ pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     if reader.bytes != bytes {
         return Err(changed());
     }
-    file.rewind().map_err(read_error)?;
-    let mut reader = Counted {
-        inner: std::io::BufReader::with_capacity(1 << 18, &file),
-        bytes: 0,
-    };
-    let input =
-        value::from_reader(&mut reader).map_err(|e| syntax_or_invalid(path, e, "(document)"))?;
-    if reader.bytes != bytes {
-        return Err(changed());
-    }
     let checked = Checked {
         metadata,
         gaps,
         lines,
     };
-    let mut snap = finish(path, checked, input, bytes)?;
+    file.rewind().map_err(read_error)?;
+    let mut reader = Counted {
+        inner: std::io::BufReader::with_capacity(1 << 18, &file),
+        bytes: 0,
+    };
+    let input = value::snapshot_from_reader(&mut reader)
+        .map_err(|e| read_failed(path, &checked.lines, e))?;
+    if reader.bytes != bytes {
+        return Err(changed());
+    }
+    let mut snap = finish(checked, input, bytes);
     snap.source = Some(path.to_path_buf());
     Ok(snap)
 }
@@ -184,8 +185,8 @@ struct Checked {
 /// Loads a snapshot from its JSON text; `name` is used in error messages.
 pub fn load_str(text: &str, name: &Path) -> Result<LoadedSnapshot, SnapshotError> {
     let checked = check(text, name)?;
-    let input = value::from_str(text).map_err(|e| syntax_or_invalid(name, e, "(document)"))?;
-    finish(name, checked, input, text.len())
+    let input = value::snapshot_from_str(text).map_err(|e| read_failed(name, &checked.lines, e))?;
+    Ok(finish(checked, input, text.len()))
 }
 
 /// Checks the text: well-formed JSON, a version mlguard reads, and the types of the fields
@@ -241,31 +242,33 @@ fn check_types<'de, R: serde_json::de::Read<'de>>(
 }
 
 /// 3. The document as the policies see it: normalized in place.
-fn finish(
-    path: &Path,
-    checked: Checked,
-    mut input: regorus::Value,
-    bytes: usize,
-) -> Result<LoadedSnapshot, SnapshotError> {
+fn finish(checked: Checked, input: regorus::Value, bytes: usize) -> LoadedSnapshot {
     let Checked {
         metadata,
         gaps,
         lines,
     } = checked;
-    normalize::normalize_snapshot(&mut input).map_err(|e| SnapshotError::Document {
-        path: path.to_path_buf(),
-        line: lines.line_of(&e.path).unwrap_or(1),
-        field: e.path.join("."),
-        message: e.message,
-    })?;
-    Ok(LoadedSnapshot {
+    LoadedSnapshot {
         source: None,
         metadata,
         gaps,
         input,
         lines,
         bytes,
-    })
+    }
+}
+
+/// The JSON checked, reading it as the policies see it can still fail on a policy document.
+fn read_failed(path: &Path, lines: &LineIndex, e: value::ReadError) -> SnapshotError {
+    match e {
+        value::ReadError::Json(e) => syntax_or_invalid(path, e, "(document)"),
+        value::ReadError::Document(e) => SnapshotError::Document {
+            path: path.to_path_buf(),
+            line: lines.line_of(&e.path).unwrap_or(1),
+            field: e.path.join("."),
+            message: e.message,
+        },
+    }
 }
 
 fn syntax_or_invalid(path: &Path, e: serde_json::Error, field: &str) -> SnapshotError {

@@ -20,8 +20,6 @@ pub struct DocumentError {
     pub message: String,
 }
 
-type Obj = regorus::value::Object;
-
 fn key(k: &str) -> Value {
     Value::from(k)
 }
@@ -35,123 +33,64 @@ fn err(path: &[String], extra: &[&str], message: impl Into<String>) -> DocumentE
     }
 }
 
-/// Normalizes every policy document at the places the schema-1 snapshot keeps them.
-pub fn normalize_snapshot(root: &mut Value) -> Result<(), DocumentError> {
-    let Ok(root) = root.as_object_mut() else {
-        return Ok(());
-    };
-    if let Some(iam) = root
-        .get_mut(&key("iam"))
-        .and_then(|v| v.as_object_mut().ok())
-    {
-        if let Some(Value::Array(_)) = iam.get(&key("roles")) {
-            let roles = iam
-                .get_mut(&key("roles"))
-                .and_then(|v| v.as_array_mut().ok());
-            for (i, role) in roles.into_iter().flatten().enumerate() {
-                let base = vec!["iam".to_string(), "roles".to_string(), i.to_string()];
-                let Ok(role) = role.as_object_mut() else {
-                    continue;
+/// Where a schema-1 snapshot keeps policy documents (`*`: any array item or region). The
+/// snapshot reader ([`super::value`]) normalizes each as it reads it.
+pub const DOCUMENTS: [&[&str]; 6] = [
+    &["iam", "roles", "*", "AssumeRolePolicyDocument"],
+    &["iam", "roles", "*", "RolePolicyList", "*", "PolicyDocument"],
+    &["iam", "policies", "*", "PolicyVersionList", "*", "Document"],
+    &["s3", "buckets", "*", "Policy"],
+    &["regions", "*", "kms", "keys", "*", "Policy"],
+    &[
+        "regions",
+        "*",
+        "ec2",
+        "vpc_endpoints",
+        "*",
+        "PolicyDocument",
+    ],
+];
+
+/// Normalizes every policy document of a snapshot read without normalization: the
+/// reference the reader is tested against.
+#[cfg(test)]
+pub(crate) fn normalize_snapshot(root: &mut Value) -> Result<(), DocumentError> {
+    fn visit(v: &mut Value, pattern: &[&str], path: &mut Vec<String>) -> Result<(), DocumentError> {
+        let Some((first, rest)) = pattern.split_first() else {
+            return normalize_document(v, path);
+        };
+        match v {
+            Value::Object(_) => {
+                let Ok(obj) = v.as_object_mut() else {
+                    return Ok(());
                 };
-                normalize_field(role, "AssumeRolePolicyDocument", &base)?;
-                if let Some(list) = role
-                    .get_mut(&key("RolePolicyList"))
-                    .and_then(|v| v.as_array_mut().ok())
-                {
-                    for (j, inline) in list.iter_mut().enumerate() {
-                        let mut p = base.clone();
-                        p.extend(["RolePolicyList".to_string(), j.to_string()]);
-                        if let Ok(inline) = inline.as_object_mut() {
-                            normalize_field(inline, "PolicyDocument", &p)?;
-                        }
+                for (k, child) in obj.iter_mut() {
+                    let k = k.as_string().map(|s| s.to_string()).unwrap_or_default();
+                    if *first == "*" || k == *first {
+                        path.push(k);
+                        visit(child, rest, path)?;
+                        path.pop();
                     }
                 }
             }
-        }
-        if let Some(policies) = iam
-            .get_mut(&key("policies"))
-            .and_then(|v| v.as_array_mut().ok())
-        {
-            for (i, policy) in policies.iter_mut().enumerate() {
-                let base = vec!["iam".to_string(), "policies".to_string(), i.to_string()];
-                let Ok(policy) = policy.as_object_mut() else {
-                    continue;
+            Value::Array(_) if *first == "*" => {
+                let Ok(items) = v.as_array_mut() else {
+                    return Ok(());
                 };
-                if let Some(versions) = policy
-                    .get_mut(&key("PolicyVersionList"))
-                    .and_then(|v| v.as_array_mut().ok())
-                {
-                    for (j, version) in versions.iter_mut().enumerate() {
-                        let mut p = base.clone();
-                        p.extend(["PolicyVersionList".to_string(), j.to_string()]);
-                        if let Ok(version) = version.as_object_mut() {
-                            normalize_field(version, "Document", &p)?;
-                        }
-                    }
+                for (i, child) in items.iter_mut().enumerate() {
+                    path.push(i.to_string());
+                    visit(child, rest, path)?;
+                    path.pop();
                 }
             }
+            _ => {}
         }
+        Ok(())
     }
-    if let Some(s3) = root
-        .get_mut(&key("s3"))
-        .and_then(|v| v.as_object_mut().ok())
-        && let Some(buckets) = s3
-            .get_mut(&key("buckets"))
-            .and_then(|v| v.as_array_mut().ok())
-    {
-        for (i, bucket) in buckets.iter_mut().enumerate() {
-            let base = vec!["s3".to_string(), "buckets".to_string(), i.to_string()];
-            if let Ok(bucket) = bucket.as_object_mut() {
-                normalize_field(bucket, "Policy", &base)?;
-            }
-        }
-    }
-    if let Some(regions) = root
-        .get_mut(&key("regions"))
-        .and_then(|v| v.as_object_mut().ok())
-    {
-        for (region_name, region) in regions.iter_mut() {
-            let region_name = region_name
-                .as_string()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            let Ok(region) = region.as_object_mut() else {
-                continue;
-            };
-            for (service, kind, field) in [
-                ("kms", "keys", "Policy"),
-                ("ec2", "vpc_endpoints", "PolicyDocument"),
-            ] {
-                let items = region
-                    .get_mut(&key(service))
-                    .and_then(|v| v.as_object_mut().ok())
-                    .and_then(|s| s.get_mut(&key(kind)))
-                    .and_then(|v| v.as_array_mut().ok());
-                for (i, item) in items.into_iter().flatten().enumerate() {
-                    let base = vec![
-                        "regions".to_string(),
-                        region_name.clone(),
-                        service.to_string(),
-                        kind.to_string(),
-                        i.to_string(),
-                    ];
-                    if let Ok(item) = item.as_object_mut() {
-                        normalize_field(item, field, &base)?;
-                    }
-                }
-            }
-        }
+    for pattern in DOCUMENTS {
+        visit(root, pattern, &mut Vec::new())?;
     }
     Ok(())
-}
-
-fn normalize_field(obj: &mut Obj, field: &str, base: &[String]) -> Result<(), DocumentError> {
-    let Some(doc) = obj.get_mut(&key(field)) else {
-        return Ok(());
-    };
-    let mut path = base.to_vec();
-    path.push(field.to_string());
-    normalize_document(doc, &path)
 }
 
 /// Decodes (when given as text) and normalizes one policy document in place. `null` is left

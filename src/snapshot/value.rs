@@ -1,56 +1,244 @@
-//! The snapshot as the policies see it: JSON read into a regorus value, with every string
-//! shared.
+//! The snapshot as the policies see it: JSON read into a regorus value in which every
+//! distinct string, object and array is stored once.
 //!
 //! A collected account repeats the same strings over and over: object keys, and values such
 //! as `"Allow"`, `"2012-10-17"`, `"tcp"`, region names, the account id, the ARNs of the few
-//! managed policies and KMS keys that thousands of resources name. Reading them through one
-//! table for the whole document stores each distinct string once (regorus strings are
-//! reference-counted, so sharing is free for the policies), and arrays are kept at their
-//! exact length. The table lives only while the document is read.
-
+//! managed policies and KMS keys that thousands of resources name. It repeats whole values
+//! too: tags, trust-policy statements, conditions, principals, security-group rules,
+//! encryption settings. regorus values are reference-counted, immutable (a change copies)
+//! and compared by content, so one copy can stand for all of them and the policies see the
+//! same document.
+//!
+//! Sharing happens as the document is read, bottom up: a value's children are shared before
+//! it is, so two equal values have the very same children, and finding an equal value seen
+//! before hashes and compares one level only (children by address). The tables live only
+//! while the document is read. Reading a snapshot also normalizes its policy documents
+//! ([`super::normalize`]) where they stand, each before it is shared, so the whole document
+//! never exists twice.
+use super::normalize::{self, DocumentError};
 use regorus::Value;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Strings longer than this are not looked up: long strings (descriptions, documents as
-/// text) rarely repeat, and hashing them costs more than it saves.
+/// text) rarely repeat, and hashing them costs more than it saves. Values holding them are
+/// still shared (such strings are compared by content).
 const MAX_SHARED_LEN: usize = 160;
 
-struct Strings {
-    seen: HashSet<Arc<str>>,
-    /// One empty array and one empty object for all of them (regorus copies a shared value
-    /// before changing it).
-    empty_array: Value,
-    empty_object: Value,
+/// What went wrong reading a document.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Not JSON (syntax, or the input ended).
+    Json(serde_json::Error),
+    /// A policy document of the snapshot that is not a valid IAM policy document.
+    Document(DocumentError),
 }
 
-impl Default for Strings {
-    fn default() -> Self {
-        Strings {
-            seen: HashSet::new(),
-            empty_array: Value::new_array(),
-            empty_object: Value::new_object(),
-        }
+impl From<serde_json::Error> for ReadError {
+    fn from(e: serde_json::Error) -> ReadError {
+        ReadError::Json(e)
     }
 }
 
-impl Strings {
-    fn get(&mut self, s: &str) -> Value {
+/// Every distinct string and every distinct object or array read so far.
+#[derive(Default)]
+struct Table {
+    strings: HashSet<Arc<str>>,
+    nodes: HashSet<Node>,
+}
+
+impl Table {
+    fn string(&mut self, s: &str) -> Value {
         if s.len() > MAX_SHARED_LEN {
             return Value::String(Arc::from(s));
         }
-        if let Some(shared) = self.seen.get(s) {
+        if let Some(shared) = self.strings.get(s) {
             return Value::String(shared.clone());
         }
         let shared: Arc<str> = Arc::from(s);
-        self.seen.insert(shared.clone());
+        self.strings.insert(shared.clone());
         Value::String(shared)
+    }
+
+    /// The value equal to `value` seen before, or `value` (whose children are shared).
+    fn node(&mut self, value: Value) -> Value {
+        let node = Node(value);
+        if let Some(shared) = self.nodes.get(&node) {
+            return shared.0.clone();
+        }
+        let value = node.0.clone();
+        self.nodes.insert(node);
+        value
+    }
+
+    /// Shares a value built elsewhere, all the way down.
+    fn share(&mut self, value: Value) -> Value {
+        match value {
+            Value::String(s) if s.len() <= MAX_SHARED_LEN => {
+                if let Some(shared) = self.strings.get(&*s) {
+                    return Value::String(shared.clone());
+                }
+                self.strings.insert(s.clone());
+                Value::String(s)
+            }
+            Value::Array(items) => {
+                let items: Vec<Value> = Arc::unwrap_or_clone(items)
+                    .into_iter()
+                    .map(|v| self.share(v))
+                    .collect();
+                self.node(Value::from(items))
+            }
+            Value::Object(fields) => {
+                let fields: BTreeMap<Value, Value> = Arc::unwrap_or_clone(fields)
+                    .into_iter()
+                    .map(|(k, v)| (self.share(k), self.share(v)))
+                    .collect();
+                self.node(Value::from(fields))
+            }
+            other => other,
+        }
     }
 }
 
-struct Seed<'a>(&'a mut Strings);
+/// An object or array whose children are shared: equal when its children are the same.
+struct Node(Value);
+
+impl Hash for Node {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match &self.0 {
+            Value::Array(items) => {
+                0u8.hash(state);
+                items.len().hash(state);
+                for item in items.iter() {
+                    hash_child(item, state);
+                }
+            }
+            Value::Object(fields) => {
+                1u8.hash(state);
+                fields.len().hash(state);
+                for (k, v) in fields.iter() {
+                    hash_child(k, state);
+                    hash_child(v, state);
+                }
+            }
+            other => hash_child(other, state),
+        }
+    }
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Node) -> bool {
+        match (&self.0, &other.0) {
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| same_child(x, y))
+            }
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|((ka, va), (kb, vb))| same_child(ka, kb) && same_child(va, vb))
+            }
+            (a, b) => same_child(a, b),
+        }
+    }
+}
+
+impl Eq for Node {}
+
+fn hash_child<H: Hasher>(value: &Value, state: &mut H) {
+    match value {
+        Value::Null => 0u8.hash(state),
+        Value::Bool(b) => (1u8, b).hash(state),
+        // Numbers equal as Rego numbers (1 and 1.0) hash the same.
+        Value::Number(n) => {
+            let bits = n.as_f64().map(|f| if f == 0.0 { 0 } else { f.to_bits() });
+            (2u8, bits).hash(state);
+        }
+        Value::String(s) if s.len() > MAX_SHARED_LEN => (3u8, &**s).hash(state),
+        Value::String(s) => (3u8, Arc::as_ptr(s).cast::<u8>() as usize).hash(state),
+        Value::Array(a) => (4u8, Arc::as_ptr(a) as usize).hash(state),
+        Value::Set(s) => (5u8, Arc::as_ptr(s) as usize).hash(state),
+        Value::Object(o) => (6u8, Arc::as_ptr(o) as usize).hash(state),
+        Value::Undefined => 7u8.hash(state),
+    }
+}
+
+/// The same shared child: by address for shared strings, arrays, sets and objects.
+fn same_child(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => {
+            Arc::ptr_eq(x, y) || (x.len() > MAX_SHARED_LEN && x == y)
+        }
+        (Value::Array(x), Value::Array(y)) => Arc::ptr_eq(x, y),
+        (Value::Set(x), Value::Set(y)) => Arc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
+        (Value::Null | Value::Bool(_) | Value::Number(_) | Value::Undefined, _) => a == b,
+        _ => false,
+    }
+}
+
+/// One step of the path from the root to the value being read.
+enum Step {
+    Key(Arc<str>),
+    Index(usize),
+}
+
+struct State {
+    table: Table,
+    /// Normalize the policy documents of a snapshot ([`normalize::DOCUMENTS`]).
+    snapshot: bool,
+    path: Vec<Step>,
+    /// Reading a policy document: it is shared once it is normalized.
+    in_document: bool,
+    /// The invalid policy document that stopped the read.
+    document_error: Option<DocumentError>,
+}
+
+impl State {
+    fn new(snapshot: bool) -> State {
+        State {
+            table: Table::default(),
+            snapshot,
+            path: Vec::new(),
+            in_document: false,
+            document_error: None,
+        }
+    }
+
+    /// An object or array just read.
+    fn finish(&mut self, value: Value) -> Value {
+        if self.in_document {
+            value
+        } else {
+            self.table.node(value)
+        }
+    }
+
+    fn at_document(&self) -> bool {
+        normalize::DOCUMENTS.iter().any(|pattern| {
+            pattern.len() == self.path.len()
+                && pattern.iter().zip(&self.path).all(|(p, step)| match step {
+                    Step::Key(k) => *p == "*" || **k == **p,
+                    Step::Index(_) => *p == "*",
+                })
+        })
+    }
+
+    fn path_strings(&self) -> Vec<String> {
+        self.path
+            .iter()
+            .map(|step| match step {
+                Step::Key(k) => k.to_string(),
+                Step::Index(i) => i.to_string(),
+            })
+            .collect()
+    }
+}
+
+struct Seed<'a>(&'a mut State);
 
 impl<'de> DeserializeSeed<'de> for Seed<'_> {
     type Value = Value;
@@ -91,39 +279,57 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(self.0.get(s))
+        Ok(self.0.table.string(s))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let strings = self.0;
+        let state = self.0;
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(Seed(&mut *strings))? {
-            items.push(v);
-        }
-        if items.is_empty() {
-            return Ok(strings.empty_array.clone());
+        loop {
+            state.path.push(Step::Index(items.len()));
+            let item = seq.next_element_seed(Seed(&mut *state))?;
+            state.path.pop();
+            match item {
+                Some(v) => items.push(v),
+                None => break,
+            }
         }
         items.shrink_to_fit();
-        Ok(Value::from(items))
+        Ok(state.finish(Value::from(items)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let strings = self.0;
+        let state = self.0;
         let mut fields = BTreeMap::new();
-        while let Some(key) = map.next_key_seed(Key(&mut *strings))? {
-            let value = map.next_value_seed(Seed(&mut *strings))?;
+        while let Some(key) = map.next_key_seed(Key(&mut *state))? {
+            let Value::String(name) = &key else {
+                return Err(A::Error::custom("object keys are strings"));
+            };
+            state.path.push(Step::Key(name.clone()));
+            let value = if state.snapshot && !state.in_document && state.at_document() {
+                state.in_document = true;
+                let read = map.next_value_seed(Seed(&mut *state));
+                state.in_document = false;
+                let mut document = read?;
+                if let Err(e) = normalize::normalize_document(&mut document, &state.path_strings())
+                {
+                    state.document_error = Some(e);
+                    return Err(A::Error::custom("invalid policy document"));
+                }
+                state.table.share(document)
+            } else {
+                map.next_value_seed(Seed(&mut *state))?
+            };
+            state.path.pop();
             fields.insert(key, value);
         }
-        if fields.is_empty() {
-            return Ok(strings.empty_object.clone());
-        }
         // regorus stores the finished object as one sorted slice of its exact size.
-        Ok(Value::from(fields))
+        Ok(state.finish(Value::from(fields)))
     }
 }
 
 /// An object key: always a string.
-struct Key<'a>(&'a mut Strings);
+struct Key<'a>(&'a mut State);
 
 impl<'de> DeserializeSeed<'de> for Key<'_> {
     type Value = Value;
@@ -141,31 +347,50 @@ impl<'de> Visitor<'de> for Key<'_> {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(self.0.get(s))
+        Ok(self.0.table.string(s))
     }
 }
 
-/// Reads a JSON document from text.
-pub fn from_str(text: &str) -> Result<Value, serde_json::Error> {
-    let mut strings = Strings::default();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Seed(&mut strings).deserialize(&mut de)?;
+fn read<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    snapshot: bool,
+) -> Result<Value, ReadError> {
+    let mut state = State::new(snapshot);
+    let value =
+        Seed(&mut state)
+            .deserialize(&mut de)
+            .map_err(|e| match state.document_error.take() {
+                Some(document) => ReadError::Document(document),
+                None => ReadError::Json(e),
+            })?;
     de.end()?;
     Ok(value)
 }
 
-/// Reads a JSON document from a reader (buffer it).
-pub fn from_reader(reader: impl std::io::Read) -> Result<Value, serde_json::Error> {
-    let mut strings = Strings::default();
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let value = Seed(&mut strings).deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
+/// Reads a JSON document from text (any document: nothing is normalized).
+#[cfg(test)]
+fn from_str(text: &str) -> Result<Value, serde_json::Error> {
+    read(serde_json::Deserializer::from_str(text), false).map_err(|e| match e {
+        ReadError::Json(e) => e,
+        // Only a snapshot's documents are checked.
+        ReadError::Document(d) => serde_json::Error::custom(d.message),
+    })
 }
 
-/// A JSON document that is not valid (only after it was checked, if the file changed).
-pub fn invalid(message: impl fmt::Display) -> serde_json::Error {
-    serde_json::Error::custom(message)
+/// Reads a snapshot from text, normalizing its policy documents.
+pub fn snapshot_from_str(text: &str) -> Result<Value, ReadError> {
+    read(serde_json::Deserializer::from_str(text), true)
+}
+
+/// Reads a snapshot from a reader (buffer it), normalizing its policy documents.
+pub fn snapshot_from_reader(reader: impl std::io::Read) -> Result<Value, ReadError> {
+    read(serde_json::Deserializer::from_reader(reader), true)
+}
+
+/// Stores each distinct string, object and array of `value` once.
+#[cfg(test)]
+fn share(value: Value) -> Value {
+    Table::default().share(value)
 }
 
 #[cfg(test)]
@@ -180,8 +405,6 @@ mod tests {
             let ours = from_str(&text).expect("parses");
             let theirs = Value::from_json_str(&text).expect("parses");
             assert_eq!(ours, theirs, "{name}");
-            let streamed = from_reader(text.as_bytes()).expect("parses");
-            assert_eq!(streamed, theirs, "{name}");
         }
         let odd = r#"{"a": [1, -2, 3.5, 1e300, null, true, "x", {"b": {}}], "a": "last", "é": "\u00e9\ud83d\ude00"}"#;
         assert_eq!(
@@ -190,18 +413,125 @@ mod tests {
         );
     }
 
+    /// Every snapshot under fixtures/: read as regorus reads it and then normalized, or
+    /// normalized as it is read, the same value (text or streamed).
     #[test]
-    fn repeated_strings_are_shared() {
-        let v = from_str(r#"[{"Effect": "Allow"}, {"Effect": "Allow"}]"#).expect("parses");
-        let (Value::String(a), Value::String(b)) = (&v[0]["Effect"], &v[1]["Effect"]) else {
-            panic!("strings expected");
+    fn snapshots_read_normalized_equal_normalized_after_reading() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut files = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("fixtures") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut documents = 0;
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("fixture");
+            let Ok(mut reference) = Value::from_json_str(&text) else {
+                continue;
+            };
+            if !matches!(&reference["schema_version"], Value::Number(_)) {
+                continue;
+            }
+            let expected = normalize::normalize_snapshot(&mut reference);
+            let ours = snapshot_from_str(&text);
+            let streamed = snapshot_from_reader(text.as_bytes());
+            match (expected, ours, streamed) {
+                (Ok(()), Ok(ours), Ok(streamed)) => {
+                    assert_eq!(ours, reference, "{}", path.display());
+                    assert_eq!(streamed, reference, "{}", path.display());
+                    documents += 1;
+                }
+                (Err(e), Err(ReadError::Document(a)), Err(ReadError::Document(b))) => {
+                    assert_eq!(a, e, "{}", path.display());
+                    assert_eq!(b, e, "{}", path.display());
+                }
+                (e, a, b) => panic!("{}: {e:?} / {a:?} / {b:?}", path.display()),
+            }
+        }
+        assert!(documents > 50, "only {documents} snapshots read");
+    }
+
+    #[test]
+    fn an_invalid_document_names_its_path() {
+        let text = r#"{"schema_version": 1, "iam": {"roles": [{}, {"AssumeRolePolicyDocument":
+            {"Statement": [{"Effect": "Allow", "Action": 5}]}}]}}"#;
+        let Err(ReadError::Document(e)) = snapshot_from_str(text) else {
+            panic!("a document error expected");
         };
-        assert!(Arc::ptr_eq(a, b));
+        assert_eq!(
+            e.path,
+            [
+                "iam",
+                "roles",
+                "1",
+                "AssumeRolePolicyDocument",
+                "Statement",
+                "0",
+                "Action"
+            ]
+        );
+        // Elsewhere the same value is no policy document.
+        let text = r#"{"iam": {"users": [{"AssumeRolePolicyDocument": {"Statement": 5}}]}}"#;
+        assert!(snapshot_from_str(text).is_ok());
+    }
+
+    #[test]
+    fn sharing_keeps_the_document_and_shares_repeated_values() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text =
+            std::fs::read_to_string(root.join("fixtures/lab-insecure.json")).expect("fixture");
+        let original = Value::from_json_str(&text).expect("parses");
+        assert_eq!(share(original.clone()), original);
+        assert_eq!(from_str(&text).expect("parses"), original);
+
+        // Numbers, booleans and nulls count; 1 and 1.0 are the same Rego number.
+        let v = from_str(
+                r#"[{"Tags": [{"Key": "team", "Value": "ml"}], "Port": 443, "On": true, "X": null},
+                    {"On": true, "Port": 443, "Tags": [{"Key": "team", "Value": "ml"}], "X": null},
+                    {"Tags": [{"Key": "team", "Value": "ml"}], "Port": 443.0, "On": true, "X": null},
+                    {"Tags": [{"Key": "team", "Value": "ml"}], "Port": 80, "On": true, "X": null},
+                    {"Tags": [{"Key": "team", "Value": "ML"}], "Port": 443, "On": true, "X": null},
+                    [], [], {}, {}]"#,
+        )
+        .expect("parses");
+        let ptr = |v: &Value| match v {
+            Value::Object(o) => Arc::as_ptr(o) as usize,
+            Value::Array(a) => Arc::as_ptr(a) as usize,
+            _ => panic!("object or array expected"),
+        };
+        assert_eq!(ptr(&v[0]), ptr(&v[1]));
+        assert_eq!(ptr(&v[0]), ptr(&v[2]));
+        assert_ne!(ptr(&v[0]), ptr(&v[3]));
+        assert_ne!(ptr(&v[0]), ptr(&v[4]));
+        assert_eq!(ptr(&v[0]["Tags"]), ptr(&v[3]["Tags"]));
+        assert_ne!(ptr(&v[0]["Tags"]), ptr(&v[4]["Tags"]));
+        assert_eq!(ptr(&v[5]), ptr(&v[6]));
+        assert_eq!(ptr(&v[7]), ptr(&v[8]));
+        assert_eq!(v[3]["Port"], Value::from(80u64));
+
+        // A shared value changed through one path leaves the others as they were.
+        let mut v = v;
+        let item = v.as_array_mut().expect("array").get_mut(1).expect("item");
+        let tags = item.as_object_mut().expect("object");
+        let tags = tags.get_mut(&Value::from("Tags")).expect("tags");
+        let tag = tags.as_array_mut().expect("array").get_mut(0).expect("tag");
+        tag.as_object_mut()
+            .expect("object")
+            .insert(Value::from("Value"), Value::from("changed"));
+        assert_eq!(v[0]["Tags"][0]["Value"], Value::from("ml"));
+        assert_eq!(v[1]["Tags"][0]["Value"], Value::from("changed"));
     }
 
     #[test]
     fn trailing_garbage_is_an_error() {
         assert!(from_str("{} x").is_err());
-        assert!(from_reader(&b"[1] ]"[..]).is_err());
+        assert!(snapshot_from_reader(&b"[1] ]"[..]).is_err());
     }
 }
