@@ -146,21 +146,6 @@ fn finding(report: &AuditReport, rule: Option<&Rule>, f: &Finding, ctx: &Ctx) ->
     out
 }
 
-impl Asff {
-    pub fn build(report: &AuditReport, ctx: &Ctx) -> Value {
-        Value::Array(
-            report
-                .findings
-                .iter()
-                .map(|f| {
-                    let rule = report.rules.iter().find(|r| r.meta.id == f.rule_id);
-                    finding(report, rule, f, ctx)
-                })
-                .collect(),
-        )
-    }
-}
-
 impl Emitter for Asff {
     fn emit(
         &self,
@@ -168,6 +153,13 @@ impl Emitter for Asff {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        crate::report::emit_json(out, &Self::build(report, ctx))
+        // One finding at a time: the report is never in memory as a whole.
+        crate::report::emit_json_array(
+            out,
+            report.findings.iter().map(|f| {
+                let rule = report.rules.iter().find(|r| r.meta.id == f.rule_id);
+                finding(report, rule, f, ctx)
+            }),
+        )
     }
 }

@@ -218,9 +218,25 @@ fn checkbox(name: &str, value: &str, label: &str, count: usize) -> String {
     )
 }
 
+/// The page is written as it is built, in pieces of about this size.
+const FLUSH_AT: usize = 1 << 16;
+
 impl Html {
-    pub fn render(report: &AuditReport, ctx: &Ctx) -> String {
+    /// Writes the page. Findings are written as they are rendered: a page with hundreds of
+    /// thousands of findings is never in memory as a whole.
+    pub fn write(out: &mut dyn Write, report: &AuditReport, ctx: &Ctx) -> std::io::Result<()> {
         let m = &report.metadata;
+        let csp = format!(
+            "default-src 'none'; style-src {}; script-src {}; img-src 'none'; base-uri 'none'; form-action 'none'",
+            csp_hash(STYLE),
+            csp_hash(SCRIPT)
+        );
+        write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>mlguard report: account {account}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+            csp = html(&csp),
+            account = html(&m.account_id),
+        )?;
         let mut body = String::new();
         let regions = if m.regions.is_empty() {
             "no regions".to_string()
@@ -393,6 +409,10 @@ impl Html {
                 );
                 for f in group {
                     body.push_str(&finding_row(f));
+                    if body.len() >= FLUSH_AT {
+                        out.write_all(body.as_bytes())?;
+                        body.clear();
+                    }
                 }
                 body.push_str("</tbody></table></div>");
             }
@@ -433,16 +453,8 @@ impl Html {
             html(&report.source)
         );
 
-        let csp = format!(
-            "default-src 'none'; style-src {}; script-src {}; img-src 'none'; base-uri 'none'; form-action 'none'",
-            csp_hash(STYLE),
-            csp_hash(SCRIPT)
-        );
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>mlguard report: account {account}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-            csp = html(&csp),
-            account = html(&m.account_id),
-        )
+        out.write_all(body.as_bytes())?;
+        write!(out, "\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
     }
 }
 
@@ -453,7 +465,7 @@ impl Emitter for Html {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        out.write_all(Self::render(report, ctx).as_bytes())?;
+        Self::write(out, report, ctx)?;
         Ok(())
     }
 }

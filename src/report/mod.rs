@@ -87,6 +87,28 @@ pub(crate) fn emit_json<T: serde::Serialize>(
     Ok(())
 }
 
+/// Writes the items as a pretty JSON array and a final newline, byte for byte as
+/// [`emit_json`] writes the same items collected, but one item at a time: a report with
+/// hundreds of thousands of findings is never in memory as a whole.
+pub(crate) fn emit_json_array<T: serde::Serialize>(
+    out: &mut dyn Write,
+    items: impl ExactSizeIterator<Item = T>,
+) -> Result<(), ReportError> {
+    struct Items<I>(std::cell::RefCell<Option<I>>);
+    impl<I: ExactSizeIterator<Item = T>, T: serde::Serialize> serde::Serialize for Items<I> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::Error as _;
+            let items = self
+                .0
+                .borrow_mut()
+                .take()
+                .ok_or_else(|| S::Error::custom("items already written"))?;
+            serializer.collect_seq(items)
+        }
+    }
+    emit_json(out, &Items(std::cell::RefCell::new(Some(items))))
+}
+
 pub trait Emitter {
     fn emit(&self, out: &mut dyn Write, report: &AuditReport, ctx: &Ctx)
     -> Result<(), ReportError>;
@@ -213,5 +235,31 @@ mod tests {
         assert_eq!(truncate_chars("abc", 3), "abc");
         assert_eq!(truncate_chars("abcd", 3), "ab…");
         assert_eq!(truncate_chars("ééééé", 4).chars().count(), 4);
+    }
+
+    #[test]
+    fn streamed_arrays_are_written_as_whole_ones() {
+        let render = |items: &[serde_json::Value]| {
+            let mut whole = Vec::new();
+            emit_json(&mut whole, &items).expect("writes");
+            let mut streamed = Vec::new();
+            emit_json_array(&mut streamed, items.iter()).expect("writes");
+            (
+                String::from_utf8(whole).expect("utf-8"),
+                String::from_utf8(streamed).expect("utf-8"),
+            )
+        };
+        for items in [
+            vec![],
+            vec![serde_json::json!({"a": [1, {"b": null}], "c": "é"})],
+            vec![
+                serde_json::json!(1),
+                serde_json::json!({}),
+                serde_json::json!([]),
+            ],
+        ] {
+            let (whole, streamed) = render(&items);
+            assert_eq!(streamed, whole);
+        }
     }
 }

@@ -140,22 +140,6 @@ fn event(report: &AuditReport, rule: Option<&Rule>, f: &Finding, ctx: &Ctx, time
     ev
 }
 
-impl Ocsf {
-    pub fn build(report: &AuditReport, ctx: &Ctx) -> Value {
-        let time = super::collected_at(report).timestamp_millis();
-        Value::Array(
-            report
-                .findings
-                .iter()
-                .map(|f| {
-                    let rule = report.rules.iter().find(|r| r.meta.id == f.rule_id);
-                    event(report, rule, f, ctx, time)
-                })
-                .collect(),
-        )
-    }
-}
-
 impl Emitter for Ocsf {
     fn emit(
         &self,
@@ -163,6 +147,14 @@ impl Emitter for Ocsf {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        crate::report::emit_json(out, &Self::build(report, ctx))
+        let time = super::collected_at(report).timestamp_millis();
+        // One finding at a time: the report is never in memory as a whole.
+        crate::report::emit_json_array(
+            out,
+            report.findings.iter().map(|f| {
+                let rule = report.rules.iter().find(|r| r.meta.id == f.rule_id);
+                event(report, rule, f, ctx, time)
+            }),
+        )
     }
 }
