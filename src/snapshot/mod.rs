@@ -124,16 +124,24 @@ pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
         path: path.to_path_buf(),
         source: std::io::Error::other("the file changed while it was being read"),
     };
-    file.rewind().map_err(read_error)?;
-    let mut reader = Counted {
-        inner: std::io::BufReader::with_capacity(1 << 18, &file),
-        bytes: 0,
+    // serde_json reads byte by byte: handed a `BufReader` itself (not a reference, not a
+    // wrapper) it takes each byte straight from the buffer. The count sits under the buffer.
+    let buffered = |count| {
+        std::io::BufReader::with_capacity(
+            1 << 18,
+            Counted {
+                inner: &file,
+                count,
+            },
+        )
     };
+    let count = std::cell::Cell::new(0);
+    (&file).rewind().map_err(read_error)?;
     let (metadata, gaps) = check_types(
-        &mut serde_json::Deserializer::from_reader(&mut reader),
+        &mut serde_json::Deserializer::from_reader(buffered(&count)),
         path,
     )?;
-    if reader.bytes != bytes {
+    if count.get() != bytes {
         return Err(changed());
     }
     let checked = Checked {
@@ -141,14 +149,11 @@ pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
         gaps,
         lines,
     };
-    file.rewind().map_err(read_error)?;
-    let mut reader = Counted {
-        inner: std::io::BufReader::with_capacity(1 << 18, &file),
-        bytes: 0,
-    };
-    let input = value::snapshot_from_reader(&mut reader)
+    let count = std::cell::Cell::new(0);
+    (&file).rewind().map_err(read_error)?;
+    let input = value::snapshot_from_reader(buffered(&count))
         .map_err(|e| read_failed(path, &checked.lines, e))?;
-    if reader.bytes != bytes {
+    if count.get() != bytes {
         return Err(changed());
     }
     let mut snap = finish(checked, input, bytes);
@@ -157,15 +162,15 @@ pub fn load_file(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
 }
 
 /// Counts the bytes read through it.
-struct Counted<R> {
+struct Counted<'a, R> {
     inner: R,
-    bytes: usize,
+    count: &'a std::cell::Cell<usize>,
 }
 
-impl<R: std::io::Read> std::io::Read for Counted<R> {
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.bytes += n;
+        self.count.set(self.count.get() + n);
         Ok(n)
     }
 }

@@ -47,7 +47,9 @@ impl From<serde_json::Error> for ReadError {
 #[derive(Default)]
 struct Table {
     strings: HashSet<Arc<str>>,
-    nodes: HashSet<Node>,
+    /// Hashed mostly from addresses and numbers, with a fast hash seeded per process (the
+    /// strings, whose content comes from the account, keep std's keyed hash).
+    nodes: HashSet<Node, foldhash::fast::RandomState>,
 }
 
 impl Table {
@@ -190,7 +192,12 @@ struct State {
     table: Table,
     /// Normalize the policy documents of a snapshot ([`normalize::DOCUMENTS`]).
     snapshot: bool,
+    /// How deep the value being read is.
+    depth: usize,
+    /// The path to it while it can still lead to a policy document (no deeper than the
+    /// longest place in [`normalize::DOCUMENTS`]).
     path: Vec<Step>,
+    tracked: usize,
     /// Reading a policy document: it is shared once it is normalized.
     in_document: bool,
     /// The invalid policy document that stopped the read.
@@ -202,7 +209,13 @@ impl State {
         State {
             table: Table::default(),
             snapshot,
+            depth: 0,
             path: Vec::new(),
+            tracked: normalize::DOCUMENTS
+                .iter()
+                .map(|p| p.len())
+                .max()
+                .unwrap_or(0),
             in_document: false,
             document_error: None,
         }
@@ -217,14 +230,33 @@ impl State {
         }
     }
 
+    fn enter(&mut self, step: impl FnOnce() -> Step) {
+        if self.snapshot
+            && !self.in_document
+            && self.path.len() == self.depth
+            && self.depth < self.tracked
+        {
+            self.path.push(step());
+        }
+        self.depth += 1;
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+        if self.path.len() > self.depth {
+            self.path.pop();
+        }
+    }
+
     fn at_document(&self) -> bool {
-        normalize::DOCUMENTS.iter().any(|pattern| {
-            pattern.len() == self.path.len()
-                && pattern.iter().zip(&self.path).all(|(p, step)| match step {
-                    Step::Key(k) => *p == "*" || **k == **p,
-                    Step::Index(_) => *p == "*",
-                })
-        })
+        self.path.len() == self.depth
+            && normalize::DOCUMENTS.iter().any(|pattern| {
+                pattern.len() == self.path.len()
+                    && pattern.iter().zip(&self.path).all(|(p, step)| match step {
+                        Step::Key(k) => *p == "*" || **k == **p,
+                        Step::Index(_) => *p == "*",
+                    })
+            })
     }
 
     fn path_strings(&self) -> Vec<String> {
@@ -286,9 +318,10 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let state = self.0;
         let mut items = Vec::new();
         loop {
-            state.path.push(Step::Index(items.len()));
+            let index = items.len();
+            state.enter(|| Step::Index(index));
             let item = seq.next_element_seed(Seed(&mut *state))?;
-            state.path.pop();
+            state.leave();
             match item {
                 Some(v) => items.push(v),
                 None => break,
@@ -305,7 +338,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
             let Value::String(name) = &key else {
                 return Err(A::Error::custom("object keys are strings"));
             };
-            state.path.push(Step::Key(name.clone()));
+            state.enter(|| Step::Key(name.clone()));
             let value = if state.snapshot && !state.in_document && state.at_document() {
                 state.in_document = true;
                 let read = map.next_value_seed(Seed(&mut *state));
@@ -320,7 +353,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
             } else {
                 map.next_value_seed(Seed(&mut *state))?
             };
-            state.path.pop();
+            state.leave();
             fields.insert(key, value);
         }
         // regorus stores the finished object as one sorted slice of its exact size.
