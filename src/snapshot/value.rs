@@ -54,13 +54,18 @@ struct Table {
 
 impl Table {
     fn string(&mut self, s: &str) -> Value {
+        self.string_or(s, || Arc::from(s))
+    }
+
+    /// The string equal to `s` seen before, or `made()` (kept for the next time).
+    fn string_or(&mut self, s: &str, made: impl FnOnce() -> Arc<str>) -> Value {
         if s.len() > MAX_SHARED_LEN {
-            return Value::String(Arc::from(s));
+            return Value::String(made());
         }
         if let Some(shared) = self.strings.get(s) {
             return Value::String(shared.clone());
         }
-        let shared: Arc<str> = Arc::from(s);
+        let shared = made();
         self.strings.insert(shared.clone());
         Value::String(shared)
     }
@@ -79,12 +84,9 @@ impl Table {
     /// Shares a value built elsewhere, all the way down.
     fn share(&mut self, value: Value) -> Value {
         match value {
-            Value::String(s) if s.len() <= MAX_SHARED_LEN => {
-                if let Some(shared) = self.strings.get(&*s) {
-                    return Value::String(shared.clone());
-                }
-                self.strings.insert(s.clone());
-                Value::String(s)
+            Value::String(s) => {
+                let text = s.clone();
+                self.string_or(&text, || s)
             }
             Value::Array(items) => {
                 let items: Vec<Value> = Arc::unwrap_or_clone(items)
@@ -248,6 +250,8 @@ impl State {
         }
     }
 
+    /// At one of [`normalize::DOCUMENTS`]. The path is whole only in a snapshot, outside
+    /// documents and no deeper than a document can be, so this is false anywhere else.
     fn at_document(&self) -> bool {
         self.path.len() == self.depth
             && normalize::DOCUMENTS.iter().any(|pattern| {
@@ -339,7 +343,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 return Err(A::Error::custom("object keys are strings"));
             };
             state.enter(|| Step::Key(name.clone()));
-            let value = if state.snapshot && !state.in_document && state.at_document() {
+            let value = if state.at_document() {
                 state.in_document = true;
                 let read = map.next_value_seed(Seed(&mut *state));
                 state.in_document = false;
