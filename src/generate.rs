@@ -1438,39 +1438,19 @@ impl Gen {
             entry(32767, true, "-1", "deny", "0.0.0.0/0", None),
             entry(32767, false, "-1", "deny", "0.0.0.0/0", None),
         ];
+        let https_in = || entry(100, false, "6", "allow", "0.0.0.0/0", Some((443, 443)));
         match mode {
             Some(0) => entries.push(entry(100, false, "-1", "allow", "0.0.0.0/0", None)),
-            Some(_) => {
-                entries.push(entry(
-                    100,
-                    false,
-                    "6",
-                    "allow",
-                    "0.0.0.0/0",
-                    Some((443, 443)),
-                ));
-                entries.push(entry(110, false, "6", "allow", "0.0.0.0/0", Some((22, 22))));
-            }
-            None => {
-                entries.push(entry(
-                    100,
-                    false,
-                    "6",
-                    "allow",
-                    "0.0.0.0/0",
-                    Some((443, 443)),
-                ));
-                entries.push(entry(110, false, "-1", "allow", "10.0.0.0/8", None));
+            Some(_) => entries.extend([
+                https_in(),
+                entry(110, false, "6", "allow", "0.0.0.0/0", Some((22, 22))),
+            ]),
+            None => entries.extend([
+                https_in(),
+                entry(110, false, "-1", "allow", "10.0.0.0/8", None),
                 // Return traffic on the ephemeral ports, which hold no administration port.
-                entries.push(entry(
-                    120,
-                    false,
-                    "6",
-                    "allow",
-                    "0.0.0.0/0",
-                    Some((32768, 65535)),
-                ));
-            }
+                entry(120, false, "6", "allow", "0.0.0.0/0", Some((32768, 65535))),
+            ]),
         }
         let id = format!("acl-{}", self.hex_id(Kind::NetworkAcl, a));
         json!({
