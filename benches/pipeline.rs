@@ -14,6 +14,7 @@
 // A benchmark reports on the terminal.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use clap::ValueEnum as _;
 use mlguard::audit::{self, Selection};
 use mlguard::engine::{Engine, Params, PolicySet, Strategy};
 use mlguard::generate::{self, Counts, Spec};
@@ -31,15 +32,6 @@ const LINEARITY: f64 = 1.25;
 /// Peak RSS at the largest size may be at most this multiple of the snapshot's JSON size.
 const MEMORY: f64 = 2.5;
 
-const FORMATS: [(Format, &str); 6] = [
-    (Format::Table, "table"),
-    (Format::Json, "json"),
-    (Format::Sarif, "sarif"),
-    (Format::Ocsf, "ocsf"),
-    (Format::Asff, "asff"),
-    (Format::Html, "html"),
-];
-
 type Error = Box<dyn std::error::Error>;
 
 struct Options {
@@ -51,6 +43,21 @@ struct Options {
     regions: usize,
     /// Also evaluate with OPA (`/work/shared/tools/opa-eval` or `MLGUARD_OPA_EVAL`).
     opa: bool,
+}
+
+impl Default for Options {
+    /// What `scripts/bench.sh` measures.
+    fn default() -> Options {
+        Options {
+            sizes: vec![1_000, 10_000, 100_000],
+            check: false,
+            keep: None,
+            seed: 1,
+            rate: 0.2,
+            regions: 2,
+            opa: false,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -84,27 +91,14 @@ fn main() -> ExitCode {
 fn smoke() -> Result<bool, Error> {
     let o = Options {
         sizes: vec![10],
-        check: false,
-        keep: None,
-        seed: 1,
-        rate: 0.2,
-        regions: 2,
-        opa: false,
+        ..Options::default()
     };
     parent(&o)?;
     Ok(true)
 }
 
 fn parse(args: &[String]) -> Result<Options, Error> {
-    let mut o = Options {
-        sizes: vec![1_000, 10_000, 100_000],
-        check: false,
-        keep: None,
-        seed: 1,
-        rate: 0.2,
-        regions: 2,
-        opa: false,
-    };
+    let mut o = Options::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{a} needs a value"));
@@ -157,13 +151,10 @@ fn child_generate(args: &[String]) -> Result<bool, Error> {
         return Err("--child-generate N SEED RATE REGIONS PATH".into());
     };
     let o = Options {
-        sizes: Vec::new(),
-        check: false,
-        keep: None,
         seed: seed.parse()?,
         rate: rate.parse()?,
         regions: regions.parse()?,
-        opa: false,
+        ..Options::default()
     };
     let start = Instant::now();
     let (bytes, summary) = generate::generate(&spec(n.parse()?, &o))?;
@@ -233,7 +224,8 @@ fn child_measure(args: &[String]) -> Result<bool, Error> {
     drop(snap);
     let ctx = Ctx::default();
     let mut reports = serde_json::Map::new();
-    for (format, name) in FORMATS {
+    for &format in Format::value_variants() {
+        let name = format.as_str();
         // Streamed, as `mlguard audit` writes a report to a file.
         let (t, bytes) = best(repeats, || {
             let mut sink = Counter(0);
@@ -379,13 +371,16 @@ fn print_table(rows: &[(usize, Json, Json)]) {
     add("suppression tags (s)", &|_, m| {
         format!("{:.2}", f(&m["tags_s"]))
     });
-    for (_, name) in FORMATS {
+    for name in Format::value_variants().iter().map(|f| f.as_str()) {
         add(&format!("report {name} (s)"), &|_, m| {
             format!("{:.3}", f(&m["reports"][name]["s"]))
         });
     }
     add("  all reports per resource (µs)", &|g, m| {
-        let total: f64 = FORMATS.iter().map(|(_, n)| f(&m["reports"][*n]["s"])).sum();
+        let total: f64 = Format::value_variants()
+            .iter()
+            .map(|format| f(&m["reports"][format.as_str()]["s"]))
+            .sum();
         format!("{:.1}", per(total, g))
     });
     if rows.iter().any(|(_, _, m)| !m["opa"].is_null()) {
