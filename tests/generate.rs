@@ -4,24 +4,12 @@
 
 mod common;
 
+use common::builtin_engine;
 use mlguard::audit::{self, Selection};
-use mlguard::engine::{Engine, Params, PolicySet};
 use mlguard::findings::Status;
 use mlguard::generate::{self, Counts, Spec};
 use mlguard::snapshot;
 use std::path::Path;
-use std::sync::OnceLock;
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        Engine::new(
-            &PolicySet::load(true, &[]).expect("policies"),
-            &Params::default(),
-        )
-        .expect("engine")
-    })
-}
 
 fn small(rate: f64, seed: u64) -> Spec {
     Spec {
@@ -40,9 +28,9 @@ fn load(spec: &Spec) -> snapshot::LoadedSnapshot {
 
 fn audit_of(snap: &snapshot::LoadedSnapshot) -> audit::AuditReport {
     let ids = Selection::default()
-        .resolve(engine().rules())
+        .resolve(builtin_engine().rules())
         .expect("selection");
-    audit::audit(engine(), snap, &ids).expect("evaluates")
+    audit::audit(builtin_engine(), snap, &ids).expect("evaluates")
 }
 
 fn audit(spec: &Spec) -> audit::AuditReport {
@@ -52,7 +40,7 @@ fn audit(spec: &Spec) -> audit::AuditReport {
 #[test]
 fn every_rule_fails_on_some_generated_resources_and_passes_on_others() {
     let report = audit(&small(0.5, 7));
-    assert_eq!(report.tallies.len(), engine().rules().len());
+    assert_eq!(report.tallies.len(), builtin_engine().rules().len());
     let mut problems = Vec::new();
     for t in &report.tallies {
         if t.failed == 0 || t.passed() == 0 || t.not_assessed > 0 {
@@ -114,8 +102,14 @@ fn some_violations_carry_suppression_tags() {
     });
     let mut report = audit_of(&snap);
     let mut suppressions = mlguard::suppress::Suppressions::default();
-    suppressions.read_tags(engine(), &snap).expect("tags");
-    let known: Vec<String> = engine().rules().iter().map(|r| r.meta.id.clone()).collect();
+    suppressions
+        .read_tags(builtin_engine(), &snap)
+        .expect("tags");
+    let known: Vec<String> = builtin_engine()
+        .rules()
+        .iter()
+        .map(|r| r.meta.id.clone())
+        .collect();
     let warnings = suppressions.apply(
         &mut report,
         chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),

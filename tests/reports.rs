@@ -1,23 +1,13 @@
 //! Every report format, rendered from the same finding sets (the two lab fixtures), as
 //! reviewed snapshots.
 
+mod common;
+
+use common::builtin_engine;
 use mlguard::audit::{self, Selection};
-use mlguard::engine::{Engine, Params, PolicySet};
 use mlguard::report::{self, Ctx, Format};
 use mlguard::snapshot;
 use std::path::Path;
-use std::sync::OnceLock;
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        Engine::new(
-            &PolicySet::load(true, &[]).expect("policies"),
-            &Params::default(),
-        )
-        .expect("engine")
-    })
-}
 
 fn render(fixture: &str, format: Format) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -26,9 +16,9 @@ fn render(fixture: &str, format: Format) -> String {
     let mut snap = snapshot::load_str(&text, Path::new(fixture)).expect("loads");
     snap.source = Some(fixture.into());
     let ids = Selection::default()
-        .resolve(engine().rules())
+        .resolve(builtin_engine().rules())
         .expect("selection");
-    let report = audit::audit(engine(), &snap, &ids).expect("audit");
+    let report = audit::audit(builtin_engine(), &snap, &ids).expect("audit");
     let ctx = Ctx {
         tool_version: "0.0.0-test",
         ..Ctx::default()

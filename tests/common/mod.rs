@@ -1,4 +1,5 @@
-//! Shared helpers for the CLI tests: run the real binary with a clean environment.
+//! Shared helpers for the tests: run the real binary with a clean environment; the engine
+//! with the built-in policies, for tests that call the library.
 #![allow(dead_code)]
 
 use assert_cmd::Command;
@@ -19,6 +20,18 @@ pub fn mlguard() -> Command {
         }
     }
     cmd
+}
+
+/// The engine with the built-in policies and default parameters, built once per test binary.
+pub fn builtin_engine() -> &'static mlguard::engine::Engine {
+    static ENGINE: std::sync::OnceLock<mlguard::engine::Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| {
+        mlguard::engine::Engine::new(
+            &mlguard::engine::PolicySet::load(true, &[]).expect("policies"),
+            &mlguard::engine::Params::default(),
+        )
+        .expect("engine")
+    })
 }
 
 pub fn stdout_of(output: &std::process::Output) -> String {
