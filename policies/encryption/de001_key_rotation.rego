@@ -28,13 +28,23 @@
 #       primary key; its replicas follow.
 #     action: kms-enable-rotation
 #   frameworks:
-#     fsbp: [KMS.4]
-#     cis: [v1.2.0/2.8, v1.4.0/3.8, v3.0.0/3.6]
-#     aws_config: [cmk-backing-key-rotation-enabled]
-#     lab: [lab-2-kms-key]
+#     fsbp: {full: [KMS.4]}
+#     cis: {full: ["3.6"]}
+#     aws_config: {full: [cmk-backing-key-rotation-enabled]}
+#     nist_800_53: {partial: [SC-12, SC-12(2), SC-28(3)]}
+#     iso_27001: {partial: [A.8.24]}
+#     pci_dss: {partial: ["3.7.4"]}
+#     ml_lens: {partial: [MLSEC-02]}
+#     lab: {partial: [lab-2-kms-key]}
 #   references:
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/cmk-backing-key-rotation-enabled.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [kms:ListKeys, kms:DescribeKey, kms:ListAliases, kms:GetKeyRotationStatus]
 package mlguard.encryption.key_rotation
 

@@ -27,12 +27,14 @@
 #       organization.
 #     action: kms-restrict-key-policy
 #   frameworks:
-#     fsbp: [KMS.5]
-#     lab: [lab-2-kms-key]
+#     fsbp: {full: [KMS.5]}
+#     ml_lens: {partial: [MLSEC-02]}
+#     lab: {partial: [lab-2-kms-key]}
 #   references:
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [kms:ListKeys, kms:DescribeKey, kms:ListAliases, kms:GetKeyPolicy]
 package mlguard.encryption.key_policy_public
 

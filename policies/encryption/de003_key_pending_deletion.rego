@@ -26,13 +26,25 @@
 #       reason.
 #     action: kms-cancel-deletion
 #   frameworks:
-#     fsbp: [KMS.3]
-#     aws_config: [kms-cmk-not-scheduled-for-deletion]
-#     lab: [lab-2-kms-key]
+#     fsbp: {full: [KMS.3]}
+#     aws_config: {full: [kms-cmk-not-scheduled-for-deletion]}
+#     nist_800_53: {partial: [SC-12, SC-12(2)]}
+#     iso_27001: {partial: [A.8.24]}
+#     soc2: {partial: [CC6.1]}
+#     pci_dss: {partial: ["3.6.1"]}
+#     ml_lens: {partial: [MLSEC-02]}
+#     lab: {partial: [lab-2-kms-key]}
 #   references:
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/kms-cmk-not-scheduled-for-deletion.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [kms:ListKeys, kms:DescribeKey, kms:ListAliases]
 package mlguard.encryption.key_pending_deletion
 

@@ -29,10 +29,13 @@
 #       ML resources (KmsKeyId, VolumeKmsKeyId, OutputDataConfig.KmsKeyId).
 #     action: kms-create-key
 #   frameworks:
-#     lab: [lab-2-kms-key]
+#     ml_lens: {partial: [MLSEC-02, MLSEC-04]}
+#     lab: {partial: [lab-2-kms-key]}
 #   references:
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/create-symmetric-cmk.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [kms:ListKeys, kms:DescribeKey, sagemaker:ListNotebookInstances, sagemaker:ListDomains, sagemaker:ListTrainingJobs, sagemaker:ListModels, sagemaker:ListEndpointConfigs]
 package mlguard.encryption.region_without_key
 

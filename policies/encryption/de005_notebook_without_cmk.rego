@@ -26,11 +26,27 @@
 #       and delete the old instance.
 #     action: sagemaker-recreate-notebook-with-kms
 #   frameworks:
-#     aws_config: [sagemaker-notebook-instance-kms-key-configured]
-#     lab: [lab-concept-data-at-rest]
+#     aws_config: {full: [sagemaker-notebook-instance-kms-key-configured]}
+#     nist_800_53: {partial: [SC-13, SC-28(1)]}
+#     iso_27001: {partial: [A.8.24]}
+#     soc2: {partial: [CC6.1]}
+#     pci_dss: {partial: ["3.5.1"]}
+#     hipaa: {partial: ["164.312(a)(2)(iv)"]}
+#     ml_lens: {partial: [MLSEC-02, MLSEC-04]}
+#     lab: {partial: [lab-concept-data-at-rest]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateNotebookInstance.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-notebook-instance-kms-key-configured.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-nist-800-53_rev_5.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [sagemaker:ListNotebookInstances, sagemaker:DescribeNotebookInstance]
 package mlguard.encryption.notebook_without_cmk
 

@@ -24,11 +24,21 @@
 #       old config.
 #     action: sagemaker-recreate-endpoint-config-with-kms
 #   frameworks:
-#     aws_config: [sagemaker-endpoint-configuration-kms-key-configured]
-#     lab: [lab-concept-data-at-rest]
+#     aws_config: {full: [sagemaker-endpoint-configuration-kms-key-configured]}
+#     nist_800_53: {partial: [SC-13, SC-28(1)]}
+#     soc2: {partial: [CC6.1]}
+#     hipaa: {partial: ["164.312(a)(2)(iv)"]}
+#     ml_lens: {partial: [MLSEC-02]}
+#     lab: {partial: [lab-concept-data-at-rest]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-endpoint-configuration-kms-key-configured.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-nist-800-53_rev_5.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [sagemaker:ListEndpointConfigs, sagemaker:DescribeEndpointConfig]
 package mlguard.encryption.endpoint_config_without_cmk
 

@@ -30,10 +30,15 @@
 #       EnableInterContainerTrafficEncryption for jobs on more than one instance.
 #     action: sagemaker-training-job-kms
 #   frameworks:
-#     lab: [lab-concept-data-at-rest]
+#     iso_27001: {partial: [A.8.24]}
+#     ml_lens: {partial: [MLSEC-02, MLSEC-09]}
+#     lab: {partial: [lab-concept-data-at-rest]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-09.html
 #   inputs: [sagemaker:ListTrainingJobs, sagemaker:DescribeTrainingJob]
 package mlguard.encryption.training_job_encryption
 

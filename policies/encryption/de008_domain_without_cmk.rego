@@ -23,10 +23,12 @@
 #       old domain.
 #     action: sagemaker-recreate-domain-with-kms
 #   frameworks:
-#     lab: [lab-concept-data-at-rest]
+#     ml_lens: {partial: [MLSEC-02]}
+#     lab: {partial: [lab-concept-data-at-rest]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [sagemaker:ListDomains, sagemaker:DescribeDomain]
 package mlguard.encryption.domain_without_cmk
 

@@ -31,13 +31,24 @@
 #       encryption until they are copied over themselves.
 #     action: s3-default-encryption-kms
 #   frameworks:
-#     fsbp: [S3.17]
-#     aws_config: [s3-default-encryption-kms]
-#     lab: [lab-concept-data-at-rest]
+#     fsbp: {full: [S3.17]}
+#     aws_config: {full: [s3-default-encryption-kms]}
+#     nist_800_53: {partial: [SC-13, SC-28(1)]}
+#     iso_27001: {partial: [A.8.24]}
+#     pci_dss: {partial: ["3.5.1"]}
+#     hipaa: {partial: ["164.312(a)(2)(iv)"]}
+#     ml_lens: {partial: [MLSEC-02]}
+#     lab: {partial: [lab-concept-data-at-rest]}
 #   references:
 #     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
 #     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/s3-default-encryption-kms.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [s3:ListBuckets, s3:GetBucketEncryption, kms:ListKeys, kms:DescribeKey, kms:ListAliases]
 package mlguard.encryption.bucket_default_encryption
 

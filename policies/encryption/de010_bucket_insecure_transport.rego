@@ -23,13 +23,25 @@
 #       bucket and `bucket/*` when `{"Bool": {"aws:SecureTransport": "false"}}`.
 #     action: s3-deny-insecure-transport
 #   frameworks:
-#     fsbp: [S3.5]
-#     cis: [v1.4.0/2.1.2, v3.0.0/2.1.1]
-#     aws_config: [s3-bucket-ssl-requests-only]
+#     fsbp: {full: [S3.5]}
+#     cis: {full: ["2.1.1"]}
+#     aws_config: {full: [s3-bucket-ssl-requests-only]}
+#     nist_800_53: {partial: [AC-17(2), AC-4, IA-5(1), SC-12(3), SC-13, SC-23, SC-23(3), SC-7(4), SC-8, SC-8(1), SC-8(2), SI-7(6)]}
+#     soc2: {partial: [CC6.1]}
+#     pci_dss: {partial: ["4.2.1"]}
+#     hipaa: {partial: ["164.312(c)(1)", "164.312(c)(2)", "164.312(e)(2)(i)"]}
+#     ml_lens: {partial: [MLSEC-02]}
 #   references:
 #     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html
 #     - https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-ssl-requests-only.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [s3:ListBuckets, s3:GetBucketPolicy]
 package mlguard.encryption.bucket_insecure_transport
 

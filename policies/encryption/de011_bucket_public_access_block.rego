@@ -27,13 +27,27 @@
 #       put-public-access-block`) if some bucket of the account must stay public.
 #     action: s3-block-public-access
 #   frameworks:
-#     fsbp: [S3.1, S3.8]
-#     cis: [v1.4.0/2.1.5, v3.0.0/2.1.4]
-#     aws_config: [s3-bucket-level-public-access-prohibited, s3-account-level-public-access-blocks-periodic]
-#     lab: [lab-concept-data-at-rest]
+#     fsbp: {partial: [S3.1, S3.8]}
+#     cis: {partial: ["2.1.4"]}
+#     aws_config: {partial: [s3-bucket-level-public-access-prohibited, s3-account-level-public-access-blocks-periodic]}
+#     nist_800_53: {partial: [AC-21, AC-3, AC-3(7), AC-4, AC-4(21), AC-6, SC-7, SC-7(11), SC-7(16), SC-7(20), SC-7(21), SC-7(3), SC-7(4), SC-7(9)]}
+#     soc2: {partial: [CC6.1, CC6.6]}
+#     pci_dss: {partial: ["1.3.1", "1.4.2"]}
+#     hipaa: {partial: ["164.312(a)(1)"]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-concept-data-at-rest]}
 #   references:
 #     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-level-public-access-prohibited.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/s3-account-level-public-access-blocks-periodic.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [s3:ListBuckets, s3:GetPublicAccessBlock]
 package mlguard.encryption.bucket_public_access_block
 

@@ -28,10 +28,12 @@
 #       customer-managed key, after copying out any data the old key still decrypts.
 #     action: kms-repair-key-reference
 #   frameworks:
-#     lab: [lab-2-kms-key, lab-concept-data-at-rest]
+#     ml_lens: {partial: [MLSEC-02]}
+#     lab: {partial: [lab-2-kms-key, lab-concept-data-at-rest]}
 #   references:
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-02.html
 #   inputs: [kms:ListKeys, kms:DescribeKey, kms:ListAliases, sagemaker:DescribeNotebookInstance, sagemaker:DescribeDomain, sagemaker:DescribeTrainingJob, sagemaker:DescribeEndpointConfig]
 package mlguard.encryption.ml_key_unusable
 

@@ -24,10 +24,12 @@
 #       sts:ExternalId.
 #     action: iam-restrict-trust-policy
 #   frameworks:
-#     lab: [lab-1-execution-role]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-1-execution-role]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.trust_any_principal
 

@@ -34,11 +34,13 @@
 #       no longer assume the role.
 #     action: iam-add-source-account-condition
 #   frameworks:
-#     lab: [lab-1-execution-role]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-1-execution-role]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.service_trust_confused_deputy
 

@@ -32,14 +32,28 @@
 #       role with MFA.
 #     action: iam-replace-broad-policies
 #   frameworks:
-#     fsbp: [IAM.1]
-#     cis: ["1.16"]
-#     aws_config: [iam-policy-no-statements-with-admin-access]
-#     lab: [lab-1-execution-role, lab-concept-least-privilege]
+#     fsbp: {partial: [IAM.1]}
+#     cis: {partial: ["1.16"]}
+#     aws_config: {partial: [iam-policy-no-statements-with-admin-access]}
+#     nist_800_53: {partial: [AC-2, AC-2(1), AC-3, AC-3(15), AC-3(7), AC-5, AC-6, AC-6(10), AC-6(2), AC-6(3)]}
+#     iso_27001: {partial: [A.5.18, A.8.2]}
+#     soc2: {partial: [CC6.1, CC6.3]}
+#     pci_dss: {partial: ["7.2.1", "7.2.2"]}
+#     hipaa: {partial: ["164.312(a)(1)"]}
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-1-execution-role, lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-1
 #     - https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-no-statements-with-admin-access.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.full_admin
 

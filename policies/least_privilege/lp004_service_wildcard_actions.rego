@@ -30,13 +30,19 @@
 #       full-access policies with scoped customer managed ones.
 #     action: iam-replace-broad-policies
 #   frameworks:
-#     fsbp: [IAM.21]
-#     aws_config: [iam-policy-no-statements-with-full-access]
-#     lab: [lab-concept-least-privilege]
+#     fsbp: {partial: [IAM.21]}
+#     aws_config: {partial: [iam-policy-no-statements-with-full-access]}
+#     nist_800_53: {partial: [AC-2, AC-2(1), AC-3, AC-3(15), AC-3(7), AC-5, AC-6, AC-6(10), AC-6(2), AC-6(3)]}
+#     pci_dss: {partial: ["7.2.1", "7.2.2"]}
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-21
 #     - https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-no-statements-with-full-access.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.service_wildcard_actions
 

@@ -31,10 +31,12 @@
 #       "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}.
 #     action: iam-replace-broad-policies
 #   frameworks:
-#     lab: [lab-1-execution-role, lab-concept-least-privilege]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-1-execution-role, lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html#sagemaker-roles-pass-role
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.passrole_any_role
 

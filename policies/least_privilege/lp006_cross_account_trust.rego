@@ -31,11 +31,13 @@
 #       account root, and remove the trust if it is no longer needed.
 #     action: iam-require-external-id-or-mfa
 #   frameworks:
-#     lab: [lab-concept-least-privilege]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.cross_account_trust
 

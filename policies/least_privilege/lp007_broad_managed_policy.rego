@@ -32,12 +32,15 @@
 #       Analyzer can generate it from CloudTrail activity).
 #     action: iam-replace-broad-policies
 #   frameworks:
-#     aws_config: [iam-policy-blacklisted-check]
-#     lab: [lab-1-execution-role, lab-concept-least-privilege]
+#     aws_config: {partial: [iam-policy-blacklisted-check]}
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-1-execution-role, lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-use-aws-defined-policies
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/security-iam-awsmanpol.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-blacklisted-check.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.broad_managed_policy
 

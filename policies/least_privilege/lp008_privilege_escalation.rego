@@ -41,11 +41,13 @@
 #       role does not need.
 #     action: iam-replace-broad-policies
 #   frameworks:
-#     lab: [lab-concept-least-privilege]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-concept-least-privilege]}
 #   references:
 #     - https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.privilege_escalation
 

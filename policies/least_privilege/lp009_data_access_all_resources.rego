@@ -33,11 +33,13 @@
 #       writable output prefixes.
 #     action: iam-replace-broad-policies
 #   frameworks:
-#     lab: [lab-concept-least-privilege]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies-best-practices.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.data_access_all_resources
 

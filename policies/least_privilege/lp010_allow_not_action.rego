@@ -29,10 +29,12 @@
 #       customer managed one (see LP-007).
 #     action: iam-replace-broad-policies
 #   frameworks:
-#     lab: [lab-concept-least-privilege]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.allow_not_action
 

@@ -30,11 +30,13 @@
 #       instead, replace its trust policy with one that nobody can satisfy.
 #     action: iam-delete-unused-role
 #   frameworks:
-#     lab: [lab-concept-least-privilege]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-concept-least-privilege]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html
 #     - https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleLastUsed.html
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#remove-credentials
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails, iam:GetRole]
 package mlguard.least_privilege.unused_role
 

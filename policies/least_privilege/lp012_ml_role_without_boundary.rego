@@ -27,10 +27,12 @@
 #       create roles.
 #     action: iam-add-permissions-boundary
 #   frameworks:
-#     lab: [lab-1-execution-role]
+#     ml_lens: {partial: [MLSEC-03]}
+#     lab: {partial: [lab-1-execution-role]}
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-03.html
 #   inputs: [iam:GetAccountAuthorizationDetails]
 package mlguard.least_privilege.ml_role_without_boundary
 

@@ -24,12 +24,26 @@
 #       from the security groups of its clients).
 #     action: ec2-revoke-open-ingress
 #   frameworks:
-#     fsbp: [EC2.18, EC2.19]
-#     aws_config: [vpc-sg-open-only-to-authorized-ports]
-#     lab: [lab-3-vpc]
+#     fsbp: {partial: [EC2.18, EC2.19]}
+#     cis: {partial: ["5.2", "5.3"]}
+#     aws_config: {partial: [vpc-sg-open-only-to-authorized-ports]}
+#     nist_800_53: {partial: [AC-4, AC-4(21), CA-9(1), CM-2, CM-2(2), CM-7, SC-7, SC-7(11), SC-7(16), SC-7(21), SC-7(4), SC-7(5)]}
+#     iso_27001: {partial: [A.8.20, A.8.21, A.8.22]}
+#     soc2: {partial: [CC6.6]}
+#     pci_dss: {partial: ["1.2.5", "1.3.1", "1.4.2"]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-group-rules.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-18
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/vpc-sg-open-only-to-authorized-ports.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [ec2:DescribeSecurityGroups]
 package mlguard.network_isolation.security_group_open_to_world
 

@@ -26,13 +26,26 @@
 #       or security groups that need them.
 #     action: ec2-revoke-open-ingress
 #   frameworks:
-#     fsbp: [EC2.13, EC2.14, EC2.19, EC2.53, EC2.54]
-#     cis: ["5.2", "5.3"]
-#     aws_config: [restricted-ssh]
-#     lab: [lab-3-vpc]
+#     fsbp: {full: [EC2.13, EC2.14, EC2.53, EC2.54], partial: [EC2.19]}
+#     cis: {full: ["5.2", "5.3"]}
+#     aws_config: {full: [restricted-ssh]}
+#     nist_800_53: {partial: [AC-4, AC-4(21), CA-9(1), CM-2, CM-2(2), CM-7, SC-7, SC-7(11), SC-7(16), SC-7(21), SC-7(4), SC-7(5)]}
+#     iso_27001: {partial: [A.8.20, A.8.21, A.8.22]}
+#     soc2: {partial: [CC6.6]}
+#     pci_dss: {partial: ["1.3.1", "1.4.2"]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-53
 #     - https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [ec2:DescribeSecurityGroups]
 package mlguard.network_isolation.security_group_admin_ports_open_to_world
 

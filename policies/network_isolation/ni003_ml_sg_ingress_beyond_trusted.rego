@@ -35,11 +35,13 @@
 #       rest.
 #     action: ec2-restrict-ingress-to-trusted
 #   frameworks:
-#     lab: [lab-challenge-sg-443, lab-3-vpc]
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {full: [lab-challenge-sg-443], partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/studio-notebooks-and-internet-access.html
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs:
 #     - ec2:DescribeSecurityGroups
 #     - sagemaker:ListNotebookInstances

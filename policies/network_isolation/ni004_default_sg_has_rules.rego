@@ -25,13 +25,23 @@
 #       cannot be deleted.
 #     action: ec2-empty-default-security-group
 #   frameworks:
-#     fsbp: [EC2.2]
-#     cis: ["5.4"]
-#     aws_config: [vpc-default-security-group-closed]
-#     lab: [lab-3-vpc]
+#     fsbp: {full: [EC2.2]}
+#     cis: {full: ["5.4"]}
+#     aws_config: {full: [vpc-default-security-group-closed]}
+#     nist_800_53: {partial: [AC-4, AC-4(21), SC-7, SC-7(11), SC-7(16), SC-7(21), SC-7(4), SC-7(5)]}
+#     iso_27001: {partial: [A.8.20, A.8.22]}
+#     soc2: {partial: [CC6.6]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-2
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/vpc-default-security-group-closed.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [ec2:DescribeSecurityGroups]
 package mlguard.network_isolation.default_security_group_allows_traffic
 

@@ -24,12 +24,28 @@
 #       traffic) to CloudWatch Logs or to an S3 bucket encrypted with a customer-managed key.
 #     action: ec2-create-flow-logs
 #   frameworks:
-#     fsbp: [EC2.6]
-#     aws_config: [vpc-flow-logs-enabled]
-#     lab: [lab-3-vpc]
+#     fsbp: {full: [EC2.6]}
+#     cis: {full: ["3.7"]}
+#     aws_config: {full: [vpc-flow-logs-enabled]}
+#     nist_800_53: {partial: [AC-4(26), AU-12, AU-2, AU-3, AU-6(3), AU-6(4), CA-7, SI-7(8)]}
+#     iso_27001: {partial: [A.8.15, A.8.16]}
+#     soc2: {partial: [CC7.2, CC7.3]}
+#     pci_dss: {partial: ["10.2.1", "10.2.2"]}
+#     hipaa: {partial: ["164.312(b)"]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-6
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/vpc-flow-logs-enabled.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [ec2:DescribeVpcs, ec2:DescribeFlowLogs]
 package mlguard.network_isolation.vpc_without_flow_logs
 

@@ -31,13 +31,23 @@
 #       explicit association.
 #     action: ec2-disable-public-ip-on-launch
 #   frameworks:
-#     fsbp: [EC2.15]
-#     aws_config: [subnet-auto-assign-public-ip-disabled]
-#     lab: [lab-3-vpc]
+#     fsbp: {full: [EC2.15]}
+#     aws_config: {full: [subnet-auto-assign-public-ip-disabled]}
+#     nist_800_53: {partial: [AC-21, AC-3, AC-3(7), AC-4, AC-4(21), AC-6, SC-7, SC-7(11), SC-7(16), SC-7(20), SC-7(21), SC-7(3), SC-7(4), SC-7(9)]}
+#     iso_27001: {partial: [A.8.20, A.8.21, A.8.22]}
+#     soc2: {partial: [CC6.6]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/interface-vpc-endpoint.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/subnet-auto-assign-public-ip-disabled.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [ec2:DescribeSubnets, ec2:DescribeRouteTables]
 package mlguard.network_isolation.subnet_reachable_from_internet
 

@@ -26,12 +26,24 @@
 #       the work over and delete the old instance.
 #     action: sagemaker-recreate-notebook
 #   frameworks:
-#     fsbp: [SageMaker.1]
-#     aws_config: [sagemaker-notebook-no-direct-internet-access]
-#     lab: [lab-3-vpc]
+#     fsbp: {full: [SageMaker.1]}
+#     aws_config: {full: [sagemaker-notebook-no-direct-internet-access]}
+#     nist_800_53: {partial: [AC-21, AC-3, AC-3(7), AC-4, AC-4(21), AC-6, SC-7, SC-7(11), SC-7(16), SC-7(20), SC-7(21), SC-7(3), SC-7(4), SC-7(9)]}
+#     soc2: {partial: [CC6.6]}
+#     pci_dss: {partial: ["1.3.1", "1.3.2", "1.4.2"]}
+#     hipaa: {partial: ["164.312(a)(1)"]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-notebook-and-internet-access.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-1
+#     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-notebook-no-direct-internet-access.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/operational-best-practices-for-hipaa_security.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [sagemaker:ListNotebookInstances, sagemaker:DescribeNotebookInstance]
 package mlguard.network_isolation.notebook_direct_internet_access
 

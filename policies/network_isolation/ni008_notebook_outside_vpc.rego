@@ -24,12 +24,21 @@
 #       DirectInternetAccess Disabled, move the work over and delete the old instance.
 #     action: sagemaker-recreate-notebook
 #   frameworks:
-#     fsbp: [SageMaker.2]
-#     aws_config: [sagemaker-notebook-instance-inside-vpc]
-#     lab: [lab-3-vpc]
+#     fsbp: {partial: [SageMaker.2]}
+#     aws_config: {full: [sagemaker-notebook-instance-inside-vpc]}
+#     nist_800_53: {partial: [AC-21, AC-3, AC-3(7), AC-4, AC-4(21), AC-6, SC-7, SC-7(11), SC-7(16), SC-7(20), SC-7(21), SC-7(3), SC-7(4), SC-7(9)]}
+#     iso_27001: {partial: [A.8.20, A.8.21, A.8.22]}
+#     pci_dss: {partial: ["1.3.1", "1.4.1"]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-notebook-and-internet-access.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-2
+#     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-notebook-instance-inside-vpc.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [sagemaker:ListNotebookInstances, sagemaker:DescribeNotebookInstance]
 package mlguard.network_isolation.notebook_outside_vpc
 

@@ -24,10 +24,18 @@
 #       the user's home directory.
 #     action: sagemaker-disable-notebook-root-access
 #   frameworks:
-#     fsbp: [SageMaker.3]
+#     fsbp: {full: [SageMaker.3]}
+#     aws_config: {full: [sagemaker-notebook-instance-root-access-check]}
+#     nist_800_53: {partial: [AC-2(1), AC-3(15), AC-3(7), AC-6, AC-6(10), AC-6(2)]}
+#     pci_dss: {partial: ["7.2.1", "7.2.2"]}
+#     ml_lens: {partial: [MLSEC-04]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/nbi-root-access.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-3
+#     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-notebook-instance-root-access-check.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [sagemaker:ListNotebookInstances, sagemaker:DescribeNotebookInstance]
 package mlguard.network_isolation.notebook_root_access
 

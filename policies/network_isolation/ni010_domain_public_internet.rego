@@ -25,10 +25,14 @@
 #       private subnets and ML security groups.
 #     action: sagemaker-domain-vpc-only
 #   frameworks:
-#     lab: [lab-3-vpc]
+#     aws_config: {full: [sagemaker-domain-in-vpc]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/studio-notebooks-and-internet-access.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateDomain.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-domain-in-vpc.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [sagemaker:ListDomains, sagemaker:DescribeDomain]
 package mlguard.network_isolation.domain_public_internet_access
 

@@ -29,13 +29,17 @@
 #       it, and set it in the training pipeline for the next runs.
 #     action: sagemaker-recreate-with-network-isolation
 #   frameworks:
-#     fsbp: [SageMaker.5]
-#     aws_config: [sagemaker-model-isolation-enabled]
-#     lab: [lab-3-vpc]
+#     fsbp: {partial: [SageMaker.5]}
+#     aws_config: {partial: [sagemaker-model-isolation-enabled]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/mkt-algo-model-internet-free.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-model-isolation-enabled.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs:
 #     - sagemaker:ListTrainingJobs
 #     - sagemaker:DescribeTrainingJob

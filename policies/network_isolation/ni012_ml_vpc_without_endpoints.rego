@@ -29,10 +29,12 @@
 #       policy to the workload's buckets and resources.
 #     action: ec2-create-sagemaker-endpoints
 #   frameworks:
-#     lab: [lab-3-vpc]
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/interface-vpc-endpoint.html
 #     - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs:
 #     - ec2:DescribeVpcs
 #     - ec2:DescribeVpcEndpoints

@@ -29,13 +29,26 @@
 #       through VPC endpoints need no inbound entry from the internet at all.
 #     action: ec2-restrict-network-acl
 #   frameworks:
-#     fsbp: [EC2.21]
-#     cis: ["5.1"]
-#     aws_config: [nacl-no-unrestricted-ssh-rdp]
-#     lab: [lab-3-vpc]
+#     fsbp: {full: [EC2.21]}
+#     cis: {full: ["5.1"]}
+#     aws_config: {full: [nacl-no-unrestricted-ssh-rdp]}
+#     nist_800_53: {partial: [AC-4(21), CA-9(1), CM-2, CM-2(2), CM-7, SC-7, SC-7(21), SC-7(5)]}
+#     iso_27001: {partial: [A.8.20, A.8.21, A.8.22]}
+#     soc2: {partial: [CC6.6]}
+#     pci_dss: {partial: ["1.3.1", "1.4.2"]}
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
 #     - https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-21
+#     - https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+#     - https://docs.aws.amazon.com/config/latest/developerguide/nacl-no-unrestricted-ssh-rdp.html
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/iso27001_2022_aws.json
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/soc2_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/soc_2
+#     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
+#     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs: [ec2:DescribeNetworkAcls]
 package mlguard.network_isolation.network_acl_open_to_world
 

@@ -25,10 +25,12 @@
 #       notebook instances, domains, models and training configurations in it.
 #     action: sagemaker-move-out-of-default-vpc
 #   frameworks:
-#     lab: [lab-3-vpc]
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/onboard-vpc.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs:
 #     - ec2:DescribeVpcs
 #     - ec2:DescribeSubnets

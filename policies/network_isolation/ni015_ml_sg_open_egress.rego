@@ -25,10 +25,12 @@
 #       distributed training, and whatever else the workload demonstrably needs.
 #     action: ec2-revoke-open-egress
 #   frameworks:
-#     lab: [lab-3-vpc]
+#     ml_lens: {partial: [MLSEC-04]}
+#     lab: {partial: [lab-3-vpc]}
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
 #     - https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html
+#     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
 #   inputs:
 #     - ec2:DescribeSecurityGroups
 #     - sagemaker:ListNotebookInstances
