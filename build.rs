@@ -1,5 +1,6 @@
-//! Embeds the built-in policies (`policies/**/*.rego`) and the rule documentation
-//! (`docs/rules/*.md`) into the binary, so a release binary needs no files beside it.
+//! Embeds the built-in policies (`policies/**/*.rego`), the framework definitions
+//! (`policies/frameworks/*.yaml`) and the rule documentation (`docs/rules/*.md`) into the
+//! binary, so a release binary needs no files beside it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,13 @@ fn main() {
     println!("cargo:rerun-if-changed=docs/rules");
     let mut code = String::new();
     table("POLICIES", &root, "policies", "rego", &mut code);
+    table(
+        "FRAMEWORKS",
+        &root,
+        "policies/frameworks",
+        "yaml",
+        &mut code,
+    );
     table("RULE_DOCS", &root, "docs/rules", "md", &mut code);
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     fs::write(out, code).expect("write embedded.rs");

@@ -80,6 +80,9 @@ pub struct AuditReport {
     /// Set when the report was compared with a baseline: `findings` then holds only the new
     /// ones.
     pub baseline: Option<BaselineSummary>,
+    /// The ARNs each rule judged and passed, sorted, when the audit was asked to keep them
+    /// ([`audit_keeping_passes`]: framework evidence lists every resource); empty otherwise.
+    pub passed: BTreeMap<String, Vec<std::sync::Arc<str>>>,
 }
 
 impl AuditReport {
@@ -145,6 +148,25 @@ pub fn audit(
     snapshot: &LoadedSnapshot,
     rule_ids: &[String],
 ) -> Result<AuditReport, EngineError> {
+    audit_with(engine, snapshot, rule_ids, false)
+}
+
+/// [`audit`], also keeping the ARN of every resource each rule passed (in
+/// [`AuditReport::passed`]), for evidence that lists passing resources too.
+pub fn audit_keeping_passes(
+    engine: &Engine,
+    snapshot: &LoadedSnapshot,
+    rule_ids: &[String],
+) -> Result<AuditReport, EngineError> {
+    audit_with(engine, snapshot, rule_ids, true)
+}
+
+fn audit_with(
+    engine: &Engine,
+    snapshot: &LoadedSnapshot,
+    rule_ids: &[String],
+    keep_passes: bool,
+) -> Result<AuditReport, EngineError> {
     let outcomes = engine.evaluate(snapshot, Some(rule_ids))?;
     let rules: Vec<Rule> = engine
         .rules()
@@ -156,6 +178,7 @@ pub fn audit(
     let source = snapshot.display_name();
     let mut all = Vec::new();
     let mut tallies = Vec::new();
+    let mut passed = BTreeMap::new();
     for outcome in outcomes {
         let Some(rule) = by_id.get(outcome.rule_id.as_str()) else {
             continue;
@@ -196,6 +219,17 @@ pub fn audit(
             suppressed: 0,
             not_assessed: unknown.len(),
         });
+        if keep_passes {
+            let mut arns: Vec<std::sync::Arc<str>> = outcome
+                .applicable
+                .iter()
+                .filter(|arn| !failed.contains_key(&***arn) && !unknown.contains_key(&***arn))
+                .cloned()
+                .collect();
+            arns.sort();
+            arns.dedup();
+            passed.insert(rule.meta.id.clone(), arns);
+        }
         for (status, items) in [(Status::Fail, failed), (Status::NotAssessed, unknown)] {
             for j in items.into_values() {
                 all.push(finding(rule, status, j, snapshot, &source));
@@ -214,6 +248,7 @@ pub fn audit(
         scores,
         disabled_rules: engine.rules().len().saturating_sub(rule_ids.len()),
         baseline: None,
+        passed,
     })
 }
 

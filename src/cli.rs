@@ -163,7 +163,7 @@ impl FromStr for FormatSpec {
 pub struct ReportArgs {
     /// Report format, optionally with its own file: `--format sarif=mlguard.sarif`. Repeatable;
     /// at most one format without `=FILE` (it goes to --output, or stdout).
-    /// Formats: table (default), json, sarif, ocsf, asff, html.
+    /// Formats: table (default), json, sarif, ocsf, asff, html, csv (framework evidence).
     #[arg(short, long = "format", value_name = "FORMAT[=FILE]")]
     pub formats: Vec<FormatSpec>,
     /// Write the report without `=FILE` to FILE (atomically) instead of stdout.
@@ -180,10 +180,11 @@ pub struct ReportArgs {
     /// Only the report: no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Also report pass/fail per control of this framework (in the table and the JSON
-    /// report): fsbp, cis, aws_config or lab.
-    #[arg(long, value_name = "NAME", value_parser = ["fsbp", "cis", "aws_config", "lab"])]
-    pub framework: Option<String>,
+    /// Also report evidence per control of this framework (repeatable): status, coverage,
+    /// rules and every resource behind it, with the snapshot and policy-set hashes, in the
+    /// table, JSON, HTML and CSV reports. Frameworks: `mlguard rules list --framework NAME`.
+    #[arg(long = "framework", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::engine::frameworks::KEYS))]
+    pub frameworks: Vec<String>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -256,8 +257,8 @@ pub struct RulesListCmd {
     /// Only rules of this severity or worse.
     #[arg(long, value_parser = parse_severity)]
     pub severity: Option<Severity>,
-    /// Only rules mapped to this framework (fsbp, cis, aws_config, lab).
-    #[arg(long)]
+    /// List this framework's controls with the rules that evidence them and how fully.
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::engine::frameworks::KEYS))]
     pub framework: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,

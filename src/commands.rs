@@ -105,6 +105,9 @@ impl CliError {
             CliError::Generate(_) => {
                 vec!["see `mlguard generate --help` for the options".into()]
             }
+            CliError::Report(ReportError::Evidence(_)) => vec![
+                "`mlguard rules list --framework NAME` lists a framework's controls; please report a framework definition that fails to load".into(),
+            ],
             CliError::Io(_) | CliError::Report(_) => Vec::new(),
             #[cfg(feature = "aws")]
             CliError::Collect(e) => e.hints(),
@@ -119,6 +122,10 @@ impl CliError {
             | CliError::Output { source: e, .. }
             | CliError::Report(ReportError::Io(e)) => Some(e.kind()),
             CliError::Report(ReportError::Json(e)) => e.io_error_kind(),
+            CliError::Report(ReportError::Csv(e)) => match e.kind() {
+                ::csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            },
             _ => None,
         };
         kind == Some(std::io::ErrorKind::BrokenPipe)
@@ -190,7 +197,23 @@ pub fn emit(bytes: &[u8], output: Option<&Path>, io: &mut Io<'_>) -> Result<(), 
 fn audit_cmd(cmd: AuditCmd, color: bool, io: &mut Io<'_>) -> Result<u8, CliError> {
     let plan = plan_audit(&cmd.policy, &cmd.config, &cmd.report)?;
     let snap = snapshot::load_file(&cmd.snapshot)?;
-    run_audit(&plan, snap, &cmd.report, color, io)
+    // Hashed after a successful load, so the hash is of a file mlguard accepted.
+    let snapshot_sha256 = if wants_evidence(&cmd.report)? {
+        report::compliance::file_sha256(&cmd.snapshot).map_err(|e| {
+            CliError::Snapshot(SnapshotError::Read {
+                path: cmd.snapshot.clone(),
+                source: e,
+            })
+        })?
+    } else {
+        String::new()
+    };
+    run_audit(&plan, snap, &snapshot_sha256, &cmd.report, color, io)
+}
+
+/// Whether the reports need framework evidence: `--framework`, or a CSV report.
+pub fn wants_evidence(args: &ReportArgs) -> Result<bool, CliError> {
+    Ok(!args.frameworks.is_empty() || output_plan(args)?.iter().any(|(f, _)| *f == Format::Csv))
 }
 
 /// Finds and reads the configuration: `--config FILE` (or `$MLGUARD_CONFIG`), else
@@ -232,6 +255,8 @@ pub struct AuditPlan {
     /// The configuration file read, if any (`regions` is for `scan`/`collect`).
     pub config: Option<LoadedConfig>,
     pub today: NaiveDate,
+    /// sha256 of the policies and the settings that change results (framework evidence).
+    pub policy_set_sha256: String,
 }
 
 /// Resolves the settings of an audit and loads the policies; fails early (exit 2) on a bad
@@ -284,6 +309,22 @@ pub fn plan_audit(
         (None, false) => Some(Suppressions::default()),
     };
     let baseline = report.baseline.as_deref().map(Baseline::load).transpose()?;
+    let run: Vec<(String, Severity)> = engine
+        .rules()
+        .iter()
+        .filter(|r| rule_ids.contains(&r.meta.id))
+        .map(|r| (r.meta.id.clone(), r.meta.severity))
+        .collect();
+    let policy_set_sha256 = report::compliance::policy_set_sha256(
+        &set,
+        &run,
+        &params,
+        match (&config, config_args.no_suppress) {
+            (_, true) => None,
+            (Some(cfg), false) => Some(cfg.config.suppress.as_slice()),
+            (None, false) => Some(&[]),
+        },
+    );
     Ok(AuditPlan {
         known_rules: engine.rules().iter().map(|r| r.meta.id.clone()).collect(),
         engine,
@@ -293,6 +334,7 @@ pub fn plan_audit(
         baseline,
         config,
         today: today()?,
+        policy_set_sha256,
     })
 }
 
@@ -304,11 +346,17 @@ pub fn plan_audit(
 pub fn run_audit(
     plan: &AuditPlan,
     snap: LoadedSnapshot,
+    snapshot_sha256: &str,
     args: &ReportArgs,
     color: bool,
     io: &mut Io<'_>,
 ) -> Result<u8, CliError> {
-    let mut report = audit::audit(&plan.engine, &snap, &plan.rule_ids)?;
+    let evidence_wanted = wants_evidence(args)?;
+    let mut report = if evidence_wanted {
+        audit::audit_keeping_passes(&plan.engine, &snap, &plan.rule_ids)?
+    } else {
+        audit::audit(&plan.engine, &snap, &plan.rule_ids)?
+    };
     let mut warnings: Vec<String> = Vec::new();
     if let Some(suppressions) = &plan.suppressions {
         let mut suppressions = suppressions.clone();
@@ -321,6 +369,9 @@ pub fn run_audit(
         );
     }
     drop(snap);
+    // Evidence covers the whole account: the findings a baseline hides stay in it.
+    let before_baseline =
+        (evidence_wanted && plan.baseline.is_some()).then(|| report.findings.clone());
     if let Some(baseline) = &plan.baseline {
         if !baseline.account_id.is_empty() && baseline.account_id != report.metadata.account_id {
             warnings.push(format!(
@@ -330,9 +381,39 @@ pub fn run_audit(
         }
         baseline.apply(&mut report);
     }
+    let evidence = evidence_wanted.then(|| {
+        let mut frameworks: Vec<String> = Vec::new();
+        for f in &args.frameworks {
+            if !frameworks.contains(f) {
+                frameworks.push(f.clone());
+            }
+        }
+        let kept: std::collections::BTreeSet<&str> = report
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        let hidden = before_baseline
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| !kept.contains(f.fingerprint.as_str()))
+            .collect();
+        std::sync::Arc::new(report::compliance::Evidence {
+            csv_frameworks: if frameworks.is_empty() {
+                report::compliance::mapped_frameworks(&report)
+            } else {
+                frameworks.clone()
+            },
+            frameworks,
+            snapshot_sha256: snapshot_sha256.to_string(),
+            policy_set_sha256: plan.policy_set_sha256.clone(),
+            audited_on: plan.today.format("%Y-%m-%d").to_string(),
+            hidden,
+        })
+    });
     let ctx = Ctx {
         fail_on: plan.fail_on,
-        framework: args.framework.clone(),
+        evidence,
         ..Ctx::default()
     };
     let outputs = output_plan(args)?;
@@ -557,12 +638,11 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
         .iter()
         .filter(|r| cmd.pillar.is_none_or(|p| r.meta.pillar == p))
         .filter(|r| cmd.severity.is_none_or(|s| r.meta.severity >= s))
-        .filter(|r| {
-            cmd.framework
-                .as_deref()
-                .is_none_or(|f| r.meta.frameworks.get(f).is_some_and(|ids| !ids.is_empty()))
-        })
+        .cloned()
         .collect();
+    if let Some(key) = &cmd.framework {
+        return framework_list(key, &rules, cmd.format, io);
+    }
     match cmd.format {
         ListFormat::Json => {
             let metas: Vec<_> = rules.iter().map(|r| &r.meta).collect();
@@ -585,9 +665,8 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
             for r in &rules {
                 let fw: Vec<String> = r
                     .meta
-                    .frameworks
+                    .framework_ids()
                     .iter()
-                    .filter(|(_, v)| !v.is_empty())
                     .map(|(k, v)| format!("{k}: {}", v.join(", ")))
                     .collect();
                 grid.add_row(vec![
@@ -600,6 +679,73 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
                 ]);
             }
             let text = format!("{grid}\n{} rules\n", rules.len());
+            emit(text.as_bytes(), None, io)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// `rules list --framework NAME`: the framework's control set, each control with the rules
+/// that evidence it and how fully, and the controls no rule evidences.
+fn framework_list(
+    key: &str,
+    rules: &[engine::Rule],
+    format: ListFormat,
+    io: &mut Io<'_>,
+) -> Result<u8, CliError> {
+    use report::compliance::{self, ControlCoverage};
+    let framework = engine::frameworks::get(key)
+        .map_err(ReportError::Evidence)?
+        .ok_or_else(|| ReportError::Evidence(format!("unknown framework `{key}`")))?;
+    let controls = compliance::catalog(framework, rules);
+    let count = |c| controls.iter().filter(|x| x.coverage == c).count();
+    let (full, partial, none) = (
+        count(ControlCoverage::Full),
+        count(ControlCoverage::Partial),
+        count(ControlCoverage::None),
+    );
+    match format {
+        ListFormat::Json => {
+            let doc = serde_json::json!({
+                "framework": framework,
+                "summary": {"controls": controls.len(), "full": full, "partial": partial, "not_evidenced": none},
+                "controls": controls,
+            });
+            let mut bytes = serde_json::to_vec_pretty(&doc).map_err(ReportError::from)?;
+            bytes.push(b'\n');
+            emit(&bytes, None, io)?;
+        }
+        ListFormat::Table => {
+            let mut grid = comfy_table::Table::new();
+            grid.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .force_no_tty();
+            grid.set_header(vec!["Control", "Coverage", "Rules", "Title"]);
+            for c in &controls {
+                let rules: Vec<String> = c
+                    .rules
+                    .iter()
+                    .map(|r| format!("{} ({})", r.id, r.coverage.as_str()))
+                    .collect();
+                grid.add_row(vec![
+                    c.id.to_string(),
+                    if c.rules.is_empty() {
+                        "not evidenced".to_string()
+                    } else {
+                        c.coverage.as_str().to_string()
+                    },
+                    rules.join("\n"),
+                    c.title.to_string(),
+                ]);
+            }
+            let text = format!(
+                "{name} ({version})\nSource: {source}\nControls listed: {scope}\nMappings: {mappings}\n{grid}\n{n} controls: {full} evidenced fully, {partial} partially, {none} not evidenced by mlguard\n",
+                name = framework.name,
+                version = framework.version,
+                source = framework.source,
+                scope = framework.scope,
+                mappings = framework.mappings,
+                n = controls.len(),
+            );
             emit(text.as_bytes(), None, io)?;
         }
     }
@@ -923,7 +1069,13 @@ pub(crate) mod live {
             .unwrap_or(Path::new("snapshot.json"));
         let mut snap = snapshot::load_str(&text, name)?;
         snap.source = cmd.save_snapshot.clone();
-        let code = run_audit(&plan, snap, &cmd.report, color, io)?;
+        // The hash of the bytes `--save-snapshot` wrote (and `collect` would write).
+        let snapshot_sha256 = if super::wants_evidence(&cmd.report)? {
+            report::compliance::bytes_sha256(text.as_bytes())
+        } else {
+            String::new()
+        };
+        let code = run_audit(&plan, snap, &snapshot_sha256, &cmd.report, color, io)?;
         strict(&cmd.aws, &collected, code, io)
     }
 }

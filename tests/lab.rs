@@ -352,7 +352,9 @@ fn lab_framework_reports_each_checkpoint() {
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("Framework lab (ML hardening lab checkpoints): 1 of 6 controls pass, 5 fail"),
+        text.contains(
+            "Framework lab (mlguard ML hardening lab, lab checkpoints): 6 controls: 1 pass, 5 fail, 0 not assessed, 0 without resources, 0 not evidenced by mlguard"
+        ),
         "{text}"
     );
 }

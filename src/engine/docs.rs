@@ -1,7 +1,8 @@
 //! Rule documentation pages (`docs/rules/<ID>.md`), generated from rule metadata and, for the
 //! built-ins, the failing fixture. `mlguard rules explain ID` prints the same text.
 
-use super::metadata::{FRAMEWORKS, RuleMeta};
+use super::frameworks;
+use super::metadata::RuleMeta;
 use crate::remediate::catalog;
 use std::fmt::Write as _;
 
@@ -28,9 +29,16 @@ pub fn render(meta: &RuleMeta, example: Option<&DocExample>) -> String {
     let _ = writeln!(md, "| Severity | {} |", meta.severity);
     let _ = writeln!(md, "| Resource | `{}` |", meta.resource_type);
     let _ = writeln!(md, "| Status | {} |", meta.status.as_str());
-    for (key, label) in FRAMEWORKS {
-        if let Some(ids) = meta.frameworks.get(*key).filter(|v| !v.is_empty()) {
-            let _ = writeln!(md, "| {label} | {} |", ids.join(", "));
+    for key in frameworks::KEYS {
+        if let Some(mapping) = meta.frameworks.get(*key).filter(|m| !m.is_empty()) {
+            let mut cell = Vec::new();
+            if !mapping.full.is_empty() {
+                cell.push(format!("{} (full)", mapping.full.join(", ")));
+            }
+            if !mapping.partial.is_empty() {
+                cell.push(format!("{} (partial)", mapping.partial.join(", ")));
+            }
+            let _ = writeln!(md, "| {} | {} |", frameworks::name(key), cell.join("; "));
         }
     }
     if !meta.aliases.is_empty() {

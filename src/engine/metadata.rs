@@ -8,17 +8,6 @@ use crate::findings::{Pillar, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Framework keys a rule may map to.
-pub const FRAMEWORKS: &[(&str, &str)] = &[
-    (
-        "fsbp",
-        "AWS Foundational Security Best Practices (Security Hub control ids)",
-    ),
-    ("cis", "CIS Amazon Web Services Foundations Benchmark"),
-    ("aws_config", "AWS Config managed rules"),
-    ("lab", "ML hardening lab checkpoints"),
-];
-
 /// Where the help page of a rule lives.
 pub const DOCS_BASE_URL: &str = "https://github.com/mlguard/mlguard/blob/main/docs/rules/";
 
@@ -52,6 +41,108 @@ pub struct Remediation {
     pub action: Option<String>,
 }
 
+/// How much of a framework control a rule evidences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Coverage {
+    /// The rule checks part of what the control requires.
+    Partial,
+    /// The rule checks everything the control requires (of the resources it judges).
+    Full,
+}
+
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::Full => "full",
+            Coverage::Partial => "partial",
+        }
+    }
+}
+
+/// A rule's controls in one framework, by how fully it evidences them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FrameworkMapping {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub full: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<String>,
+}
+
+impl FrameworkMapping {
+    /// Every control, with its coverage: the fully evidenced ones first.
+    pub fn controls(&self) -> impl Iterator<Item = (&str, Coverage)> {
+        self.full
+            .iter()
+            .map(|c| (c.as_str(), Coverage::Full))
+            .chain(self.partial.iter().map(|c| (c.as_str(), Coverage::Partial)))
+    }
+
+    /// The control ids, in the order written (full, then partial).
+    pub fn ids(&self) -> Vec<&str> {
+        self.controls().map(|(c, _)| c).collect()
+    }
+
+    pub fn coverage(&self, control: &str) -> Option<Coverage> {
+        self.controls().find(|(c, _)| *c == control).map(|(_, v)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.full.is_empty() && self.partial.is_empty()
+    }
+}
+
+/// Reads `frameworks.<key>` as written: a list of control ids (each evidenced partially), or
+/// `{full: [...], partial: [...]}`.
+fn mapping_from(key: &str, value: &serde_yaml::Value) -> Result<FrameworkMapping, String> {
+    use serde_yaml::Value;
+    let ids = |field: &str, v: &Value| -> Result<Vec<String>, String> {
+        let Value::Sequence(items) = v else {
+            return Err(format!(
+                "frameworks.{key}{field} must be a list of control ids"
+            ));
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(n) => Err(format!(
+                    "frameworks.{key}{field}: `{n}` is a number; quote control ids such as \"{n}\""
+                )),
+                other => Err(format!(
+                    "frameworks.{key}{field}: `{}` is not a control id",
+                    serde_yaml::to_string(other).unwrap_or_default().trim()
+                )),
+            })
+            .collect()
+    };
+    match value {
+        Value::Sequence(_) => Ok(FrameworkMapping {
+            full: Vec::new(),
+            partial: ids("", value)?,
+        }),
+        Value::Mapping(map) => {
+            let mut mapping = FrameworkMapping::default();
+            for (k, v) in map {
+                match k.as_str() {
+                    Some("full") => mapping.full = ids(".full", v)?,
+                    Some("partial") => mapping.partial = ids(".partial", v)?,
+                    _ => {
+                        return Err(format!(
+                            "frameworks.{key}: unknown coverage `{}` (expected full or partial)",
+                            serde_yaml::to_string(k).unwrap_or_default().trim()
+                        ));
+                    }
+                }
+            }
+            Ok(mapping)
+        }
+        _ => Err(format!(
+            "frameworks.{key} must be a list of control ids or {{full: [...], partial: [...]}}"
+        )),
+    }
+}
+
 /// What the METADATA block holds, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +166,7 @@ struct RawCustom {
     rationale: String,
     remediation: Remediation,
     #[serde(default)]
-    frameworks: BTreeMap<String, Vec<String>>,
+    frameworks: BTreeMap<String, serde_yaml::Value>,
     #[serde(default)]
     references: Vec<String>,
     #[serde(default)]
@@ -108,7 +199,8 @@ pub struct RuleMeta {
     pub resource_type: String,
     pub status: RuleStatus,
     pub remediation: Remediation,
-    pub frameworks: BTreeMap<String, Vec<String>>,
+    /// Controls per framework key, by coverage (see `policies/frameworks/`).
+    pub frameworks: BTreeMap<String, FrameworkMapping>,
     pub references: Vec<String>,
     /// API operations (`service:Operation`) whose results the rule reads: a failed listing
     /// among them makes the rule report `not_assessed`.
@@ -119,6 +211,16 @@ pub struct RuleMeta {
 impl RuleMeta {
     pub fn help_uri(&self) -> String {
         format!("{DOCS_BASE_URL}{}.md", self.id)
+    }
+
+    /// The control ids of each framework the rule maps to, without coverage (for formats
+    /// that list ids only: SARIF, ASFF, OCSF).
+    pub fn framework_ids(&self) -> BTreeMap<&str, Vec<&str>> {
+        self.frameworks
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(k, m)| (k.as_str(), m.ids()))
+            .collect()
     }
 }
 
@@ -174,6 +276,43 @@ fn valid_input(input: &str) -> bool {
     })
 }
 
+/// Every framework key known, every control id well-formed for its framework and present in
+/// its control set, no control listed twice.
+fn check_frameworks(frameworks: &BTreeMap<String, FrameworkMapping>, problems: &mut Vec<String>) {
+    let known = match super::frameworks::all() {
+        Ok(all) => all,
+        Err(e) => {
+            problems.push(format!("framework definitions: {e}"));
+            return;
+        }
+    };
+    for (key, mapping) in frameworks {
+        let Some(framework) = known.iter().find(|f| f.key == *key) else {
+            let keys: Vec<&str> = known.iter().map(|f| f.key.as_str()).collect();
+            problems.push(format!(
+                "unknown framework `{key}` (known: {})",
+                keys.join(", ")
+            ));
+            continue;
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for (id, _) in mapping.controls() {
+            if !seen.insert(id) {
+                problems.push(format!("frameworks.{key}: `{id}` is listed twice"));
+            } else if !framework.valid_id(id) {
+                problems.push(format!(
+                    "frameworks.{key}: `{id}` is not a control id of the form {}",
+                    super::frameworks::id_form(key)
+                ));
+            } else if framework.control(id).is_none() {
+                problems.push(format!(
+                    "frameworks.{key}: `{id}` is not in the control set of policies/frameworks/{key}.yaml"
+                ));
+            }
+        }
+    }
+}
+
 /// Parses and validates the METADATA YAML of one rule.
 pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
     let raw: RawMetadata = serde_yaml::from_str(yaml).map_err(|e| e.to_string())?;
@@ -211,15 +350,16 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
             problems.push(format!("{field} must not be empty"));
         }
     }
-    for key in c.frameworks.keys() {
-        if !FRAMEWORKS.iter().any(|(k, _)| k == key) {
-            let known: Vec<_> = FRAMEWORKS.iter().map(|(k, _)| *k).collect();
-            problems.push(format!(
-                "unknown framework `{key}` (known: {})",
-                known.join(", ")
-            ));
+    let mut frameworks: BTreeMap<String, FrameworkMapping> = BTreeMap::new();
+    for (key, value) in &c.frameworks {
+        match mapping_from(key, value) {
+            Ok(mapping) => {
+                frameworks.insert(key.clone(), mapping);
+            }
+            Err(e) => problems.push(e),
         }
     }
+    check_frameworks(&frameworks, &mut problems);
     for input in &c.inputs {
         if !valid_input(input) {
             problems.push(format!(
@@ -257,7 +397,7 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
             text: c.remediation.text.trim().to_string(),
             action: c.remediation.action,
         },
-        frameworks: c.frameworks,
+        frameworks,
         references: c.references,
         inputs: c.inputs,
         aliases: c.aliases,

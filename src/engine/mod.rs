@@ -3,6 +3,7 @@
 
 pub mod docs;
 mod eval;
+pub mod frameworks;
 mod lint;
 pub mod metadata;
 mod params;
@@ -12,6 +13,7 @@ pub mod testing;
 pub use eval::{Engine, Judged, RVM_DIVERGES, RuleOutcome, Strategy};
 pub use metadata::{RuleMeta, RuleStatus};
 pub use params::Params;
+pub use policy::framework_sources as policy_framework_sources;
 pub use policy::{Origin, PolicyKind, PolicySet, PolicySource, Rule, builtin_doc};
 
 use std::path::PathBuf;

@@ -26,6 +26,11 @@ pub fn builtin_doc(id: &str) -> Option<&'static str> {
         .map(|(_, t)| *t)
 }
 
+/// The built-in framework definitions (`policies/frameworks/<key>.yaml`): `(path, text)`.
+pub fn framework_sources() -> &'static [(&'static str, &'static str)] {
+    embedded::FRAMEWORKS
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     Builtin,

@@ -68,8 +68,8 @@ fn finding(report: &AuditReport, rule: Option<&Rule>, f: &Finding, ctx: &Ctx) ->
         vec!["Software and Configuration Checks/AWS Security Best Practices".to_string()];
     let mut requirements = Vec::new();
     if let Some(rule) = rule {
-        for (key, ids) in rule.meta.frameworks.iter().filter(|(_, v)| !v.is_empty()) {
-            let name = super::framework_name(key);
+        for (key, ids) in rule.meta.framework_ids() {
+            let name = crate::engine::frameworks::name(key);
             requirements.extend(ids.iter().map(|id| format!("{name} {id}")));
             if key == "cis" {
                 types.push(

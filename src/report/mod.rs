@@ -2,6 +2,7 @@
 
 pub mod asff;
 pub mod compliance;
+pub mod csv;
 mod escape;
 pub mod html;
 pub mod json;
@@ -20,6 +21,10 @@ pub enum ReportError {
     Io(#[from] std::io::Error),
     #[error("cannot serialize report: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write the CSV report: {0}")]
+    Csv(#[from] ::csv::Error),
+    #[error("{0}")]
+    Evidence(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,6 +41,8 @@ pub enum Format {
     Asff,
     /// One self-contained HTML page with scores, filters and remediation.
     Html,
+    /// Framework evidence, one row per (control, rule, resource) (docs/frameworks.md).
+    Csv,
 }
 
 impl Format {
@@ -47,6 +54,7 @@ impl Format {
             Format::Ocsf => "ocsf",
             Format::Asff => "asff",
             Format::Html => "html",
+            Format::Csv => "csv",
         }
     }
 }
@@ -61,8 +69,9 @@ pub struct Ctx {
     pub tool_version: &'static str,
     /// Most results one SARIF run holds (GitHub code scanning rejects more than 25,000).
     pub sarif_max_results: usize,
-    /// `--framework`: also report pass/fail per control of this framework (table, JSON).
-    pub framework: Option<String>,
+    /// `--framework` (or `--format csv`): framework evidence, shown in the table, JSON,
+    /// HTML and CSV.
+    pub evidence: Option<std::sync::Arc<compliance::Evidence>>,
 }
 
 impl Default for Ctx {
@@ -72,7 +81,7 @@ impl Default for Ctx {
             fail_on: Some(Severity::High),
             tool_version: env!("CARGO_PKG_VERSION"),
             sarif_max_results: sarif::GITHUB_MAX_RESULTS,
-            framework: None,
+            evidence: None,
         }
     }
 }
@@ -122,6 +131,7 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
         Format::Ocsf => Box::new(ocsf::Ocsf),
         Format::Asff => Box::new(asff::Asff),
         Format::Html => Box::new(html::Html),
+        Format::Csv => Box::new(csv::Csv),
     }
 }
 
@@ -213,17 +223,6 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
-}
-
-/// Display names of the framework keys rules map to.
-pub fn framework_name(key: &str) -> &str {
-    match key {
-        "fsbp" => "AWS Foundational Security Best Practices",
-        "cis" => "CIS AWS Foundations Benchmark",
-        "aws_config" => "AWS Config Managed Rules",
-        "lab" => "mlguard ML hardening lab",
-        other => other,
-    }
 }
 
 #[cfg(test)]

@@ -55,8 +55,8 @@ fn event(report: &AuditReport, rule: Option<&Rule>, f: &Finding, ctx: &Ctx, time
     let mut standards: Vec<String> = Vec::new();
     let mut requirements: Vec<String> = Vec::new();
     if let Some(rule) = rule {
-        for (key, ids) in rule.meta.frameworks.iter().filter(|(_, v)| !v.is_empty()) {
-            let name = super::framework_name(key);
+        for (key, ids) in rule.meta.framework_ids() {
+            let name = crate::engine::frameworks::name(key);
             standards.push(name.to_string());
             requirements.extend(ids.iter().map(|id| format!("{name} {id}")));
         }

@@ -51,7 +51,7 @@ fn help_markdown(rule: &Rule) -> String {
     if !m.frameworks.is_empty() {
         md.push_str("\n**Frameworks:** ");
         let parts: Vec<String> = m
-            .frameworks
+            .framework_ids()
             .iter()
             .map(|(k, v)| format!("{k}: {}", v.join(", ")))
             .collect();
@@ -76,7 +76,10 @@ fn descriptor(rule: &Rule) -> s::ReportingDescriptor {
         serde_json::json!(m.severity.as_str()),
     );
     if !m.frameworks.is_empty() {
-        props.insert("frameworks".to_string(), serde_json::json!(m.frameworks));
+        props.insert(
+            "frameworks".to_string(),
+            serde_json::json!(m.framework_ids()),
+        );
     }
     let mut tags = vec![
         "security".to_string(),

@@ -1,5 +1,6 @@
 //! Terminal tables: one per pillar with its score, then a summary line.
 
+use super::compliance::{self, Evidence, FrameworkView, RowIndex};
 use super::{Ctx, Emitter, ReportError};
 use crate::audit::AuditReport;
 use crate::findings::{Pillar, Severity, Status};
@@ -127,8 +128,13 @@ impl Emitter for Table {
             .iter()
             .map(|(sev, n)| format!("{n} {sev}"))
             .collect();
-        if let Some(framework) = &ctx.framework {
-            write_compliance(out, &super::compliance::compliance(report, framework))?;
+        if let Some(evidence) = ctx.evidence.as_deref().filter(|e| !e.frameworks.is_empty()) {
+            let index = RowIndex::new(report, evidence);
+            write_evidence_header(out, report, evidence, ctx)?;
+            for key in &evidence.frameworks {
+                let view = compliance::view(report, &index, key).map_err(ReportError::Evidence)?;
+                write_framework(out, &view)?;
+            }
         }
         write!(
             out,
@@ -187,42 +193,84 @@ impl Emitter for Table {
     }
 }
 
-fn write_compliance(
+fn write_evidence_header(
     out: &mut dyn Write,
-    c: &super::compliance::Compliance,
+    report: &AuditReport,
+    evidence: &Evidence,
+    ctx: &Ctx,
 ) -> Result<(), ReportError> {
-    use super::compliance::ControlStatus;
-    let label = crate::engine::metadata::FRAMEWORKS
-        .iter()
-        .find(|(k, _)| *k == c.framework)
-        .map_or(c.framework.as_str(), |(_, l)| *l);
     writeln!(
         out,
-        "\nFramework {} ({label}): {} of {} controls pass, {} fail, {} not assessed, {} without resources",
-        c.framework,
-        c.count(ControlStatus::Pass),
-        c.controls.len(),
-        c.count(ControlStatus::Fail),
-        c.count(ControlStatus::NotAssessed),
-        c.count(ControlStatus::NoResources),
+        "\nEvidence: account {}, collected {}, audited on {}, mlguard {}\n  snapshot {} sha256 {}\n  policy set sha256 {}\n  reproduce: {}",
+        report.metadata.account_id,
+        report
+            .metadata
+            .collected_at
+            .as_deref()
+            .unwrap_or("(unknown)"),
+        evidence.audited_on,
+        ctx.tool_version,
+        report.source,
+        evidence.snapshot_sha256,
+        evidence.policy_set_sha256,
+        evidence.reproduce(report),
     )?;
-    if c.controls.is_empty() {
-        writeln!(out, "  no evaluated rule maps to this framework")?;
-        return Ok(());
-    }
+    Ok(())
+}
+
+fn write_framework(out: &mut dyn Write, view: &FrameworkView<'_>) -> Result<(), ReportError> {
+    let f = view.framework;
+    let s = view.summary();
+    writeln!(
+        out,
+        "\nFramework {} ({}, {}): {} controls: {} pass, {} fail, {} not assessed, {} without resources, {} not evidenced by mlguard; coverage: {} full, {} partial",
+        f.key,
+        f.name,
+        f.version,
+        s.controls,
+        s.pass,
+        s.fail,
+        s.not_assessed,
+        s.no_resources,
+        s.not_evidenced,
+        s.full,
+        s.partial,
+    )?;
     let mut grid = Grid::new();
     grid.load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
         .force_no_tty();
-    grid.set_header(vec!["Control", "Status", "Rules", "Pass", "Fail", "Title"]);
-    for control in &c.controls {
+    grid.set_header(vec![
+        "Control",
+        "Status",
+        "Coverage",
+        "Rules",
+        "Pass",
+        "Fail",
+        "Not assessed",
+        "Title",
+        "Resources behind the status",
+    ]);
+    for control in &view.controls {
+        let rules: Vec<String> = control
+            .rules
+            .iter()
+            .map(|r| format!("{} ({})", r.rule.meta.id, r.coverage.as_str()))
+            .collect();
+        let resources: Vec<String> = control
+            .deciding_rows()
+            .map(|r| format!("{} {} {}", r.rule.meta.id, r.status, r.arn))
+            .collect();
         grid.add_row(vec![
-            control.id.clone(),
+            control.id.to_string(),
             control.status.as_str().to_string(),
-            control.rules.join(", "),
-            control.passed.to_string(),
-            control.failed.to_string(),
-            control.title.clone(),
+            control.coverage.as_str().to_string(),
+            rules.join("\n"),
+            control.passed().to_string(),
+            control.failed().to_string(),
+            control.not_assessed().to_string(),
+            control.title.to_string(),
+            resources.join("\n"),
         ]);
     }
     writeln!(out, "{grid}")?;

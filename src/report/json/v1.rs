@@ -4,6 +4,7 @@ use super::super::{Ctx, Emitter, ReportError};
 use crate::audit::AuditReport;
 use crate::baseline::BaselineSummary;
 use crate::findings::{self, Pillar, PillarScore, Severity, Status};
+use crate::report::compliance;
 use crate::snapshot::Gap;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -21,9 +22,27 @@ pub struct Report<'a> {
     pub rules: Vec<RuleRow<'a>>,
     pub findings: Vec<Finding<'a>>,
     pub gaps: &'a [Gap],
-    /// Pass/fail per control, with `--framework`.
+    /// Pass/fail per control of the first `--framework` (kept as it was before `evidence`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub compliance: Option<crate::report::compliance::Compliance>,
+    pub compliance: Option<compliance::LegacyCompliance<'a>>,
+    /// Framework evidence, with `--framework` (docs/report-json.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceDto<'a>>,
+}
+
+/// `evidence`: what an auditor needs to trust and reproduce the framework views.
+#[derive(Serialize)]
+pub struct EvidenceDto<'a> {
+    pub mlguard_version: &'a str,
+    pub account_id: &'a str,
+    pub collected_at: Option<&'a str>,
+    pub audited_on: &'a str,
+    pub snapshot: &'a str,
+    pub snapshot_sha256: &'a str,
+    pub policy_set_sha256: &'a str,
+    /// The command that reproduces this evidence from the same snapshot.
+    pub reproduce: String,
+    pub frameworks: Vec<compliance::FrameworkView<'a>>,
 }
 
 /// One finding, as `report_version` 1 spells it.
@@ -162,7 +181,11 @@ pub struct RuleRow<'a> {
 pub struct JsonV1;
 
 impl JsonV1 {
-    pub fn build<'a>(report: &'a AuditReport, ctx: &Ctx) -> Report<'a> {
+    pub fn build<'a>(
+        report: &'a AuditReport,
+        ctx: &'a Ctx,
+        index: Option<&'a compliance::RowIndex<'a>>,
+    ) -> Result<Report<'a>, ReportError> {
         let mut by_severity: BTreeMap<&'static str, usize> =
             Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
@@ -186,7 +209,16 @@ impl JsonV1 {
                 })
             })
             .collect();
-        Report {
+        let views = match (ctx.evidence.as_deref(), index) {
+            (Some(evidence), Some(index)) => evidence
+                .frameworks
+                .iter()
+                .map(|key| compliance::view(report, index, key))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(ReportError::Evidence)?,
+            _ => Vec::new(),
+        };
+        Ok(Report {
             report_version: REPORT_VERSION,
             tool: Tool {
                 name: "mlguard",
@@ -218,11 +250,23 @@ impl JsonV1 {
             rules,
             findings: report.findings.iter().map(Finding::from).collect(),
             gaps: &report.gaps,
-            compliance: ctx
-                .framework
+            compliance: views.first().map(compliance::legacy),
+            evidence: ctx
+                .evidence
                 .as_deref()
-                .map(|f| crate::report::compliance::compliance(report, f)),
-        }
+                .filter(|_| !views.is_empty())
+                .map(|e| EvidenceDto {
+                    mlguard_version: ctx.tool_version,
+                    account_id: &report.metadata.account_id,
+                    collected_at: report.metadata.collected_at.as_deref(),
+                    audited_on: &e.audited_on,
+                    snapshot: &report.source,
+                    snapshot_sha256: &e.snapshot_sha256,
+                    policy_set_sha256: &e.policy_set_sha256,
+                    reproduce: e.reproduce(report),
+                    frameworks: views,
+                }),
+        })
     }
 }
 
@@ -233,6 +277,8 @@ impl Emitter for JsonV1 {
         report: &AuditReport,
         ctx: &Ctx,
     ) -> Result<(), ReportError> {
-        crate::report::emit_json(out, &Self::build(report, ctx))
+        let default = compliance::Evidence::default();
+        let index = compliance::RowIndex::new(report, ctx.evidence.as_deref().unwrap_or(&default));
+        crate::report::emit_json(out, &Self::build(report, ctx, Some(&index))?)
     }
 }
