@@ -231,3 +231,114 @@ fn the_harness_sees_scripts_and_requests() {
         "{seen}"
     );
 }
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn framework_pages_list_controls_and_drill_down_to_resources() {
+    node_modules();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("frameworks.html");
+    let json = dir.path().join("frameworks.json");
+    render_html(
+        &[
+            "fixtures/lab-insecure.json",
+            "--framework",
+            "soc2",
+            "--framework",
+            "hipaa",
+            "--format",
+            &format!("json={}", json.display()),
+        ],
+        &page,
+        1,
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json report")).expect("json");
+    let evidence = &report["evidence"];
+    let screenshot = output_dir().join("html-report-frameworks.png");
+    let seen = drive(&page, &screenshot);
+    eprintln!("HTML framework pages screenshot: {}", screenshot.display());
+    assert_clean(&seen);
+
+    // The provenance the JSON report has, on the page.
+    assert_eq!(
+        seen["evidence"]["snapshotSha256"],
+        evidence["snapshot_sha256"]
+    );
+    assert_eq!(
+        seen["evidence"]["policySha256"],
+        evidence["policy_set_sha256"]
+    );
+    assert!(
+        seen["evidence"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(
+                "mlguard audit fixtures/lab-insecure.json --framework soc2 --framework hipaa"
+            )),
+        "{}",
+        seen["evidence"]
+    );
+    for (i, key) in ["soc2", "hipaa"].iter().enumerate() {
+        let fw = &seen["frameworks"][key];
+        let json_fw = &evidence["frameworks"][i];
+        assert_eq!(json_fw["key"], *key);
+        let controls = json_fw["controls"].as_array().expect("controls");
+        // Every control of the control set is listed, with the JSON report's status.
+        let listed = fw["controls"].as_array().expect("listed");
+        assert_eq!(listed.len(), controls.len(), "{key}");
+        for (shown, c) in listed.iter().zip(controls) {
+            assert_eq!(shown["id"], c["id"]);
+            assert_eq!(shown["status"], c["status"]);
+            assert_eq!(shown["coverage"], c["coverage"]);
+        }
+        assert_eq!(fw["summary"]["controls"], json_fw["summary"]["controls"]);
+        assert_eq!(
+            fw["summary"]["notEvidenced"],
+            json_fw["summary"]["not_evidenced"]
+        );
+        // The status filter keeps only failing controls.
+        let failing = fw["failing"].as_array().expect("failing");
+        assert_eq!(
+            failing.len() as u64,
+            json_fw["summary"]["fail"].as_u64().unwrap_or(0)
+        );
+        assert!(
+            !failing.is_empty(),
+            "{key}: the insecure lab fails some control"
+        );
+        assert!(failing.iter().all(|c| c["status"] == "fail"));
+        assert_eq!(fw["shown"], format!("{} controls shown", failing.len()));
+        // Opening a control shows its rules and every resource behind it.
+        let drill = &fw["drill"];
+        assert_eq!(
+            drill["visibleBeforeOpening"], 0,
+            "resources are behind the drill-down"
+        );
+        let c = controls
+            .iter()
+            .find(|c| c["id"] == drill["control"])
+            .expect("the drilled control");
+        let resources = drill["resources"].as_array().expect("resources");
+        assert_eq!(
+            resources.len(),
+            c["resources"].as_array().map_or(0, Vec::len)
+        );
+        assert!(resources.iter().any(|r| r["status"] == "fail"));
+        for (shown, r) in resources
+            .iter()
+            .zip(c["resources"].as_array().expect("json"))
+        {
+            assert_eq!(shown["rule"], r["rule_id"]);
+            assert!(
+                shown["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(r["arn"].as_str().unwrap_or("?"))),
+                "{shown}"
+            );
+        }
+        assert_eq!(
+            drill["rules"].as_array().map_or(0, Vec::len),
+            c["rules"].as_array().map_or(0, Vec::len)
+        );
+    }
+}

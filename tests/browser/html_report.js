@@ -62,6 +62,45 @@ async function main() {
     out.steps.searchNothing = { rows: await visibleRows(), shown: await shownText() };
     await page.fill("#q", "");
   }
+  if ((await page.$("section.framework")) !== null) {
+    // The framework pages: their controls, the status filter and a control's drill-down.
+    const visibleControls = (key) => page.$$eval(`#framework-${key} tr.control`, (rows) =>
+      rows.filter((r) => r.offsetParent !== null).map((r) => ({
+        id: r.dataset.control, status: r.dataset.status, coverage: r.dataset.coverage,
+      })));
+    out.frameworks = {};
+    const keys = await page.$$eval("section.framework", (ss) => ss.map((s) => s.dataset.framework));
+    for (const key of keys) {
+      const summary = await page.$eval(`#framework-${key} .framework-summary`, (p) => ({
+        text: p.textContent, controls: Number(p.dataset.controls), fail: Number(p.dataset.fail),
+        pass: Number(p.dataset.pass), notEvidenced: Number(p.dataset.notEvidenced),
+      }));
+      const all = await visibleControls(key);
+      await page.selectOption(`#framework-${key} select.control-filter`, "fail");
+      const failing = await visibleControls(key);
+      const shown = await page.$eval(`#framework-${key} .controls-shown`, (s) => s.textContent);
+      await page.selectOption(`#framework-${key} select.control-filter`, "");
+      let drill = null;
+      if (failing.length > 0) {
+        const id = failing[0].id;
+        const row = `#framework-${key} tr.control[data-control="${id}"]`;
+        // A closed <details> keeps its content out of rendering (content-visibility), where
+        // offsetParent may still be set: checkVisibility() tells what a person sees.
+        const hiddenBefore = await page.$$eval(`${row} tr.resource`, (rs) => rs.filter((r) => r.checkVisibility()).length);
+        await page.click(`${row} details.drill summary`);
+        const resources = await page.$$eval(`${row} tr.resource`, (rs) =>
+          rs.filter((r) => r.checkVisibility()).map((r) => ({ rule: r.dataset.rule, status: r.dataset.status, text: r.innerText })));
+        const rules = await page.$$eval(`${row} ul.control-rules li`, (ls) => ls.map((l) => ({ rule: l.dataset.rule, coverage: l.dataset.coverage })));
+        drill = { control: id, visibleBeforeOpening: hiddenBefore, resources, rules };
+      }
+      out.frameworks[key] = { summary, controls: all, failing, shown, drill };
+    }
+    out.evidence = await page.$eval(".evidence", (e) => ({
+      text: e.innerText,
+      snapshotSha256: e.querySelector(".snapshot-sha256").textContent,
+      policySha256: e.querySelector(".policy-sha256").textContent,
+    }));
+  }
   out.bodyText = await page.evaluate(() => document.body.innerText);
   out.pwned = await page.evaluate(() => window.__mlguardPwned === undefined ? null : String(window.__mlguardPwned));
   out.scriptCount = await page.evaluate(() => document.scripts.length);
