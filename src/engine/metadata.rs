@@ -444,4 +444,45 @@ mod tests {
         let bad_input = GOOD.replace("iam:GetAccountAuthorizationDetails", "getroles");
         assert!(parse(&extract_block(&bad_input).expect("block")).is_err());
     }
+
+    #[test]
+    fn framework_mappings_take_both_forms_and_are_checked() {
+        let with =
+            |fw: &str| GOOD.replace("#   inputs:", &format!("#   frameworks:\n{fw}#   inputs:"));
+        let meta = parse(
+            &extract_block(&with(
+                "#     fsbp: {full: [IAM.1]}\n#     nist_800_53: [AC-6, AC-6(10)]\n",
+            ))
+            .expect("block"),
+        )
+        .expect("valid");
+        let fsbp = &meta.frameworks["fsbp"];
+        assert_eq!(fsbp.coverage("IAM.1"), Some(Coverage::Full));
+        let nist = &meta.frameworks["nist_800_53"];
+        assert_eq!(nist.coverage("AC-6(10)"), Some(Coverage::Partial));
+        assert_eq!(nist.coverage("AC-5"), None);
+        assert_eq!(
+            meta.framework_ids().get("nist_800_53"),
+            Some(&vec!["AC-6", "AC-6(10)"])
+        );
+        for (fw, expect) in [
+            (
+                "#     nist_800_53: {partial: [AC-6(9]}\n",
+                "not a control id",
+            ),
+            ("#     iso_27001: [A.9.9]\n", "not a control id"),
+            ("#     iso_27001: [A.8.1]\n", "not in the control set"),
+            (
+                "#     lab: {full: [lab-1-execution-role, lab-1-execution-role]}\n",
+                "twice",
+            ),
+            ("#     cis: [1.16]\n", "quote"),
+            ("#     fsbp: {every: [IAM.1]}\n", "unknown coverage"),
+            ("#     fsbp: IAM.1\n", "must be a list"),
+            ("#     gdpr: [\"Art.32\"]\n", "unknown framework `gdpr`"),
+        ] {
+            let err = parse(&extract_block(&with(fw)).expect("block")).expect_err(fw);
+            assert!(err.contains(expect), "{fw}: {err}");
+        }
+    }
 }
