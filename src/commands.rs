@@ -646,14 +646,10 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     match cmd.format {
         ListFormat::Json => {
             let metas: Vec<_> = rules.iter().map(|r| &r.meta).collect();
-            let mut bytes = serde_json::to_vec_pretty(&metas).map_err(ReportError::from)?;
-            bytes.push(b'\n');
-            emit(&bytes, None, io)?;
+            emit_pretty_json(&metas, io)?;
         }
         ListFormat::Table => {
-            let mut grid = comfy_table::Table::new();
-            grid.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-                .force_no_tty();
+            let mut grid = listing_grid();
             grid.set_header(vec![
                 "Id",
                 "Severity",
@@ -685,6 +681,21 @@ fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
+/// Pretty JSON and a final newline, to stdout.
+fn emit_pretty_json<T: serde::Serialize>(value: &T, io: &mut Io<'_>) -> Result<(), CliError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(ReportError::from)?;
+    bytes.push(b'\n');
+    emit(&bytes, None, io)
+}
+
+/// The grid `rules list` prints.
+fn listing_grid() -> comfy_table::Table {
+    let mut grid = comfy_table::Table::new();
+    grid.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .force_no_tty();
+    grid
+}
+
 /// `rules list --framework NAME`: the framework's control set, each control with the rules
 /// that evidence it and how fully, and the controls no rule evidences.
 fn framework_list(
@@ -711,14 +722,10 @@ fn framework_list(
                 "summary": {"controls": controls.len(), "full": full, "partial": partial, "not_evidenced": none},
                 "controls": controls,
             });
-            let mut bytes = serde_json::to_vec_pretty(&doc).map_err(ReportError::from)?;
-            bytes.push(b'\n');
-            emit(&bytes, None, io)?;
+            emit_pretty_json(&doc, io)?;
         }
         ListFormat::Table => {
-            let mut grid = comfy_table::Table::new();
-            grid.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-                .force_no_tty();
+            let mut grid = listing_grid();
             grid.set_header(vec!["Control", "Coverage", "Rules", "Title"]);
             for c in &controls {
                 let rules: Vec<String> = c

@@ -553,19 +553,41 @@ fn render(fixture: &str, format: Format, frameworks: &[&str]) -> String {
 
 #[test]
 fn framework_views_snapshots() {
-    for (format, ext) in [
-        (Format::Table, "table"),
-        (Format::Json, "json"),
-        (Format::Csv, "csv"),
-        (Format::Html, "html"),
+    for (fixture, frameworks, format, name) in [
+        (
+            "lab-insecure",
+            &["soc2", "ml_lens"][..],
+            Format::Table,
+            "lab-insecure.soc2-ml_lens.table",
+        ),
+        (
+            "lab-insecure",
+            &["soc2", "ml_lens"],
+            Format::Json,
+            "lab-insecure.soc2-ml_lens.json",
+        ),
+        (
+            "lab-insecure",
+            &["soc2", "ml_lens"],
+            Format::Csv,
+            "lab-insecure.soc2-ml_lens.csv",
+        ),
+        (
+            "lab-insecure",
+            &["soc2", "ml_lens"],
+            Format::Html,
+            "lab-insecure.soc2-ml_lens.html",
+        ),
+        (
+            "lab-hardened",
+            &["fsbp"],
+            Format::Table,
+            "lab-hardened.fsbp.table",
+        ),
     ] {
-        let out = render("fixtures/lab-insecure.json", format, &["soc2", "ml_lens"]);
+        let out = render(&format!("fixtures/{fixture}.json"), format, frameworks);
         insta::with_settings!({snapshot_path => "snapshots/frameworks", prepend_module_to_snapshot => false, omit_expression => true}, {
-            insta::assert_snapshot!(format!("lab-insecure.soc2-ml_lens.{ext}"), out);
+            insta::assert_snapshot!(name, out);
         });
     }
-    let out = render("fixtures/lab-hardened.json", Format::Table, &["fsbp"]);
-    insta::with_settings!({snapshot_path => "snapshots/frameworks", prepend_module_to_snapshot => false, omit_expression => true}, {
-        insta::assert_snapshot!("lab-hardened.fsbp.table", out);
-    });
 }
