@@ -494,29 +494,20 @@ fn a_baseline_hides_findings_but_not_evidence() {
     let f = fixture.to_string_lossy().to_string();
     let (dir, _) = audit_into(&[&f, "--format", "json=base.json", "--fail-on", "none"], 0);
     let base = dir.path().join("base.json");
-    let plain = evidence_of(&[
-        &f,
+    let args = [
+        f.as_str(),
         "--format",
         "json",
         "--fail-on",
         "none",
         "--framework",
         "fsbp",
-    ]);
-    let (_, out) = audit_into(
-        &[
-            &f,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--framework",
-            "fsbp",
-            "--baseline",
-            &base.to_string_lossy(),
-        ],
-        0,
-    );
+    ];
+    let plain = evidence_of(&args);
+    let base = base.to_string_lossy().to_string();
+    let mut with_baseline = args.to_vec();
+    with_baseline.extend(["--baseline", &base]);
+    let (_, out) = audit_into(&with_baseline, 0);
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(
         json["findings"],
