@@ -5,9 +5,9 @@
 //! reports the paths and counts it promises; and every `mlguard` command line of a `run:` step
 //! parses and runs.
 
-mod common;
 #[path = "common/actions.rs"]
 mod actions;
+mod common;
 
 use actions::{action, run_action, steps_of, undeclared_inputs, uses_action};
 use common::{mlguard, root, stderr_of};
@@ -127,7 +127,10 @@ fn workflow_has_oidc_permissions_and_scans_with_the_action() {
 
     // The action itself uploads even when the scan fails on findings, then fails the step.
     let action = action();
-    let action_steps = action["runs"]["steps"].as_sequence().expect("steps").clone();
+    let action_steps = action["runs"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .clone();
     let upload = action_steps
         .iter()
         .position(|s| uses(s, "github/codeql-action/upload-sarif@"))
@@ -271,7 +274,12 @@ fn every_action_step_in_the_page_runs_and_reports() {
                 continue;
             }
             let run = run_action(dir.path(), &with);
-            assert_eq!(run.status, Some(0), "the run step itself succeeds:\n{}", run.log);
+            assert_eq!(
+                run.status,
+                Some(0),
+                "the run step itself succeeds:\n{}",
+                run.log
+            );
             let code: i32 = run.outputs["exit-code"].parse().expect("exit-code output");
             let failed: u64 = run.outputs["failed"].parse().expect("failed count");
             let gating: u64 = run.outputs["gating"].parse().expect("gating count");

@@ -97,6 +97,11 @@ pub struct ActionRun {
 /// `MLGUARD` pointing at the test binary. `command: scan` becomes `audit` of
 /// `dir/snapshot.json`, since a scan needs AWS.
 pub fn run_action(dir: &Path, with: &Mapping) -> ActionRun {
+    run_action_with(dir, with, Path::new(env!("CARGO_BIN_EXE_mlguard")))
+}
+
+/// [`run_action`] with another program in place of mlguard (one that records its arguments).
+pub fn run_action_with(dir: &Path, with: &Mapping, mlguard: &Path) -> ActionRun {
     let action = action();
     let mut values = inputs(&action);
     for (k, v) in with {
@@ -140,7 +145,7 @@ pub fn run_action(dir: &Path, with: &Mapping) -> ActionRun {
             cmd.env(name, value);
         }
     }
-    cmd.env("MLGUARD", env!("CARGO_BIN_EXE_mlguard"))
+    cmd.env("MLGUARD", mlguard)
         .env("RUNNER_TEMP", dir)
         .env("GITHUB_OUTPUT", &output_file)
         .env("GITHUB_RUN_ID", "1")
