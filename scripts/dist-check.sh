@@ -8,8 +8,8 @@
 #
 #   scripts/dist-check.sh
 #
-# Needs dist, cargo-auditable and cargo-cyclonedx; when they are not on PATH they are
-# installed (pinned, --locked) into $MLGUARD_DIST_TOOLS (default ~/.cache/mlguard/dist-tools).
+# Needs dist, cargo-auditable and cargo-cyclonedx, pinned: they are installed (--locked) into
+# $MLGUARD_DIST_TOOLS (default ~/.cache/mlguard/dist-tools) unless already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,15 +22,15 @@ export PATH="$TOOLS/bin:$PATH"
 start=$(date +%s)
 step() { echo "==> [dist-check $(( $(date +%s) - start ))s] $*"; }
 
-install_tool() { # crate version binary
-    if ! command -v "$3" >/dev/null || ! "$3" --version 2>/dev/null | grep -q "$2"; then
+install_tool() { # crate version
+    if ! cargo install --list --root "$TOOLS" 2>/dev/null | grep -q "^$1 v$2:"; then
         step "installing $1 $2 into $TOOLS"
         env -u CARGO_TARGET_DIR cargo install --quiet --locked --root "$TOOLS" "$1" --version "$2"
     fi
 }
-install_tool cargo-dist "$DIST_VERSION" dist
-install_tool cargo-auditable "$CARGO_AUDITABLE_VERSION" cargo-auditable
-install_tool cargo-cyclonedx "$CARGO_CYCLONEDX_VERSION" cargo-cyclonedx
+install_tool cargo-dist "$DIST_VERSION"
+install_tool cargo-auditable "$CARGO_AUDITABLE_VERSION"
+install_tool cargo-cyclonedx "$CARGO_CYCLONEDX_VERSION"
 
 target="$(rustc -vV | sed -n 's/^host: //p')"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"

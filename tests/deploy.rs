@@ -231,16 +231,8 @@ fn kubernetes_invocations() -> Vec<Invocation> {
 /// joined, quotes dropped: `"$SHARD/$SHARDS"` is one word).
 fn shell_invocations(file: &str, text: &str) -> Vec<Invocation> {
     let mut out = Vec::new();
-    let mut pending = String::new();
-    for raw in text.lines() {
-        let line = raw.trim();
-        if let Some(head) = line.strip_suffix('\\') {
-            pending.push_str(head.trim_end());
-            pending.push(' ');
-            continue;
-        }
-        pending.push_str(line);
-        let words: Vec<String> = pending
+    for line in actions::shell_lines(text) {
+        let words: Vec<String> = line
             .split_whitespace()
             .map(|w| w.trim_matches('"').to_string())
             .collect();
@@ -253,7 +245,6 @@ fn shell_invocations(file: &str, text: &str) -> Vec<Invocation> {
                 args: words[i + 1..].to_vec(),
             });
         }
-        pending.clear();
     }
     out
 }

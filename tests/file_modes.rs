@@ -215,58 +215,75 @@ fn snapshots_and_journals_from_a_live_account_are_owner_only() {
             &all,
         )
     };
-    let out = live(&["collect", "--regions", "us-east-1", "-o", "collected.json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_eq!(mode(&dir.join("collected.json")), 0o600, "collect -o");
-
-    let out = live(&[
-        "scan",
-        "--regions",
-        "us-east-1",
-        "--no-config",
-        "--save-snapshot",
-        "saved.json",
-        "--format",
-        "json=scan.json",
-        "--fail-on",
-        "none",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_eq!(mode(&dir.join("saved.json")), 0o600, "--save-snapshot");
-    assert_eq!(mode(&dir.join("scan.json")), 0o600, "scan report");
-
-    let out = live(&[
-        "remediate",
-        "--regions",
-        "us-east-1",
-        "--no-config",
-        "--plan",
-        "--allowed-cidr",
-        "203.0.113.0/24",
-        "-o",
-        "plan.json",
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert_eq!(mode(&dir.join("plan.json")), 0o600, "live plan");
-
-    let out = live(&[
-        "remediate",
-        "--regions",
-        "us-east-1",
-        "--apply",
-        "plan.json",
-        "--yes",
-        "--journal",
-        "apply.jsonl",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_eq!(mode(&dir.join("apply.jsonl")), 0o600, "journal");
-
-    let out = live(&["rollback", "apply.jsonl", "--region", "us-east-1", "--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_eq!(
-        mode(&dir.join("apply.jsonl")),
-        0o600,
-        "journal after rollback"
-    );
+    // Each command, the exit code it must end with, and the files it must leave owner-only.
+    let runs: [(&[&str], i32, &[&str]); 5] = [
+        (
+            &["collect", "--regions", "us-east-1", "-o", "collected.json"],
+            0,
+            &["collected.json"],
+        ),
+        (
+            &[
+                "scan",
+                "--regions",
+                "us-east-1",
+                "--no-config",
+                "--save-snapshot",
+                "saved.json",
+                "--format",
+                "json=scan.json",
+                "--fail-on",
+                "none",
+            ],
+            0,
+            &["saved.json", "scan.json"],
+        ),
+        (
+            &[
+                "remediate",
+                "--regions",
+                "us-east-1",
+                "--no-config",
+                "--plan",
+                "--allowed-cidr",
+                "203.0.113.0/24",
+                "-o",
+                "plan.json",
+            ],
+            1,
+            &["plan.json"],
+        ),
+        (
+            &[
+                "remediate",
+                "--regions",
+                "us-east-1",
+                "--apply",
+                "plan.json",
+                "--yes",
+                "--journal",
+                "apply.jsonl",
+            ],
+            0,
+            &["apply.jsonl"],
+        ),
+        // The rollback appends to the journal and keeps its mode.
+        (
+            &["rollback", "apply.jsonl", "--region", "us-east-1", "--yes"],
+            0,
+            &["apply.jsonl"],
+        ),
+    ];
+    for (args, code, files) in runs {
+        let out = live(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+        for file in files {
+            assert_eq!(mode(&dir.join(file)), 0o600, "{args:?}: {file}");
+        }
+    }
 }
