@@ -665,9 +665,7 @@ fn the_image_runs_mlguard_as_non_root_without_a_shell_on_pinned_bases() {
         "numeric non-root USER, got {user}"
     );
     assert!(
-        runtime
-            .iter()
-            .any(|l| *l == r#"ENTRYPOINT ["/usr/local/bin/mlguard"]"#),
+        runtime.contains(&r#"ENTRYPOINT ["/usr/local/bin/mlguard"]"#),
         "{runtime:?}"
     );
     // The Kubernetes pods and the task definition run as that same user.
