@@ -67,6 +67,8 @@ pub enum CliError {
     Usage(String),
     #[error("MLGUARD_TODAY=`{0}` is not a date (YYYY-MM-DD)")]
     BadToday(String),
+    #[error("MLGUARD_FILE_MODE=`{0}` is not an octal file mode such as 0600 or 0640")]
+    BadFileMode(String),
     #[error(transparent)]
     Generate(#[from] crate::generate::GenerateError),
     #[cfg(feature = "aws")]
@@ -102,6 +104,9 @@ impl CliError {
             CliError::BadToday(_) => {
                 vec!["unset MLGUARD_TODAY to use today's date (UTC)".into()]
             }
+            CliError::BadFileMode(_) => vec![
+                "unset MLGUARD_FILE_MODE to write reports, snapshots, plans and journals owner-only (0600)".into(),
+            ],
             CliError::Generate(_) => {
                 vec!["see `mlguard generate --help` for the options".into()]
             }
@@ -140,6 +145,8 @@ pub struct Io<'a> {
 }
 
 pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
+    // Before anything is read or collected: a bad mode would only fail at the first write.
+    report::account_data_mode().map_err(CliError::BadFileMode)?;
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -179,13 +186,26 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     }
 }
 
-/// Writes rendered output to `--output` atomically, or to stdout.
+/// Writes rendered output that can hold account data to `--output` atomically (owner-only),
+/// or to stdout.
 pub fn emit(bytes: &[u8], output: Option<&Path>, io: &mut Io<'_>) -> Result<(), CliError> {
+    emit_as(bytes, output, report::Access::AccountData, io)
+}
+
+/// [`emit`] for output of the given kind (a man page or schema is [`report::Access::Public`]).
+pub fn emit_as(
+    bytes: &[u8],
+    output: Option<&Path>,
+    access: report::Access,
+    io: &mut Io<'_>,
+) -> Result<(), CliError> {
     match output {
-        Some(path) => report::write_atomic(path, bytes).map_err(|source| CliError::Output {
-            path: path.to_path_buf(),
-            source,
-        }),
+        Some(path) => {
+            report::write_atomic_as(path, bytes, access).map_err(|source| CliError::Output {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
         None => {
             io.stdout.write_all(bytes)?;
             io.stdout.flush()?;
@@ -601,11 +621,14 @@ fn init_cmd(cmd: InitCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     if cmd.path.exists() && !cmd.force {
         return Err(ConfigError::Exists { path: cmd.path }.into());
     }
-    report::write_atomic(&cmd.path, config::template::TEMPLATE.as_bytes()).map_err(|source| {
-        CliError::Output {
-            path: cmd.path.clone(),
-            source,
-        }
+    report::write_atomic_as(
+        &cmd.path,
+        config::template::TEMPLATE.as_bytes(),
+        report::Access::Public,
+    )
+    .map_err(|source| CliError::Output {
+        path: cmd.path.clone(),
+        source,
     })?;
     writeln!(
         io.stdout,
@@ -627,7 +650,7 @@ fn man_cmd(cmd: ManCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     use clap::CommandFactory;
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    emit(&buf, cmd.output.as_deref(), io)?;
+    emit_as(&buf, cmd.output.as_deref(), report::Access::Public, io)?;
     Ok(exit::OK)
 }
 
@@ -787,7 +810,7 @@ fn rules_docs(root: &Path, out: &Path, check: bool, io: &mut Io<'_>) -> Result<u
             stale.push(name.clone());
             if !check {
                 std::fs::create_dir_all(out)?;
-                report::write_atomic(&path, text.as_bytes())
+                report::write_atomic_as(&path, text.as_bytes(), report::Access::Public)
                     .map_err(|source| CliError::Output { path, source })?;
             }
         }
@@ -859,7 +882,7 @@ fn schema_cmd(cmd: SchemaCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     };
     let mut bytes = serde_json::to_vec_pretty(&schema).map_err(ReportError::from)?;
     bytes.push(b'\n');
-    emit(&bytes, cmd.output.as_deref(), io)?;
+    emit_as(&bytes, cmd.output.as_deref(), report::Access::Public, io)?;
     Ok(exit::OK)
 }
 

@@ -161,9 +161,15 @@ pub fn now() -> String {
 }
 
 impl Journal {
-    /// Creates a new journal; refuses to overwrite one.
+    /// Creates a new journal; refuses to overwrite one. It records the account's resources
+    /// and their values before and after each change: owner-only, like every file of account
+    /// data (`crate::report::Access::AccountData`).
     pub fn create(path: &Path) -> Result<Journal, JournalError> {
-        let file = OpenOptions::new()
+        let file = crate::report::open_options(crate::report::Access::AccountData)
+            .map_err(|source| JournalError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?
             .write(true)
             .create_new(true)
             .open(path)
