@@ -142,6 +142,9 @@ for f in action.yml "${workflows[@]}" "$docs_workflows"/*.yml; do
 done
 
 step "cargo deny $CARGO_DENY_VERSION check licenses bans sources"
+# cargo deny reads the metadata of every platform's dependencies (windows-sys and the like),
+# which a build on this host never downloads: fetch them (from crates.io, by Cargo.lock) first.
+cargo fetch --locked --quiet
 "$CARGO_TOOLS/bin/cargo-deny" --offline --locked --color never check licenses bans sources
 
 step "deploy files valid"
