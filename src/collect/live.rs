@@ -188,6 +188,8 @@ pub struct Collected {
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub account_id: String,
+    /// Who collected: the caller's ARN.
+    pub caller_arn: String,
     pub partition: String,
     pub regions: Vec<String>,
     /// Wall time of the whole collection, from loading the configuration to the snapshot.
@@ -330,6 +332,8 @@ pub(crate) fn validate(opts: &Options) -> Result<(), CollectError> {
 pub(crate) struct Identity {
     pub(crate) account_id: String,
     pub(crate) partition: String,
+    /// The caller's ARN (user, or assumed-role session).
+    pub(crate) arn: String,
 }
 
 async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
@@ -427,6 +431,7 @@ async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
         "gaps": gaps,
     });
     let summary = Summary {
+        caller_arn: identity.arn,
         account_id: identity.account_id,
         partition: identity.partition,
         regions,
@@ -451,6 +456,7 @@ pub(crate) async fn identify(clients: &Clients, home: &str) -> Result<Identity, 
             Ok(Identity {
                 account_id,
                 partition,
+                arn: out.arn().unwrap_or_default().to_string(),
             })
         }
         Err(e) => {
@@ -652,6 +658,7 @@ mod tests {
             },
         );
         let summary = Summary {
+            caller_arn: "arn:aws:iam::123456789012:user/auditor".into(),
             account_id: "123456789012".into(),
             partition: "aws".into(),
             regions: vec!["us-east-1".into()],

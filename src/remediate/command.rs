@@ -2,10 +2,12 @@
 //! Plans print as a diff on stdout; progress, confirmations and summaries go to stderr.
 
 use super::RemediateError;
+use super::catalog::Applicability;
+use super::cost::{self, EndpointShape, Pricing};
 use super::fixes::{self, RemediationInput, RuleFixes, Scope};
 use super::plan::{Plan, PlanOptions, PlanSource, ScoresBefore, render_diff};
 use crate::audit::{self, AuditReport};
-use crate::cli::{FixArgs, RemediateCmd, ReportArgs};
+use crate::cli::{CostArgs, FixArgs, RemediateCmd, ReportArgs};
 use crate::commands::{AuditPlan, CliError, Io, emit, exit, plan_audit};
 use crate::engine::Params;
 use crate::findings::Status;
@@ -35,6 +37,59 @@ fn check_fix_args(f: &FixArgs) -> Result<(), RemediateError> {
             value: k.clone(),
             why: "not a KMS key ARN",
         });
+    }
+    Ok(())
+}
+
+/// The price data of `--pricing` (else the shipped one), checked with `--max-monthly-cost`
+/// before anything is read from AWS.
+fn pricing(args: &CostArgs) -> Result<Pricing, RemediateError> {
+    if let Some(limit) = args.max_monthly_cost
+        && !(limit.is_finite() && limit >= 0.0)
+    {
+        return Err(RemediateError::BadArgument {
+            flag: "--max-monthly-cost",
+            value: limit.to_string(),
+            why: "not an amount of US dollars",
+        });
+    }
+    Ok(Pricing::load(args.pricing.as_deref())?)
+}
+
+/// Prices the plan (the estimate goes into the diff and the plan file).
+fn price_plan(plan: &mut Plan, pricing: &Pricing, endpoints: &BTreeMap<String, EndpointShape>) {
+    plan.cost = Some(cost::estimate(plan, pricing, endpoints));
+}
+
+/// What applying the plan adds to the monthly bill: the cost lines of the actions that will
+/// be applied (unsafe ones only with `allow_unsafe`).
+pub(crate) fn applied_monthly_cost(plan: &Plan, allow_unsafe: bool) -> f64 {
+    let Some(c) = &plan.cost else { return 0.0 };
+    c.lines
+        .iter()
+        .filter(|l| {
+            plan.actions.iter().any(|a| {
+                a.id == l.action
+                    && a.is_change()
+                    && (a.applicability == Applicability::Safe || allow_unsafe)
+            })
+        })
+        .map(|l| l.monthly_usd)
+        .sum()
+}
+
+/// `--max-monthly-cost`: refuses a plan that adds more than the limit.
+pub(crate) fn check_budget(
+    plan: &Plan,
+    args: &CostArgs,
+    allow_unsafe: bool,
+) -> Result<(), RemediateError> {
+    let Some(limit) = args.max_monthly_cost else {
+        return Ok(());
+    };
+    let total = (applied_monthly_cost(plan, allow_unsafe) * 100.0).round() / 100.0;
+    if total > limit {
+        return Err(RemediateError::OverBudget { total, limit });
     }
     Ok(())
 }
@@ -165,9 +220,13 @@ fn age_hours(collected_at: &str) -> Option<i64> {
 /// `mlguard remediate`.
 pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
     check_fix_args(&cmd.fix)?;
+    let prices = pricing(&cmd.cost)?;
     #[cfg(feature = "aws")]
     if let Some(Some(path)) = &cmd.apply {
-        let plan = Plan::load(path).map_err(RemediateError::from)?;
+        let mut plan = Plan::load(path).map_err(RemediateError::from)?;
+        if plan.cost.is_none() || cmd.cost.pricing.is_some() {
+            price_plan(&mut plan, &prices, &BTreeMap::new());
+        }
         if plan.kind != super::plan::PlanKind::Remediate {
             return Err(RemediateError::Usage(format!(
                 "{} is a {} plan: apply it with `mlguard {}`",
@@ -231,13 +290,14 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
             }
         }
     };
-    let plan = make_plan(
+    let mut plan = make_plan(
         &ap,
         &snap,
         &policy.trusted_cidrs,
         plan_options(&cmd.fix),
         source,
     )?;
+    price_plan(&mut plan, &prices, &BTreeMap::new());
     show_plan(&plan, cmd.output.as_deref(), io)?;
     #[cfg(feature = "aws")]
     if matches!(cmd.apply, Some(None)) {
@@ -255,7 +315,7 @@ mod live {
     use super::*;
     use crate::cli::{AwsArgs, AwsConnArgs, HardenCmd, RollbackCmd, TeardownCmd};
     use crate::collect::{Needs, Options, RegionChoice};
-    use crate::commands::live::{options, run};
+    use crate::commands::live::{options, rule_inputs, run};
     use crate::remediate::apply::aws::AwsTarget;
     use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner, Target};
     use crate::remediate::catalog::Applicability;
@@ -348,7 +408,14 @@ mod live {
                 .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
         );
         let opts = options(&cmd.aws, ap.config.as_ref(), needs, verbose)?;
-        let (collected, text) = run(&opts, &cmd.aws, verbose, false, io)?;
+        let rules = rule_inputs(
+            ap.engine
+                .rules()
+                .iter()
+                .filter(|r| ap.rule_ids.contains(&r.meta.id))
+                .map(|r| &r.meta),
+        );
+        let (collected, text) = run(&opts, &cmd.aws, verbose, false, &rules, io)?;
         let snap = snapshot::load_str(&text, Path::new("snapshot.json"))?;
         let collected_at = collected.snapshot["metadata"]["collected_at"]
             .as_str()
@@ -407,6 +474,7 @@ mod live {
             return Ok(exit::OK);
         }
         let allow_unsafe = cmd.run.allow_unsafe;
+        check_budget(&plan, &cmd.cost, allow_unsafe)?;
         let mut opts = options(&cmd.aws, None, Needs::default(), verbose)?;
         opts.regions = RegionChoice::List(plan.regions.clone());
         let mut target = AwsTarget::connect(&opts, plan.regions.first().map(String::as_str))?;
@@ -489,7 +557,7 @@ mod live {
         };
         let opts = options(&aws, None, needs, verbose)?;
         writeln!(io.stderr, "mlguard: collecting again to check the result")?;
-        let (_, text) = run(&opts, &aws, verbose, true, io)?;
+        let (_, text) = run(&opts, &aws, verbose, true, &Vec::new(), io)?;
         let snap = snapshot::load_str(&text, Path::new("snapshot.json"))?;
         let after = findings(&ap, &snap)?;
         if let Some(before) = &plan.scores_before {
@@ -640,6 +708,7 @@ mod live {
     pub fn harden(cmd: HardenCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         harden::check_name(&cmd.name).map_err(RemediateError::from)?;
         crate::cidr::check_allowed(&cmd.allowed_cidr).map_err(RemediateError::AllowedCidr)?;
+        let prices = pricing(&cmd.cost)?;
         if let Some(d) = &cmd.flow_logs_destination {
             check_fix_args(&FixArgs {
                 flow_logs_destination: Some(d.clone()),
@@ -672,7 +741,8 @@ mod live {
         let desired = harden::desired(&opts).map_err(RemediateError::from)?;
         let actions =
             harden::observe(desired, &cmd.name, &mut target).map_err(RemediateError::from)?;
-        let plan = harden::harden_plan(&opts, actions, journal::now());
+        let mut plan = harden::harden_plan(&opts, actions, journal::now());
+        price_plan(&mut plan, &prices, &BTreeMap::new());
         show_plan(&plan, cmd.output.as_deref(), io)?;
         if cmd.plan {
             return Ok(if plan.actions.is_empty() {
@@ -685,6 +755,7 @@ mod live {
             writeln!(io.stderr, "mlguard: stack {} is in place", cmd.name)?;
             return Ok(exit::OK);
         }
+        check_budget(&plan, &cmd.cost, true)?;
         let code = run_plan(
             &plan,
             &mut target,
@@ -707,13 +778,14 @@ mod live {
     /// `mlguard teardown`.
     pub fn teardown(cmd: TeardownCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         harden::check_name(&cmd.name).map_err(RemediateError::from)?;
+        let prices = pricing(&cmd.cost)?;
         let mut target = AwsTarget::connect(&conn_options(&cmd.aws), None)?;
         let region = target.home.clone();
         let account = target.account_id().map_err(RemediateError::Read)?;
         let inventory = target
             .inventory(&cmd.name, &region)
             .map_err(RemediateError::Read)?;
-        let plan = harden::teardown_plan(
+        let mut plan = harden::teardown_plan(
             &cmd.name,
             &region,
             &account,
@@ -721,6 +793,7 @@ mod live {
             &inventory,
             journal::now(),
         );
+        price_plan(&mut plan, &prices, &inventory.endpoint_shapes);
         show_plan(&plan, cmd.output.as_deref(), io)?;
         if cmd.plan || plan.actions.is_empty() {
             return Ok(if plan.actions.is_empty() {
@@ -729,6 +802,7 @@ mod live {
                 exit::FINDINGS
             });
         }
+        check_budget(&plan, &cmd.cost, true)?;
         run_plan(
             &plan,
             &mut target,

@@ -45,6 +45,9 @@ pub struct Inventory {
     pub roles: Vec<InventoryRole>,
     /// Customer managed policy ARNs.
     pub policies: Vec<String>,
+    /// Type and zones of each endpoint in `vpc_endpoints` (what its deletion stops billing).
+    #[serde(default)]
+    pub endpoint_shapes: std::collections::BTreeMap<String, super::cost::EndpointShape>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -941,6 +944,7 @@ pub fn harden_plan(o: &HardenOptions, actions: Vec<Action>, created_at: String) 
             vpc_cidr: Some(o.vpc_cidr.clone()),
         },
         scores_before: None,
+        cost: None,
         actions,
     }
 }
@@ -1204,6 +1208,7 @@ pub fn teardown_plan(
         regions: vec![region.to_string()],
         options: PlanOptions::default(),
         scores_before: None,
+        cost: None,
         actions: out,
     }
 }

@@ -13,6 +13,7 @@
 pub mod apply;
 pub mod catalog;
 pub mod command;
+pub mod cost;
 pub mod documents;
 pub mod fixes;
 pub mod harden;
@@ -56,6 +57,12 @@ pub enum RemediateError {
     Usage(String),
     #[error("cannot read the account: {0}")]
     Read(apply::TargetError),
+    #[error(transparent)]
+    Pricing(#[from] cost::PricingError),
+    #[error(
+        "refusing to apply: the plan adds ${total:.2} a month to the bill, above --max-monthly-cost {limit:.2}"
+    )]
+    OverBudget { total: f64, limit: f64 },
 }
 
 impl RemediateError {
@@ -72,6 +79,7 @@ impl RemediateError {
                 "--flow-logs-destination" => {
                     "give an S3 bucket ARN, e.g. arn:aws:s3:::my-flow-logs".into()
                 }
+                "--max-monthly-cost" => "give the most the plan may add a month, e.g. --max-monthly-cost 50".into(),
                 _ => "give a KMS key ARN, e.g. arn:aws:kms:us-east-1:123456789012:key/...".into(),
             },
             RemediateError::Stale { .. } => {
@@ -83,6 +91,10 @@ impl RemediateError {
             RemediateError::Usage(_) => "see `mlguard remediate --help`".into(),
             RemediateError::Read(_) => {
                 "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
+            }
+            RemediateError::Pricing(e) => e.hint(),
+            RemediateError::OverBudget { .. } => {
+                "review the cost lines of the plan (--plan), raise --max-monthly-cost, or apply fewer actions".into()
             }
         }
     }

@@ -1954,6 +1954,10 @@ impl Target for AwsTarget {
         Ok(zones)
     }
 
+    fn caller_arn(&self) -> String {
+        self.identity.arn.clone()
+    }
+
     fn inventory(&mut self, stack: &str, region: &str) -> Result<Inventory, TargetError> {
         let ec2 = self.ec2(region);
         let tagged = |t: &[Ec2Tag]| {
@@ -2025,6 +2029,23 @@ impl Target for AwsTarget {
             })
             .collect();
         inv.vpc_endpoints.sort();
+        inv.endpoint_shapes = endpoints
+            .vpc_endpoints()
+            .iter()
+            .filter(|e| tagged(e.tags()) && !endpoint_gone(e.state().map(|s| s.as_str())))
+            .filter_map(|e| {
+                Some((
+                    e.vpc_endpoint_id()?.to_string(),
+                    crate::remediate::cost::EndpointShape {
+                        kind: e
+                            .vpc_endpoint_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        zones: e.subnet_ids().len(),
+                    },
+                ))
+            })
+            .collect();
         let flow_logs = self
             .run(ec2.describe_flow_logs().filter(by_tag()).send())
             .map_err(err)?;
