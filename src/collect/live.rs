@@ -113,8 +113,14 @@ pub enum CollectError {
     RegionNotEnabled { region: String, account_id: String },
     #[error("invalid --endpoint-url `{0}`: expected http://HOST[:PORT] or https://HOST[:PORT]")]
     BadEndpoint(String),
-    #[error("no AWS credentials found: {detail}")]
-    NoCredentials { detail: String },
+    #[error("no AWS credentials found{}", profile.as_ref().map(|p| format!(" for profile `{p}`")).unwrap_or_default())]
+    NoCredentials {
+        profile: Option<String>,
+        /// What the SDK said (shown with -v, not in the message).
+        detail: String,
+    },
+    #[error("the AWS SSO session of profile `{profile}` has expired or was never started")]
+    SsoLogin { profile: String, detail: String },
     #[error("cannot assume role {role_arn}: {detail}")]
     AssumeRole { role_arn: String, detail: String },
     #[error("AWS rejected the credentials ({code}): {message}")]
@@ -146,14 +152,19 @@ impl CollectError {
                 vec!["region names look like us-east-1 or eu-west-1; `aws ec2 describe-regions` lists them".into()]
             }
             CollectError::AllWithOthers => vec!["use either --regions all or a list such as --regions us-east-1,eu-west-1".into()],
-            CollectError::RegionNotEnabled { .. } => vec![
-                "opt-in regions must be enabled first (AWS console: Account > AWS Regions), or leave the region out".into(),
+            CollectError::RegionNotEnabled { region, .. } => vec![
+                format!("enable it first: `aws account enable-region --region-name {region}` (or AWS console: Account > AWS Regions), or leave the region out"),
             ],
             CollectError::BadEndpoint(_) => vec!["for example --endpoint-url http://127.0.0.1:5000".into()],
-            CollectError::NoCredentials { .. } => vec![
-                "set AWS_PROFILE (or pass --profile) to a profile in ~/.aws/config, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
-                "for an IAM Identity Center (SSO) profile, run `aws sso login --profile NAME` first".into(),
+            CollectError::NoCredentials { profile: None, .. } => vec![
+                "run `aws configure` (access keys) or `aws configure sso` (IAM Identity Center), then run mlguard again; or pass --profile NAME of a profile in ~/.aws/config".into(),
             ],
+            CollectError::NoCredentials { profile: Some(p), .. } => vec![format!(
+                "run `aws configure --profile {p}` (or `aws configure sso --profile {p}`), or pick a profile ~/.aws/config has: `aws configure list-profiles`"
+            )],
+            CollectError::SsoLogin { profile, .. } => {
+                vec![format!("run `aws sso login --profile {profile}`, then run mlguard again")]
+            }
             CollectError::AssumeRole { .. } => vec![
                 "the role's trust policy must allow your identity to call sts:AssumeRole, with the same --external-id when it requires one".into(),
             ],

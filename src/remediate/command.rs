@@ -30,15 +30,26 @@ fn check_fix_args(f: &FixArgs) -> Result<(), RemediateError> {
         });
     }
     if let Some(k) = &f.kms_key
-        && !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/"))
+        && !key_reference(k)
     {
         return Err(RemediateError::BadArgument {
             flag: "--kms-key",
             value: k.clone(),
-            why: "not a KMS key ARN",
+            why: "not a KMS key ARN, key id or alias",
         });
     }
     Ok(())
+}
+
+/// A KMS key ARN, alias ARN, key id (`1234abcd-...`, `mrk-...`) or `alias/NAME`.
+fn key_reference(k: &str) -> bool {
+    let arn = k.starts_with("arn:") && k.contains(":kms:") && (k.contains(":key/") || k.contains(":alias/"));
+    let alias = k.strip_prefix("alias/").is_some_and(|n| !n.is_empty() && !n.contains(char::is_whitespace));
+    let id = !k.is_empty()
+        && k.len() <= 64
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && (k.starts_with("mrk-") || k.matches('-').count() == 4);
+    arn || alias || id
 }
 
 /// The price data of `--pricing` (else the shipped one), checked with `--max-monthly-cost`
@@ -246,7 +257,23 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
         policy.trusted_cidrs.push(c.clone());
     }
     let ap = plan_audit(&policy, &cmd.config, &ReportArgs::default())?;
+    #[cfg_attr(not(feature = "aws"), allow(unused_mut))]
+    let mut fix_options = plan_options(&cmd.fix);
     let (snap, source) = match &cmd.snapshot {
+        Some(_)
+            if cmd
+                .fix
+                .kms_key
+                .as_ref()
+                .is_some_and(|k| !(k.starts_with("arn:") && k.contains(":key/"))) =>
+        {
+            return Err(RemediateError::BadArgument {
+                flag: "--kms-key",
+                value: cmd.fix.kms_key.clone().unwrap_or_default(),
+                why: "a snapshot cannot resolve a key id or alias",
+            }
+            .into());
+        }
         Some(path) => {
             let snap = snapshot::load_file(path)?;
             let collected_at = snap.metadata.collected_at.clone().unwrap_or_default();
@@ -278,6 +305,10 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
         None => {
             #[cfg(feature = "aws")]
             {
+                if let Some(key) = &cmd.fix.kms_key {
+                    let arn = live::resolve_key(&cmd, key, verbose)?;
+                    fix_options.kms_key = Some(arn);
+                }
                 live::scan(&cmd, &ap, verbose, io)?
             }
             #[cfg(not(feature = "aws"))]
@@ -290,13 +321,7 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
             }
         }
     };
-    let mut plan = make_plan(
-        &ap,
-        &snap,
-        &policy.trusted_cidrs,
-        plan_options(&cmd.fix),
-        source,
-    )?;
+    let mut plan = make_plan(&ap, &snap, &policy.trusted_cidrs, fix_options, source)?;
     price_plan(&mut plan, &prices, &BTreeMap::new());
     show_plan(&plan, cmd.output.as_deref(), io)?;
     #[cfg(feature = "aws")]
@@ -316,7 +341,7 @@ mod live {
     use crate::cli::{AwsArgs, AwsConnArgs, HardenCmd, RollbackCmd, TeardownCmd};
     use crate::collect::{Needs, Options, RegionChoice};
     use crate::commands::live::{options, rule_inputs, run};
-    use crate::remediate::apply::aws::AwsTarget;
+    use crate::remediate::apply::aws::{AwsTarget, KeyLookup};
     use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner, Target};
     use crate::remediate::catalog::Applicability;
     use crate::remediate::harden::{self, HardenOptions};
@@ -390,6 +415,41 @@ mod live {
             needs: Needs::default(),
             max_training_jobs: 0,
             progress: false,
+        }
+    }
+
+    /// The ARN of `--kms-key` (an id, alias or ARN) in the region the plan targets; when it
+    /// is not there, where in the account it is.
+    pub(super) fn resolve_key(
+        cmd: &RemediateCmd,
+        key: &str,
+        verbose: u8,
+    ) -> Result<String, CliError> {
+        let opts = options(&cmd.aws, None, Needs::default(), verbose)?;
+        let named = cmd.aws.regions.iter().find(|r| *r != "all");
+        let fallback = named.map(String::as_str);
+        let target = AwsTarget::connect(&opts, fallback)?;
+        // An ARN names its region; an id or alias is looked up where the plan goes.
+        let region = match key.strip_prefix("arn:") {
+            Some(rest) => rest.split(':').nth(2).unwrap_or(&target.home).to_string(),
+            None => named.cloned().unwrap_or_else(|| target.home.clone()),
+        };
+        match target.find_key(key, &region).map_err(RemediateError::Read)? {
+            KeyLookup::Found(arn) => Ok(arn),
+            KeyLookup::Elsewhere { region: r, arn } => Err(RemediateError::KeyNotFound {
+                key: key.to_string(),
+                region,
+                found: Some((r, arn)),
+                searched: 0,
+            }
+            .into()),
+            KeyLookup::Nowhere { searched } => Err(RemediateError::KeyNotFound {
+                key: key.to_string(),
+                region,
+                found: None,
+                searched: searched.saturating_sub(1),
+            }
+            .into()),
         }
     }
 
@@ -744,6 +804,22 @@ mod live {
         let mut plan = harden::harden_plan(&opts, actions, journal::now());
         price_plan(&mut plan, &prices, &BTreeMap::new());
         show_plan(&plan, cmd.output.as_deref(), io)?;
+        // The stack's VPC must fit in the region's quota: refuse before creating anything.
+        if plan
+            .actions
+            .iter()
+            .any(|a| matches!(a.op, Some(crate::remediate::model::Op::CreateVpc { .. })))
+        {
+            let capacity = target
+                .vpc_capacity(&region)
+                .map_err(RemediateError::Read)?;
+            if let Err(e) = capacity.check() {
+                if !cmd.plan {
+                    return Err(RemediateError::from(e).into());
+                }
+                writeln!(io.stderr, "warning: {e}\n  help: {}", e.hint())?;
+            }
+        }
         if cmd.plan {
             return Ok(if plan.actions.is_empty() {
                 exit::OK

@@ -59,6 +59,14 @@ pub enum RemediateError {
     Read(apply::TargetError),
     #[error(transparent)]
     Pricing(#[from] cost::PricingError),
+    #[error("KMS key `{key}` not found in {region}{}", match found { Some((r, _)) => format!(": it is in {r}"), None => format!(" nor in any other of the account's {searched} enabled regions") })]
+    KeyNotFound {
+        key: String,
+        region: String,
+        /// `(region, ARN)` where it is.
+        found: Option<(String, String)>,
+        searched: usize,
+    },
     #[error(
         "refusing to apply: the plan adds ${total:.2} a month to the bill, above --max-monthly-cost {limit:.2}"
     )]
@@ -80,6 +88,7 @@ impl RemediateError {
                     "give an S3 bucket ARN, e.g. arn:aws:s3:::my-flow-logs".into()
                 }
                 "--max-monthly-cost" => "give the most the plan may add a month, e.g. --max-monthly-cost 50".into(),
+                "--kms-key" => "plan from a live scan (without --snapshot) to use a key id or alias; with a snapshot give the key's ARN, e.g. arn:aws:kms:us-east-1:123456789012:key/...".into(),
                 _ => "give a KMS key ARN, e.g. arn:aws:kms:us-east-1:123456789012:key/...".into(),
             },
             RemediateError::Stale { .. } => {
@@ -93,6 +102,15 @@ impl RemediateError {
                 "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
             }
             RemediateError::Pricing(e) => e.hint(),
+            RemediateError::KeyNotFound {
+                found: Some((r, arn)),
+                ..
+            } => format!(
+                "a key is used in its own region: pass --kms-key {arn} and plan the resources of {r} (--regions {r}), or give a key of the target region"
+            ),
+            RemediateError::KeyNotFound { region, .. } => format!(
+                "check the id or alias (`aws kms list-aliases --region {region}`), or create a key there first (`mlguard harden` makes one with rotation and an alias)"
+            ),
             RemediateError::OverBudget { .. } => {
                 "review the cost lines of the plan (--plan), raise --max-monthly-cost, or apply fewer actions".into()
             }
