@@ -49,10 +49,10 @@ fn the_lab_harden_plan_with_its_monthly_cost() {
         vec![
             "KMS customer-managed key",
             "KMS automatic rotation",
-            "S3 bucket for flow logs",
-            "VPC flow logs delivered to S3",
             "interface VPC endpoint com.amazonaws.us-east-1.sagemaker.api",
             "interface VPC endpoint com.amazonaws.us-east-1.sagemaker.runtime",
+            "S3 bucket for flow logs",
+            "VPC flow logs delivered to S3",
         ],
         "{estimate:#?}"
     );

@@ -108,7 +108,7 @@ impl Pricing {
     /// `--pricing FILE`, else the shipped data.
     pub fn load(path: Option<&Path>) -> Result<Pricing, PricingError> {
         match path {
-            None => Ok(Pricing::built_in()),
+            None => Pricing::parse(BUILT_IN, BUILT_IN_PATH),
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|source| PricingError::Read {
                     path: p.to_path_buf(),

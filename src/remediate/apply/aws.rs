@@ -279,7 +279,10 @@ impl AwsTarget {
         }
         // An ARN names its region: elsewhere, look for the id or alias it ends with.
         let bare = match key.strip_prefix("arn:") {
-            Some(rest) => rest.splitn(5, ':').nth(4).unwrap_or(key),
+            Some(rest) => {
+                let resource = rest.splitn(5, ':').nth(4).unwrap_or(key);
+                resource.strip_prefix("key/").unwrap_or(resource)
+            }
             None => key,
         };
         let regions = self.enabled_regions()?;
