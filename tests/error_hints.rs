@@ -68,13 +68,24 @@ fn access_denied_names_the_action_the_caller_and_the_least_privilege_policy() {
     let moto = Moto::start_enforcing_without_signatures(3);
     let endpoint = moto.endpoint();
     let admin = seed::enforcing_admin(&endpoint, REGION);
+    // moto authorizes HeadBucket as `s3:HeadBucket` (AWS: s3:ListBucket, which the policy
+    // grants): see tests/remediate_least_privilege.rs.
+    let head_bucket = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:HeadBucket"], "Resource": "*"}
+    ]});
     let (key, secret) = seed::user_with(
         &admin,
         "lab-user",
-        &[(
-            "mlguard-remediate",
-            &without(shipped_policy("mlguard-remediate-policy.json"), "iam:CreateRole"),
-        )],
+        &[
+            (
+                "mlguard-remediate",
+                &without(
+                    shipped_policy("mlguard-remediate-policy.json"),
+                    "iam:CreateRole",
+                ),
+            ),
+            ("moto-head-bucket", &head_bucket),
+        ],
     );
     let work = Workdir::new();
     let journal = work.path("harden.jsonl");
@@ -130,7 +141,7 @@ fn a_denied_read_during_a_scan_names_the_rules_left_not_assessed() {
     let list: Vec<&str> = rules.iter().map(String::as_str).collect();
     assert!(
         stderr.contains(&format!(
-            "help: arn:aws:iam::{ACCOUNT}:user/moto may not call kms:GetKeyRotationStatus: grant it with the least-privilege policy policies/iam/mlguard-scan-policy.json (every read mlguard makes, nothing else); not assessed without it: {}",
+            "help: arn:aws:sts::{ACCOUNT}:user/moto may not call kms:GetKeyRotationStatus: grant it with the least-privilege policy policies/iam/mlguard-scan-policy.json (every read mlguard makes, nothing else); not assessed without it: {}",
             list.join(", ")
         )),
         "{stderr}"

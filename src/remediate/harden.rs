@@ -177,7 +177,12 @@ pub enum HardenError {
     )]
     NotOurs { what: String, stack: String },
     #[error("cannot read {what}: {error}")]
-    Read { what: String, error: TargetError },
+    Read {
+        what: String,
+        error: TargetError,
+        /// The ARN the credentials act as (empty when unknown).
+        caller: String,
+    },
 }
 
 impl HardenError {
@@ -191,6 +196,16 @@ impl HardenError {
             HardenError::Zones { .. } => "pick another --region".into(),
             HardenError::NotOurs { .. } => {
                 "mlguard never adopts or changes resources it did not create".into()
+            }
+            HardenError::Read { error, caller, .. } if super::apply::denied(&error.code) => {
+                let who = if caller.is_empty() {
+                    "the credentials"
+                } else {
+                    caller.as_str()
+                };
+                format!(
+                    "{who} may not make this read: grant the read actions of the least-privilege policy policies/iam/mlguard-remediate-policy.json (every action mlguard can call, nothing else)"
+                )
             }
             HardenError::Read { .. } => {
                 "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
@@ -991,6 +1006,7 @@ pub fn observe(
         let live = target
             .read(&resolved_aspect)
             .map_err(|error| HardenError::Read {
+                caller: target.caller_arn(),
                 what: resolved_aspect.describe(),
                 error,
             })?;
