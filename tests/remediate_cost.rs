@@ -217,3 +217,103 @@ fn bad_price_data_and_a_bad_limit_are_refused() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--max-monthly-cost"), "{stderr}");
 }
+
+/// On moto: `harden --plan` prints the lab's cost, `--max-monthly-cost` refuses the apply
+/// below it, and after the apply `teardown --plan` prints what stops being billed.
+#[cfg(feature = "aws")]
+#[path = "common/live.rs"]
+mod live;
+#[cfg(feature = "aws")]
+#[path = "common/moto.rs"]
+mod moto;
+
+#[cfg(feature = "aws")]
+mod live_cost {
+    use super::common::{stderr_of, stdout_of};
+    use super::live::{Workdir, read_json};
+    use super::moto::Moto;
+
+    fn run(work: &Workdir, endpoint: &str, args: &[&str]) -> std::process::Output {
+        work.mlguard()
+            .args(args)
+            .args(["--region", "us-east-1", "--endpoint-url", endpoint])
+            .output()
+            .expect("runs")
+    }
+
+    #[test]
+    fn harden_and_teardown_plans_show_their_monthly_cost_and_the_limit_holds() {
+        let moto = Moto::start();
+        let endpoint = moto.endpoint();
+        let work = Workdir::new();
+        let harden = [
+            "harden",
+            "--name",
+            "lab",
+            "--allowed-cidr",
+            "203.0.113.0/24",
+        ];
+        let plan_file = work.path("harden.json");
+        let mut args = harden.to_vec();
+        args.extend(["--plan", "-o", plan_file.to_str().expect("utf-8")]);
+        let out = run(&work, &endpoint, &args);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+        let diff = stdout_of(&out);
+        assert!(
+            diff.contains(
+                "Monthly cost (USD, prices of 2026-12-05 from policies/pricing/aws-prices.json): +$31.74 adds to the bill"
+            ),
+            "{diff}"
+        );
+        assert!(diff.contains("  assumes: a month is 730 hours"), "{diff}");
+        assert_eq!(
+            read_json(&plan_file)["cost"]["monthly_total_usd"],
+            31.738
+        );
+
+        // Above the limit: refused before any change, exit 2 with the figure.
+        let journal = work.path("refused.jsonl");
+        let mut args = harden.to_vec();
+        args.extend([
+            "--yes",
+            "--max-monthly-cost",
+            "20",
+            "--journal",
+            journal.to_str().expect("utf-8"),
+        ]);
+        let out = run(&work, &endpoint, &args);
+        let stderr = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(
+                "error: refusing to apply: the plan adds $31.74 a month to the bill, above --max-monthly-cost 20.00"
+            ),
+            "{stderr}"
+        );
+        assert!(!journal.exists(), "nothing was applied");
+
+        // Within it: applied; then the teardown plan shows what stops being billed.
+        let journal = work.path("harden.jsonl");
+        let mut args = harden.to_vec();
+        args.extend([
+            "--yes",
+            "--max-monthly-cost",
+            "40",
+            "--journal",
+            journal.to_str().expect("utf-8"),
+        ]);
+        let out = run(&work, &endpoint, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        let out = run(&work, &endpoint, &["teardown", "--name", "lab", "--plan"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+        let diff = stdout_of(&out);
+        assert!(
+            diff.contains(": -$31.74 stops being billed"),
+            "{diff}"
+        );
+        assert!(
+            diff.contains("AWS does not bill a key during its 7-day waiting period"),
+            "{diff}"
+        );
+    }
+}
