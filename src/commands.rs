@@ -1013,7 +1013,7 @@ pub(crate) mod live {
             .map(|op| {
                 let mut affected: Vec<&str> = rules
                     .iter()
-                    .filter(|(_, inputs)| inputs.iter().any(|i| *i == op))
+                    .filter(|(_, inputs)| inputs.contains(&op))
                     .map(|(id, _)| id.as_str())
                     .collect();
                 affected.sort();

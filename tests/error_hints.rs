@@ -232,17 +232,19 @@ fn harden_refuses_a_vpc_over_the_quota_and_names_unused_vpcs_and_regions_with_ro
         "{used} has a network interface: {stderr}"
     );
     assert!(
-        stderr.contains("or build the stack in a region with room, e.g. --region us-east-2: us-east-2 (1 of 5)"),
+        stderr.contains(
+            "or build the stack in a region with room, e.g. --region us-east-2: us-east-2 (1 of 5)"
+        ),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("--quota-code L-F678F1CE"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("--quota-code L-F678F1CE"), "{stderr}");
     assert!(!journal.exists(), "nothing was applied");
     let roles = aws.run(aws.iam().list_roles().send()).expect("ListRoles");
     assert!(
-        roles.roles().iter().all(|r| !r.role_name().starts_with("lab-")),
+        roles
+            .roles()
+            .iter()
+            .all(|r| !r.role_name().starts_with("lab-")),
         "no role was created"
     );
 }
@@ -448,12 +450,12 @@ fn mark_not_opted_in(body: &str, region: &str) -> String {
     let end = tail.find("</item>").unwrap_or(tail.len());
     let (item, rest) = tail.split_at(end);
     let item = match (item.find("<optInStatus>"), item.find("</optInStatus>")) {
-        (Some(a), Some(b)) => format!(
-            "{}<optInStatus>not-opted-in{}",
-            &item[..a],
-            &item[b..]
+        (Some(a), Some(b)) => format!("{}<optInStatus>not-opted-in{}", &item[..a], &item[b..]),
+        _ => item.replacen(
+            &name,
+            &format!("{name}<optInStatus>not-opted-in</optInStatus>"),
+            1,
         ),
-        _ => item.replacen(&name, &format!("{name}<optInStatus>not-opted-in</optInStatus>"), 1),
     };
     format!("{head}{item}{rest}")
 }

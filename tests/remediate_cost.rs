@@ -72,7 +72,11 @@ fn the_teardown_of_the_lab_stack_shows_what_stops_being_billed() {
     let mut inv = Inventory {
         flow_logs: vec![("fl-1".into(), "vpc-1".into())],
         vpc_endpoints: vec![
-            ("vpce-s3".into(), "vpc-1".into(), "com.amazonaws.us-east-1.s3".into()),
+            (
+                "vpce-s3".into(),
+                "vpc-1".into(),
+                "com.amazonaws.us-east-1.s3".into(),
+            ),
             (
                 "vpce-api".into(),
                 "vpc-1".into(),
@@ -84,9 +88,15 @@ fn the_teardown_of_the_lab_stack_shows_what_stops_being_billed() {
                 "com.amazonaws.us-east-1.sagemaker.runtime".into(),
             ),
         ],
-        subnets: vec![("subnet-1".into(), "vpc-1".into()), ("subnet-2".into(), "vpc-1".into())],
+        subnets: vec![
+            ("subnet-1".into(), "vpc-1".into()),
+            ("subnet-2".into(), "vpc-1".into()),
+        ],
         vpcs: vec!["vpc-1".into()],
-        buckets: vec![("lab-flowlogs-123456789012-us-east-1".into(), "us-east-1".into())],
+        buckets: vec![(
+            "lab-flowlogs-123456789012-us-east-1".into(),
+            "us-east-1".into(),
+        )],
         aliases: vec!["alias/lab-ml-data".into()],
         keys: vec![("key-1".into(), "Enabled".into())],
         roles: vec![InventoryRole {
@@ -167,7 +177,9 @@ fn a_remediation_plan_carries_its_cost_and_pricing_replaces_the_price_data() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     let diff = stdout_of(&out);
     assert!(
-        diff.contains("Monthly cost (USD, prices of 2026-12-05 from policies/pricing/aws-prices.json)"),
+        diff.contains(
+            "Monthly cost (USD, prices of 2026-12-05 from policies/pricing/aws-prices.json)"
+        ),
         "{diff}"
     );
     let total = json["cost"]["monthly_total_usd"].as_f64().expect("total");
@@ -183,9 +195,12 @@ fn a_remediation_plan_carries_its_cost_and_pricing_replaces_the_price_data() {
 
     // Keys at $2 a month: every key line doubles its storage part.
     let dir = tempfile::tempdir().expect("dir");
-    let mut prices: Value =
-        serde_json::from_str(mlguard::remediate::cost::BUILT_IN).expect("JSON");
-    for region in prices["regions"].as_object_mut().expect("regions").values_mut() {
+    let mut prices: Value = serde_json::from_str(mlguard::remediate::cost::BUILT_IN).expect("JSON");
+    for region in prices["regions"]
+        .as_object_mut()
+        .expect("regions")
+        .values_mut()
+    {
         region["kms_key_month"] = serde_json::json!(2.0);
     }
     let file = dir.path().join("prices.json");
@@ -194,11 +209,18 @@ fn a_remediation_plan_carries_its_cost_and_pricing_replaces_the_price_data() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     let keys = lines
         .iter()
-        .filter(|l| l["item"].as_str().is_some_and(|i| i.starts_with("KMS key") || i.starts_with("KMS customer")))
+        .filter(|l| {
+            l["item"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("KMS key") || i.starts_with("KMS customer"))
+        })
         .count() as f64;
     assert!(keys >= 2.0);
     let more = dearer["cost"]["monthly_total_usd"].as_f64().expect("total");
-    assert!((more - total - keys).abs() < 0.01, "{total} -> {more} with {keys} keys");
+    assert!(
+        (more - total - keys).abs() < 0.01,
+        "{total} -> {more} with {keys} keys"
+    );
     assert_eq!(dearer["cost"]["price_data"], file.to_str().expect("utf-8"));
 }
 
@@ -211,7 +233,10 @@ fn bad_price_data_and_a_bad_limit_are_refused() {
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not valid mlguard price data"), "{stderr}");
-    assert!(stderr.contains("help: start from the shipped price data"), "{stderr}");
+    assert!(
+        stderr.contains("help: start from the shipped price data"),
+        "{stderr}"
+    );
     let (out, _) = remediate(&["--max-monthly-cost=-3"]);
     let stderr = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -266,10 +291,7 @@ mod live_cost {
             "{diff}"
         );
         assert!(diff.contains("  assumes: a month is 730 hours"), "{diff}");
-        assert_eq!(
-            read_json(&plan_file)["cost"]["monthly_total_usd"],
-            31.738
-        );
+        assert_eq!(read_json(&plan_file)["cost"]["monthly_total_usd"], 31.738);
 
         // Above the limit: refused before any change, exit 2 with the figure.
         let journal = work.path("refused.jsonl");
@@ -307,10 +329,7 @@ mod live_cost {
         let out = run(&work, &endpoint, &["teardown", "--name", "lab", "--plan"]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
         let diff = stdout_of(&out);
-        assert!(
-            diff.contains(": -$31.74 stops being billed"),
-            "{diff}"
-        );
+        assert!(diff.contains(": -$31.74 stops being billed"), "{diff}");
         assert!(
             diff.contains("AWS does not bill a key during its 7-day waiting period"),
             "{diff}"

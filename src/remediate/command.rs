@@ -2,7 +2,6 @@
 //! Plans print as a diff on stdout; progress, confirmations and summaries go to stderr.
 
 use super::RemediateError;
-use super::catalog::Applicability;
 use super::cost::{self, EndpointShape, Pricing};
 use super::fixes::{self, RemediationInput, RuleFixes, Scope};
 use super::plan::{Plan, PlanOptions, PlanSource, ScoresBefore, render_diff};
@@ -43,8 +42,12 @@ fn check_fix_args(f: &FixArgs) -> Result<(), RemediateError> {
 
 /// A KMS key ARN, alias ARN, key id (`1234abcd-...`, `mrk-...`) or `alias/NAME`.
 fn key_reference(k: &str) -> bool {
-    let arn = k.starts_with("arn:") && k.contains(":kms:") && (k.contains(":key/") || k.contains(":alias/"));
-    let alias = k.strip_prefix("alias/").is_some_and(|n| !n.is_empty() && !n.contains(char::is_whitespace));
+    let arn = k.starts_with("arn:")
+        && k.contains(":kms:")
+        && (k.contains(":key/") || k.contains(":alias/"));
+    let alias = k
+        .strip_prefix("alias/")
+        .is_some_and(|n| !n.is_empty() && !n.contains(char::is_whitespace));
     let id = !k.is_empty()
         && k.len() <= 64
         && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -70,39 +73,6 @@ fn pricing(args: &CostArgs) -> Result<Pricing, RemediateError> {
 /// Prices the plan (the estimate goes into the diff and the plan file).
 fn price_plan(plan: &mut Plan, pricing: &Pricing, endpoints: &BTreeMap<String, EndpointShape>) {
     plan.cost = Some(cost::estimate(plan, pricing, endpoints));
-}
-
-/// What applying the plan adds to the monthly bill: the cost lines of the actions that will
-/// be applied (unsafe ones only with `allow_unsafe`).
-pub(crate) fn applied_monthly_cost(plan: &Plan, allow_unsafe: bool) -> f64 {
-    let Some(c) = &plan.cost else { return 0.0 };
-    c.lines
-        .iter()
-        .filter(|l| {
-            plan.actions.iter().any(|a| {
-                a.id == l.action
-                    && a.is_change()
-                    && (a.applicability == Applicability::Safe || allow_unsafe)
-            })
-        })
-        .map(|l| l.monthly_usd)
-        .sum()
-}
-
-/// `--max-monthly-cost`: refuses a plan that adds more than the limit.
-pub(crate) fn check_budget(
-    plan: &Plan,
-    args: &CostArgs,
-    allow_unsafe: bool,
-) -> Result<(), RemediateError> {
-    let Some(limit) = args.max_monthly_cost else {
-        return Ok(());
-    };
-    let total = (applied_monthly_cost(plan, allow_unsafe) * 100.0).round() / 100.0;
-    if total > limit {
-        return Err(RemediateError::OverBudget { total, limit });
-    }
-    Ok(())
 }
 
 fn plan_options(f: &FixArgs) -> PlanOptions {
@@ -350,6 +320,22 @@ mod live {
     use std::io::{BufRead, IsTerminal};
     use std::time::Duration;
 
+    /// `--max-monthly-cost`: refuses a plan that adds more than the limit.
+    fn check_budget(
+        plan: &Plan,
+        args: &CostArgs,
+        allow_unsafe: bool,
+    ) -> Result<(), RemediateError> {
+        let Some(limit) = args.max_monthly_cost else {
+            return Ok(());
+        };
+        let total = (cost::applied_monthly_cost(plan, allow_unsafe) * 100.0).round() / 100.0;
+        if total > limit {
+            return Err(RemediateError::OverBudget { total, limit });
+        }
+        Ok(())
+    }
+
     /// A journal path that does not exist yet: `mlguard-<what>-<UTC time>.jsonl`.
     fn default_journal(what: &str) -> std::path::PathBuf {
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -434,7 +420,10 @@ mod live {
             Some(rest) => rest.split(':').nth(2).unwrap_or(&target.home).to_string(),
             None => named.cloned().unwrap_or_else(|| target.home.clone()),
         };
-        match target.find_key(key, &region).map_err(RemediateError::Read)? {
+        match target
+            .find_key(key, &region)
+            .map_err(RemediateError::Read)?
+        {
             KeyLookup::Found(arn) => Ok(arn),
             KeyLookup::Elsewhere { region: r, arn } => Err(RemediateError::KeyNotFound {
                 key: key.to_string(),
@@ -810,9 +799,7 @@ mod live {
             .iter()
             .any(|a| matches!(a.op, Some(crate::remediate::model::Op::CreateVpc { .. })))
         {
-            let capacity = target
-                .vpc_capacity(&region)
-                .map_err(RemediateError::Read)?;
+            let capacity = target.vpc_capacity(&region).map_err(RemediateError::Read)?;
             if let Err(e) = capacity.check() {
                 if !cmd.plan {
                     return Err(RemediateError::from(e).into());

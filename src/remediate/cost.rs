@@ -6,6 +6,7 @@
 //! volume, endpoint traffic, KMS requests), which every estimate states. Only what the plan's
 //! calls start or stop is counted; what is free is named, never silently left out.
 
+use super::catalog::Applicability;
 use super::model::Op;
 use super::plan::{Action, Plan};
 use serde::{Deserialize, Serialize};
@@ -151,7 +152,10 @@ impl Pricing {
                 "assumptions.interface_endpoint_gb_month".into(),
                 a.interface_endpoint_gb_month,
             ),
-            ("assumptions.flow_logs_gb_month".into(), a.flow_logs_gb_month),
+            (
+                "assumptions.flow_logs_gb_month".into(),
+                a.flow_logs_gb_month,
+            ),
             (
                 "assumptions.flow_log_objects_month".into(),
                 a.flow_log_objects_month,
@@ -276,14 +280,16 @@ fn price(
 ) -> Priced {
     let a = &p.assumptions;
     let hours = p.hours_per_month;
-    let key_month = r.kms_key_month + a.kms_requests_per_key_month / 10_000.0 * r.kms_requests_per_10k;
+    let key_month =
+        r.kms_key_month + a.kms_requests_per_key_month / 10_000.0 * r.kms_requests_per_10k;
     let key_basis = format!(
         "${:.2}/month per key, prorated hourly, + {:.0} requests/month at ${}/10,000 (assumed; the first 20,000 requests a month of the account are free)",
         r.kms_key_month, a.kms_requests_per_key_month, r.kms_requests_per_10k
     );
     let interface = |zones: usize| {
         let z = zones.max(1) as f64;
-        z * hours * r.interface_endpoint_az_hour + a.interface_endpoint_gb_month * r.interface_endpoint_gb
+        z * hours * r.interface_endpoint_az_hour
+            + a.interface_endpoint_gb_month * r.interface_endpoint_gb
     };
     let interface_basis = |zones: usize| {
         format!(
@@ -521,6 +527,23 @@ pub fn estimate(
     }
 }
 
+/// What applying the plan adds to the monthly bill: the cost lines of the actions that will
+/// be applied (unsafe ones only with `allow_unsafe`; manual ones never).
+pub fn applied_monthly_cost(plan: &Plan, allow_unsafe: bool) -> f64 {
+    let Some(c) = &plan.cost else { return 0.0 };
+    c.lines
+        .iter()
+        .filter(|l| {
+            plan.actions.iter().any(|a| {
+                a.id == l.action
+                    && a.is_change()
+                    && (a.applicability == Applicability::Safe || allow_unsafe)
+            })
+        })
+        .map(|l| l.monthly_usd)
+        .sum()
+}
+
 /// The region an action bills in (global IAM calls are free anyway).
 fn action_region(action: &Action, plan: &Plan) -> String {
     if action.region.is_empty() || action.region == "global" {
@@ -558,11 +581,7 @@ pub fn render(e: &CostEstimate) -> String {
         let _ = writeln!(out, "             {}", l.basis);
     }
     if !e.free.is_empty() {
-        let free: Vec<String> = e
-            .free
-            .iter()
-            .map(|(k, n)| format!("{k} ({n})"))
-            .collect();
+        let free: Vec<String> = e.free.iter().map(|(k, n)| format!("{k} ({n})")).collect();
         let _ = writeln!(out, "  {:>9}  free: {}", "$0.00", free.join(", "));
     }
     let _ = writeln!(out, "  assumes: {}", e.assumptions.join("; "));
@@ -575,7 +594,6 @@ pub fn render(e: &CostEstimate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remediate::catalog::Applicability;
     use crate::remediate::model::Aspect;
     use crate::remediate::plan::{PLAN_VERSION, PlanKind, PlanOptions, PlanSource};
     use serde_json::{Value, json};
@@ -714,6 +732,30 @@ mod tests {
     }
 
     #[test]
+    fn only_the_actions_applied_count_against_the_limit() {
+        let key = |region: &str| {
+            action(
+                Op::CreateKey {
+                    region: region.into(),
+                    description: String::new(),
+                    document: Value::Null,
+                    tags: Default::default(),
+                },
+                region,
+            )
+        };
+        let mut unsafe_key = key("eu-west-1");
+        unsafe_key.applicability = Applicability::Unsafe;
+        let mut p = plan(vec![key("us-east-1"), unsafe_key]);
+        p.cost = Some(estimate(&p, &Pricing::built_in(), &BTreeMap::new()));
+        assert_eq!(p.cost.as_ref().map(|c| c.monthly_total_usd), Some(2.06));
+        assert!((applied_monthly_cost(&p, false) - 1.03).abs() < 1e-9);
+        assert!((applied_monthly_cost(&p, true) - 2.06).abs() < 1e-9);
+        p.cost = None;
+        assert_eq!(applied_monthly_cost(&p, true), 0.0);
+    }
+
+    #[test]
     fn deletions_stop_billing_and_the_waiting_period_is_explained() {
         let p = Pricing::built_in();
         let mut shapes = BTreeMap::new();
@@ -785,7 +827,10 @@ mod tests {
         let mut v: Value = serde_json::from_str(BUILT_IN).expect("json");
         v["regions"]["us-east-1"]["kms_key_month"] = json!(-1);
         let err = Pricing::parse(&v.to_string(), "x.json").expect_err("negative");
-        assert!(err.to_string().contains("regions.us-east-1.kms_key_month"), "{err}");
+        assert!(
+            err.to_string().contains("regions.us-east-1.kms_key_month"),
+            "{err}"
+        );
         let mut v: Value = serde_json::from_str(BUILT_IN).expect("json");
         v["fallback_region"] = json!("mars-1");
         assert!(Pricing::parse(&v.to_string(), "x.json").is_err());

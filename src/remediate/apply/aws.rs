@@ -11,8 +11,8 @@ use crate::collect::live::{Identity, identify, valid_region, validate};
 use crate::collect::{CollectError, Options};
 use crate::remediate::fixes::split_permission;
 use crate::remediate::harden::{
-    DEFAULT_VPC_QUOTA, Inventory, InventoryGroup, InventoryRole, VPC_QUOTA_CODE,
-    VPC_QUOTA_SERVICE, VpcCapacity, VpcUse, names,
+    DEFAULT_VPC_QUOTA, Inventory, InventoryGroup, InventoryRole, VPC_QUOTA_CODE, VPC_QUOTA_SERVICE,
+    VpcCapacity, VpcUse, names,
 };
 use crate::remediate::model::{
     AclEntry, Aspect, Direction, MANAGED_TAG, Op, STACK_TAG, SgRule, Tags,
@@ -40,9 +40,14 @@ const DEPENDENCY_WAIT: Duration = Duration::from_secs(300);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyLookup {
     Found(String),
-    Elsewhere { region: String, arn: String },
+    Elsewhere {
+        region: String,
+        arn: String,
+    },
     /// In none of the account's `searched` enabled regions.
-    Nowhere { searched: usize },
+    Nowhere {
+        searched: usize,
+    },
 }
 
 /// An AWS account, connected.
@@ -260,10 +265,7 @@ impl AwsTarget {
     pub fn find_key(&self, key: &str, region: &str) -> Result<KeyLookup, TargetError> {
         let describe = |region: &str, key: &str| -> Result<Option<String>, TargetError> {
             match self.run(self.kms(region).describe_key().key_id(key).send()) {
-                Ok(o) => Ok(o
-                    .key_metadata()
-                    .and_then(|m| m.arn())
-                    .map(String::from)),
+                Ok(o) => Ok(o.key_metadata().and_then(|m| m.arn()).map(String::from)),
                 Err(e) => {
                     let e = err(e);
                     if not_found(&e) || e.code == "InvalidArnException" {

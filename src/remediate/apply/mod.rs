@@ -572,11 +572,9 @@ fn apply_one(action: &Action, runner: &mut Runner<'_>) -> Result<Outcome, ApplyE
     match runner.call(&resolved, &live) {
         Ok(_) => Ok(Outcome::Applied),
         Err(CallError::Journal(e)) => Err(e.into()),
-        Err(CallError::Target(e)) => Ok(Outcome::Failed(call_failure(
-            &op,
-            &e,
-            &runner.caller_arn(),
-        ))),
+        Err(CallError::Target(e)) => {
+            Ok(Outcome::Failed(call_failure(&op, &e, &runner.caller_arn())))
+        }
     }
 }
 
