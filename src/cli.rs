@@ -180,6 +180,10 @@ pub struct ReportArgs {
     /// Only the report: no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Add to the table and HTML reports what fixing the findings would add to the monthly
+    /// bill (the estimate of the plan `mlguard remediate` makes from them, shipped prices).
+    #[arg(long)]
+    pub fix_cost: bool,
     /// Also report evidence per control of this framework (repeatable): status, coverage,
     /// rules and every resource behind it, with the snapshot and policy-set hashes, in the
     /// table, JSON, HTML and CSV reports. Frameworks: `mlguard rules list --framework NAME`.

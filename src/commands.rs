@@ -388,6 +388,13 @@ pub fn run_audit(
                 .map(ToString::to_string),
         );
     }
+    let fix_cost = if args.fix_cost {
+        Some(std::sync::Arc::new(crate::remediate::command::fix_cost(
+            plan, &snap,
+        )?))
+    } else {
+        None
+    };
     drop(snap);
     // Evidence covers the whole account: the findings a baseline hides stay in it.
     let before_baseline =
@@ -434,6 +441,7 @@ pub fn run_audit(
     let ctx = Ctx {
         fail_on: plan.fail_on,
         evidence,
+        fix_cost,
         ..Ctx::default()
     };
     let outputs = output_plan(args)?;

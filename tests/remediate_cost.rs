@@ -225,6 +225,66 @@ fn a_remediation_plan_carries_its_cost_and_pricing_replaces_the_price_data() {
 }
 
 #[test]
+fn fix_cost_adds_the_remediation_plans_cost_to_the_table_and_html_reports() {
+    // The plan `remediate` makes from the same snapshot without options.
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("plan.json");
+    let out = mlguard()
+        .args([
+            "remediate",
+            "--max-age",
+            "0",
+            "--snapshot",
+            "fixtures/lab-insecure.json",
+            "-o",
+        ])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("plan")).expect("JSON");
+    let total = plan["cost"]["monthly_total_usd"].as_f64().expect("total");
+    assert!(total > 0.0);
+
+    let audit = |format: &str| {
+        let out = mlguard()
+            .args([
+                "audit",
+                "fixtures/lab-insecure.json",
+                "--fail-on",
+                "none",
+                "--fix-cost",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        stdout_of(&out)
+    };
+    let table = audit("table");
+    assert!(
+        table.contains(&format!("\nCost of fixing: +${total:.2} a month for the ")),
+        "{table}"
+    );
+    assert!(table.contains("interface VPC endpoint com.amazonaws.us-east-1.sagemaker.api x2"));
+    let html = audit("html");
+    assert!(
+        html.contains(&format!(
+            r#"<p class="fix-cost-total" data-monthly-usd="{total}">+${total:.2} a month"#
+        )),
+        "{html}"
+    );
+    // Without --fix-cost, neither report has it.
+    let out = mlguard()
+        .args(["audit", "fixtures/lab-insecure.json", "--fail-on", "none"])
+        .output()
+        .expect("runs");
+    assert!(!stdout_of(&out).contains("Cost of fixing"));
+}
+
+#[test]
 fn bad_price_data_and_a_bad_limit_are_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("prices.json");

@@ -177,6 +177,27 @@ fn make_plan(
     }))
 }
 
+/// What the remediation plan of an audit's findings costs (`--fix-cost`): planned with no
+/// options, priced with the shipped price data.
+pub(crate) fn fix_cost(ap: &AuditPlan, snap: &LoadedSnapshot) -> Result<cost::FixCost, CliError> {
+    let source = PlanSource {
+        kind: "snapshot".into(),
+        file: Some(snap.display_name()),
+        collected_at: snap.metadata.collected_at.clone().unwrap_or_default(),
+    };
+    let plan = make_plan(ap, snap, &[], PlanOptions::default(), source)?;
+    let pricing = Pricing::load(None).map_err(RemediateError::from)?;
+    Ok(cost::FixCost {
+        estimate: cost::estimate(&plan, &pricing, &BTreeMap::new()),
+        changes: plan.actions.iter().filter(|a| a.is_change()).count(),
+        manual: plan
+            .actions
+            .iter()
+            .filter(|a| a.applicability == super::catalog::Applicability::Manual)
+            .count(),
+    })
+}
+
 /// Prints the diff, writes the plan file.
 fn show_plan(plan: &Plan, output: Option<&Path>, io: &mut Io<'_>) -> Result<(), CliError> {
     emit(render_diff(plan).as_bytes(), None, io)?;

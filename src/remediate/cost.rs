@@ -544,6 +544,78 @@ pub fn applied_monthly_cost(plan: &Plan, allow_unsafe: bool) -> f64 {
         .sum()
 }
 
+/// What fixing an audit's findings would cost: the estimate of the remediation plan made
+/// from them (without `remediate`'s options, so fixes that need one are manual and priced at
+/// nothing), for the table and HTML reports (`--fix-cost`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixCost {
+    pub estimate: CostEstimate,
+    /// Actions that change something.
+    pub changes: usize,
+    /// Actions left to people.
+    pub manual: usize,
+}
+
+impl FixCost {
+    /// The priced lines by item: `(item, actions, monthly USD)`, dearest first.
+    pub fn by_item(&self) -> Vec<(String, usize, f64)> {
+        let mut out: Vec<(String, usize, f64)> = Vec::new();
+        for l in &self.estimate.lines {
+            match out.iter_mut().find(|(item, _, _)| *item == l.item) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 += l.monthly_usd;
+                }
+                None => out.push((l.item.clone(), 1, l.monthly_usd)),
+            }
+        }
+        for e in &mut out {
+            e.2 = round(e.2);
+        }
+        out.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
+    /// The headline: `+$X a month for N changes (M manual)`.
+    pub fn headline(&self) -> String {
+        format!(
+            "{} a month for the {} changes `mlguard remediate` plans ({} more are manual; prices of {})",
+            usd(self.estimate.monthly_total_usd),
+            self.changes,
+            self.manual,
+            self.estimate.prices_read_on
+        )
+    }
+}
+
+/// The table report's section.
+pub fn render_fix_cost(fix: &FixCost) -> String {
+    let mut out = format!(
+        "
+Cost of fixing: {}
+",
+        fix.headline()
+    );
+    for (item, n, usd_month) in fix.by_item() {
+        let times = if n > 1 {
+            format!(" x{n}")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  {:>9}  {item}{times}", usd(usd_month));
+    }
+    if !fix.estimate.free.is_empty() {
+        let free: Vec<&str> = fix.estimate.free.keys().map(String::as_str).collect();
+        let _ = writeln!(out, "  {:>9}  free: {}", "$0.00", free.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "  assumes: {}; details: `mlguard remediate --plan`",
+        fix.estimate.assumptions.join("; ")
+    );
+    out
+}
+
 /// The region an action bills in (global IAM calls are free anyway).
 fn action_region(action: &Action, plan: &Plan) -> String {
     if action.region.is_empty() || action.region == "global" {
