@@ -394,20 +394,34 @@ fn an_sso_profile_without_a_session_says_to_log_in() {
         "[profile lab]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = MLAdmin\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",
     )
     .expect("config");
-    let out = bare(home.path())
-        .args(["scan", "--profile", "lab"])
-        .output()
-        .expect("runs");
-    let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(
-        error_lines(&stderr),
-        vec![
-            "error: the AWS SSO session of profile `lab` has expired or was never started",
-            "  help: run `aws sso login --profile lab`, then run mlguard again",
-        ],
-        "{stderr}"
-    );
+    let expect_login = || {
+        let out = bare(home.path())
+            .args(["scan", "--profile", "lab"])
+            .output()
+            .expect("runs");
+        let stderr = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(
+            error_lines(&stderr),
+            vec![
+                "error: the AWS SSO session of profile `lab` has expired or was never started",
+                "  help: run `aws sso login --profile lab`, then run mlguard again",
+            ],
+            "{stderr}"
+        );
+    };
+    // Never logged in: no cached token.
+    expect_login();
+    // Logged in yesterday: the cached token (~/.aws/sso/cache/<sha1 of the session name>.json,
+    // as `aws sso login` writes it) has expired and cannot be refreshed.
+    let cache = aws.join("sso").join("cache");
+    std::fs::create_dir_all(&cache).expect("cache");
+    std::fs::write(
+        cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+        r#"{"startUrl": "https://example.awsapps.com/start", "region": "us-east-1", "accessToken": "expired", "expiresAt": "2026-01-01T00:00:00Z"}"#,
+    )
+    .expect("token");
+    expect_login();
 }
 
 #[test]
