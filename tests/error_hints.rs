@@ -454,6 +454,89 @@ fn a_region_not_enabled_names_the_command_that_enables_it() {
     );
 }
 
+#[test]
+fn a_region_whose_sts_refuses_the_credentials_is_a_region_not_enabled() {
+    // AWS answers every call in a region the account has not enabled as if the
+    // credentials were bad; mlguard checks them in us-east-1 before blaming them.
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |req, up| {
+        let in_region = req
+            .header("authorization")
+            .is_some_and(|a| a.contains("/ap-east-1/"));
+        if in_region {
+            aws_error(
+                req,
+                403,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            )
+        } else {
+            up.send(req)
+        }
+    });
+    let work = Workdir::new();
+    for command in [
+        vec!["scan", "--region", "ap-east-1"],
+        vec![
+            "harden",
+            "--name",
+            "lab",
+            "--allowed-cidr",
+            ALLOWED,
+            "--region",
+            "ap-east-1",
+            "--plan",
+        ],
+    ] {
+        let out = work
+            .mlguard()
+            .args(&command)
+            .args(["--endpoint-url", &proxy.endpoint()])
+            .output()
+            .expect("runs");
+        let stderr = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {stderr}");
+        assert_eq!(
+            error_lines(&stderr),
+            vec![
+                "error: region `ap-east-1` is not enabled in account 123456789012",
+                "  help: enable it first: `aws account enable-region --region-name ap-east-1` (or AWS console: Account > AWS Regions), or leave the region out",
+            ],
+            "{command:?}: {stderr}"
+        );
+    }
+    // Credentials refused everywhere are still bad credentials.
+    let proxy = Proxy::start(moto.port, |req, up| {
+        if req.service() == "sts" {
+            aws_error(
+                req,
+                403,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            )
+        } else {
+            up.send(req)
+        }
+    });
+    let out = work
+        .mlguard()
+        .args([
+            "scan",
+            "--region",
+            "ap-east-1",
+            "--endpoint-url",
+            &proxy.endpoint(),
+        ])
+        .output()
+        .expect("runs");
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: AWS rejected the credentials (InvalidClientTokenId)"),
+        "{stderr}"
+    );
+}
+
 /// DescribeRegions XML with `region`'s opt-in status set to `not-opted-in`.
 fn mark_not_opted_in(body: &str, region: &str) -> String {
     let name = format!("<regionName>{region}</regionName>");

@@ -133,6 +133,15 @@ impl Clients {
         aws_sdk_sts::Client::from_conf(conf)
     }
 
+    /// STS in another region than the configured one.
+    pub fn sts_in(&self, region: &str) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter("sts"))
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
+    }
+
     pub fn iam(&self) -> aws_sdk_iam::Client {
         let conf = aws_sdk_iam::config::Builder::from(&self.config)
             .interceptor(self.counter("iam"))

@@ -453,6 +453,19 @@ async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
     Ok(Collected { snapshot, summary })
 }
 
+/// The region every account of the partition has enabled (none for the isolated ones).
+fn main_region(region: &str) -> Option<&'static str> {
+    if region.starts_with("cn-") {
+        Some("cn-north-1")
+    } else if region.starts_with("us-gov-") {
+        Some("us-gov-west-1")
+    } else if region.starts_with("us-iso") {
+        None
+    } else {
+        Some("us-east-1")
+    }
+}
+
 /// STS GetCallerIdentity: the account id and partition, and the one place where a broken
 /// configuration (bad credentials, unreachable region or endpoint) stops the run.
 pub(crate) async fn identify(clients: &Clients, home: &str) -> Result<Identity, CollectError> {
@@ -485,6 +498,18 @@ pub(crate) async fn identify(clients: &Clients, home: &str) -> Result<Identity, 
                             | "AuthFailure"
                     ) =>
                 {
+                    // A region the account has not enabled refuses every credential: if the
+                    // partition's main region accepts them, the region is the problem.
+                    if code != "ExpiredToken"
+                        && code != "ExpiredTokenException"
+                        && let Some(main) = main_region(home).filter(|m| *m != home)
+                        && let Ok(out) = clients.sts_in(main).get_caller_identity().send().await
+                    {
+                        return Err(CollectError::RegionNotEnabled {
+                            region: home.to_string(),
+                            account_id: out.account().unwrap_or_default().to_string(),
+                        });
+                    }
                     CollectError::BadCredentials { code, message }
                 }
                 SdkError::ServiceError(_) => CollectError::Identity { code, message },
