@@ -820,12 +820,20 @@ mod live {
             .iter()
             .any(|a| matches!(a.op, Some(crate::remediate::model::Op::CreateVpc { .. })))
         {
-            let capacity = target.vpc_capacity(&region).map_err(RemediateError::Read)?;
-            if let Err(e) = capacity.check() {
-                if !cmd.plan {
-                    return Err(RemediateError::from(e).into());
+            match target.vpc_capacity(&region) {
+                Ok(capacity) => {
+                    if let Err(e) = capacity.check() {
+                        if !cmd.plan {
+                            return Err(RemediateError::from(e).into());
+                        }
+                        writeln!(io.stderr, "warning: {e}\n  help: {}", e.hint())?;
+                    }
                 }
-                writeln!(io.stderr, "warning: {e}\n  help: {}", e.hint())?;
+                // The apply still names the limit if AWS refuses the VPC.
+                Err(e) => writeln!(
+                    io.stderr,
+                    "warning: cannot compare the VPCs of {region} with their quota ({e}); grant ec2:DescribeVpcs and ec2:DescribeNetworkInterfaces (policies/iam/mlguard-remediate-policy.json)"
+                )?,
             }
         }
         if cmd.plan {
