@@ -180,6 +180,10 @@ pub struct ReportArgs {
     /// Only the report: no summary or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Add to the table and HTML reports what fixing the findings would add to the monthly
+    /// bill (the estimate of the plan `mlguard remediate` makes from them, shipped prices).
+    #[arg(long)]
+    pub fix_cost: bool,
     /// Also report evidence per control of this framework (repeatable): status, coverage,
     /// rules and every resource behind it, with the snapshot and policy-set hashes, in the
     /// table, JSON, HTML and CSV reports. Frameworks: `mlguard rules list --framework NAME`.
@@ -494,6 +498,19 @@ pub struct FixArgs {
     pub buckets: Vec<String>,
 }
 
+/// What a plan costs, and the most an apply may add to the bill.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Cost")]
+pub struct CostArgs {
+    /// Price data for the plan's monthly cost estimate [default: the shipped
+    /// policies/pricing/aws-prices.json; docs/remediation.md describes the format].
+    #[arg(long, value_name = "FILE")]
+    pub pricing: Option<PathBuf>,
+    /// Refuse to apply a plan that adds more than USD a month to the bill (exit 2).
+    #[arg(long, value_name = "USD")]
+    pub max_monthly_cost: Option<f64>,
+}
+
 /// How an apply runs.
 #[cfg(feature = "aws")]
 #[derive(Debug, Args, Clone, Default)]
@@ -533,6 +550,8 @@ pub struct RemediateCmd {
     pub max_age: u64,
     #[command(flatten)]
     pub fix: FixArgs,
+    #[command(flatten)]
+    pub cost: CostArgs,
     #[cfg(feature = "aws")]
     #[command(flatten)]
     pub run: ApplyArgs,
@@ -624,6 +643,8 @@ pub struct HardenCmd {
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
     #[command(flatten)]
+    pub cost: CostArgs,
+    #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
     pub aws: AwsConnArgs,
@@ -647,6 +668,8 @@ pub struct TeardownCmd {
     /// Write-ahead journal of every call [default: a new timestamped file].
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub cost: CostArgs,
     #[command(flatten)]
     pub aws: AwsConnArgs,
 }

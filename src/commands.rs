@@ -388,6 +388,13 @@ pub fn run_audit(
                 .map(ToString::to_string),
         );
     }
+    let fix_cost = if args.fix_cost {
+        Some(std::sync::Arc::new(crate::remediate::command::fix_cost(
+            plan, &snap,
+        )?))
+    } else {
+        None
+    };
     drop(snap);
     // Evidence covers the whole account: the findings a baseline hides stay in it.
     let before_baseline =
@@ -434,6 +441,7 @@ pub fn run_audit(
     let ctx = Ctx {
         fail_on: plan.fail_on,
         evidence,
+        fix_cost,
         ..Ctx::default()
     };
     let outputs = output_plan(args)?;
@@ -980,11 +988,61 @@ pub(crate) mod live {
 
     /// Collects, then tells on stderr what it cost (`-v`, `--stats`) and what it missed
     /// (unless `quiet`).
+    /// `(rule id, inputs)` of the rules a run evaluates: what a denied call leaves
+    /// not_assessed.
+    pub(crate) type RuleInputs = Vec<(String, Vec<String>)>;
+
+    pub(crate) fn rule_inputs<'a>(
+        rules: impl Iterator<Item = &'a crate::engine::metadata::RuleMeta>,
+    ) -> RuleInputs {
+        rules.map(|m| (m.id.clone(), m.inputs.clone())).collect()
+    }
+
+    /// One `help:` line per operation the credentials were refused: who was refused, which
+    /// action, the least-privilege policy that grants it, and the rules left not_assessed.
+    pub(crate) fn denial_hints(
+        gaps: &[crate::snapshot::Gap],
+        caller: &str,
+        rules: &RuleInputs,
+    ) -> Vec<String> {
+        let mut ops: Vec<String> = gaps
+            .iter()
+            .filter(|g| crate::remediate::apply::denied(&g.error_code))
+            .map(|g| format!("{}:{}", g.service, g.operation))
+            .collect();
+        ops.sort();
+        ops.dedup();
+        let who = if caller.is_empty() {
+            "the credentials".to_string()
+        } else {
+            caller.to_string()
+        };
+        ops.into_iter()
+            .map(|op| {
+                let mut affected: Vec<&str> = rules
+                    .iter()
+                    .filter(|(_, inputs)| inputs.contains(&op))
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                affected.sort();
+                let not_assessed = if affected.is_empty() {
+                    "no rule depends on it alone".to_string()
+                } else {
+                    format!("not assessed without it: {}", affected.join(", "))
+                };
+                format!(
+                    "{who} may not call {op}: grant it with the least-privilege policy policies/iam/mlguard-scan-policy.json (every read mlguard makes, nothing else); {not_assessed}"
+                )
+            })
+            .collect()
+    }
+
     pub(crate) fn run(
         opts: &Options,
         args: &AwsArgs,
         verbose: u8,
         quiet: bool,
+        rules: &RuleInputs,
         io: &mut Io<'_>,
     ) -> Result<(Collected, String), CliError> {
         let collected = collect::collect(opts)?;
@@ -1022,6 +1080,9 @@ pub(crate) mod live {
                     "  ... and {} more (the snapshot lists them all under `gaps`)",
                     summary.gaps.len() - GAPS_SHOWN
                 )?;
+            }
+            for hint in denial_hints(&summary.gaps, &summary.caller_arn, rules) {
+                writeln!(io.stderr, "  help: {hint}")?;
             }
         }
         let text = collect::render(&collected.snapshot);
@@ -1061,7 +1122,13 @@ pub(crate) mod live {
                 .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
         );
         let opts = options(&cmd.aws, config.as_ref(), needs, verbose)?;
-        let (collected, text) = run(&opts, &cmd.aws, verbose, false, io)?;
+        let rules = rule_inputs(
+            set.rules
+                .iter()
+                .filter(|r| r.meta.status != RuleStatus::Deprecated)
+                .map(|r| &r.meta),
+        );
+        let (collected, text) = run(&opts, &cmd.aws, verbose, false, &rules, io)?;
         let name = cmd.output.as_deref().unwrap_or(Path::new("snapshot.json"));
         // What mlguard writes, mlguard reads: refuse to write a snapshot `audit` would reject.
         snapshot::load_str(&text, name)?;
@@ -1085,7 +1152,14 @@ pub(crate) mod live {
                 .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
         );
         let opts = options(&cmd.aws, plan.config.as_ref(), needs, verbose)?;
-        let (collected, text) = run(&opts, &cmd.aws, verbose, cmd.report.quiet, io)?;
+        let rules = rule_inputs(
+            plan.engine
+                .rules()
+                .iter()
+                .filter(|r| plan.rule_ids.contains(&r.meta.id))
+                .map(|r| &r.meta),
+        );
+        let (collected, text) = run(&opts, &cmd.aws, verbose, cmd.report.quiet, &rules, io)?;
         if let Some(path) = &cmd.save_snapshot {
             report::write_atomic(path, text.as_bytes()).map_err(|source| CliError::Output {
                 path: path.clone(),

@@ -428,7 +428,7 @@ fn a_broken_setup_is_one_clear_error() {
         .output()
         .expect("runs");
     assert_one_error(&out, "no AWS credentials found");
-    assert!(stderr_of(&out).contains("help: set AWS_PROFILE"));
+    assert!(stderr_of(&out).contains("help: run `aws configure` (access keys)"));
     assert!(out.stdout.is_empty(), "no report without a collection");
 
     let out = work

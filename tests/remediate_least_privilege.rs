@@ -173,7 +173,10 @@ fn apply_rollback_harden_and_teardown_under_the_shipped_policy() {
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
         stderr.contains("ec2:RevokeSecurityGroupIngress: ")
-            && stderr.contains("help: grant ec2:RevokeSecurityGroupIngress"),
+            && stderr.contains(
+                "help: arn:aws:iam::123456789012:user/mlguard-narrow may not call ec2:RevokeSecurityGroupIngress: grant ec2:RevokeSecurityGroupIngress with the least-privilege policy policies/iam/mlguard-remediate-policy.json"
+            )
+            && !stderr.contains("AdministratorAccess"),
         "{stderr}"
     );
     assert!(!stderr.contains(" 0 failed"), "{stderr}");

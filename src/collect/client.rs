@@ -62,8 +62,13 @@ pub(crate) async fn check_credentials(
     config: &SdkConfig,
     opts: &Options,
 ) -> Result<(), CollectError> {
+    let profile = opts
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     let Some(provider) = config.credentials_provider() else {
         return Err(CollectError::NoCredentials {
+            profile,
             detail: "no credential provider is configured".into(),
         });
     };
@@ -79,7 +84,15 @@ pub(crate) async fn check_credentials(
                     detail,
                 });
             }
-            Err(CollectError::NoCredentials { detail })
+            // The SDK's chain of causes goes to -v; the error is one sentence.
+            tracing::info!("resolving the credentials: {detail}");
+            if detail.to_ascii_lowercase().contains("sso") {
+                return Err(CollectError::SsoLogin {
+                    profile: profile.unwrap_or_else(|| "default".into()),
+                    detail,
+                });
+            }
+            Err(CollectError::NoCredentials { profile, detail })
         }
     }
 }
@@ -120,6 +133,15 @@ impl Clients {
         aws_sdk_sts::Client::from_conf(conf)
     }
 
+    /// STS in another region than the configured one.
+    pub fn sts_in(&self, region: &str) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter("sts"))
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
+    }
+
     pub fn iam(&self) -> aws_sdk_iam::Client {
         let conf = aws_sdk_iam::config::Builder::from(&self.config)
             .interceptor(self.counter("iam"))
@@ -149,6 +171,14 @@ impl Clients {
             .interceptor(self.counter("sagemaker"))
             .build();
         aws_sdk_sagemaker::Client::from_conf(conf)
+    }
+
+    pub fn servicequotas(&self, region: &str) -> aws_sdk_servicequotas::Client {
+        let conf = aws_sdk_servicequotas::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter("servicequotas"))
+            .build();
+        aws_sdk_servicequotas::Client::from_conf(conf)
     }
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {

@@ -102,6 +102,19 @@ impl Intercept for Counter {
 }
 
 /// An error and its sources, `: `-separated, each told once.
+/// The text of the first `<tag>` of an XML document, unescaped.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = body[start..].find(&format!("</{tag}>"))? + start;
+    let text = body[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    (!text.is_empty()).then_some(text)
+}
+
 pub(crate) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(err);
@@ -123,12 +136,32 @@ where
 {
     match err {
         SdkError::ServiceError(e) => {
-            let code = e.err().code().unwrap_or("Unknown").to_string();
-            let message = e
-                .err()
-                .message()
-                .map_or_else(|| e.err().to_string(), str::to_string);
-            (code, message)
+            let mut code = e.err().code().map(str::to_string);
+            let mut message = e.err().message().map(str::to_string);
+            // An error the SDK could not parse ("unhandled error"), such as an XML error in
+            // another protocol's shape (`<ErrorResponse><Errors><Error>`): read the code and
+            // message from the body; a bare 403 is a refusal.
+            if code.is_none()
+                && let Some(raw) = (e.raw() as &dyn std::any::Any)
+                    .downcast_ref::<aws_smithy_runtime_api::http::Response>()
+            {
+                let body = raw
+                    .body()
+                    .bytes()
+                    .map(|b| String::from_utf8_lossy(b).to_string())
+                    .unwrap_or_default();
+                code = xml_text(&body, "Code");
+                if message.is_none() {
+                    message = xml_text(&body, "Message");
+                }
+                if code.is_none() && raw.status().as_u16() == 403 {
+                    code = Some("AccessDenied".into());
+                }
+            }
+            (
+                code.unwrap_or_else(|| "Unknown".into()),
+                message.unwrap_or_else(|| e.err().to_string()),
+            )
         }
         SdkError::TimeoutError(_) => (
             "Timeout".into(),

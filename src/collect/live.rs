@@ -113,8 +113,14 @@ pub enum CollectError {
     RegionNotEnabled { region: String, account_id: String },
     #[error("invalid --endpoint-url `{0}`: expected http://HOST[:PORT] or https://HOST[:PORT]")]
     BadEndpoint(String),
-    #[error("no AWS credentials found: {detail}")]
-    NoCredentials { detail: String },
+    #[error("no AWS credentials found{}", profile.as_ref().map(|p| format!(" for profile `{p}`")).unwrap_or_default())]
+    NoCredentials {
+        profile: Option<String>,
+        /// What the SDK said (shown with -v, not in the message).
+        detail: String,
+    },
+    #[error("the AWS SSO session of profile `{profile}` has expired or was never started")]
+    SsoLogin { profile: String, detail: String },
     #[error("cannot assume role {role_arn}: {detail}")]
     AssumeRole { role_arn: String, detail: String },
     #[error("AWS rejected the credentials ({code}): {message}")]
@@ -146,14 +152,19 @@ impl CollectError {
                 vec!["region names look like us-east-1 or eu-west-1; `aws ec2 describe-regions` lists them".into()]
             }
             CollectError::AllWithOthers => vec!["use either --regions all or a list such as --regions us-east-1,eu-west-1".into()],
-            CollectError::RegionNotEnabled { .. } => vec![
-                "opt-in regions must be enabled first (AWS console: Account > AWS Regions), or leave the region out".into(),
+            CollectError::RegionNotEnabled { region, .. } => vec![
+                format!("enable it first: `aws account enable-region --region-name {region}` (or AWS console: Account > AWS Regions), or leave the region out"),
             ],
             CollectError::BadEndpoint(_) => vec!["for example --endpoint-url http://127.0.0.1:5000".into()],
-            CollectError::NoCredentials { .. } => vec![
-                "set AWS_PROFILE (or pass --profile) to a profile in ~/.aws/config, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
-                "for an IAM Identity Center (SSO) profile, run `aws sso login --profile NAME` first".into(),
+            CollectError::NoCredentials { profile: None, .. } => vec![
+                "run `aws configure` (access keys) or `aws configure sso` (IAM Identity Center), then run mlguard again; or pass --profile NAME of a profile in ~/.aws/config".into(),
             ],
+            CollectError::NoCredentials { profile: Some(p), .. } => vec![format!(
+                "run `aws configure --profile {p}` (or `aws configure sso --profile {p}`), or pick a profile ~/.aws/config has: `aws configure list-profiles`"
+            )],
+            CollectError::SsoLogin { profile, .. } => {
+                vec![format!("run `aws sso login --profile {profile}`, then run mlguard again")]
+            }
             CollectError::AssumeRole { .. } => vec![
                 "the role's trust policy must allow your identity to call sts:AssumeRole, with the same --external-id when it requires one".into(),
             ],
@@ -188,6 +199,8 @@ pub struct Collected {
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub account_id: String,
+    /// Who collected: the caller's ARN.
+    pub caller_arn: String,
     pub partition: String,
     pub regions: Vec<String>,
     /// Wall time of the whole collection, from loading the configuration to the snapshot.
@@ -330,6 +343,8 @@ pub(crate) fn validate(opts: &Options) -> Result<(), CollectError> {
 pub(crate) struct Identity {
     pub(crate) account_id: String,
     pub(crate) partition: String,
+    /// The caller's ARN (user, or assumed-role session).
+    pub(crate) arn: String,
 }
 
 async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
@@ -427,6 +442,7 @@ async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
         "gaps": gaps,
     });
     let summary = Summary {
+        caller_arn: identity.arn,
         account_id: identity.account_id,
         partition: identity.partition,
         regions,
@@ -435,6 +451,19 @@ async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
         gaps,
     };
     Ok(Collected { snapshot, summary })
+}
+
+/// The region every account of the partition has enabled (none for the isolated ones).
+fn main_region(region: &str) -> Option<&'static str> {
+    if region.starts_with("cn-") {
+        Some("cn-north-1")
+    } else if region.starts_with("us-gov-") {
+        Some("us-gov-west-1")
+    } else if region.starts_with("us-iso") {
+        None
+    } else {
+        Some("us-east-1")
+    }
 }
 
 /// STS GetCallerIdentity: the account id and partition, and the one place where a broken
@@ -451,6 +480,7 @@ pub(crate) async fn identify(clients: &Clients, home: &str) -> Result<Identity, 
             Ok(Identity {
                 account_id,
                 partition,
+                arn: out.arn().unwrap_or_default().to_string(),
             })
         }
         Err(e) => {
@@ -468,6 +498,18 @@ pub(crate) async fn identify(clients: &Clients, home: &str) -> Result<Identity, 
                             | "AuthFailure"
                     ) =>
                 {
+                    // A region the account has not enabled refuses every credential: if the
+                    // partition's main region accepts them, the region is the problem.
+                    if code != "ExpiredToken"
+                        && code != "ExpiredTokenException"
+                        && let Some(main) = main_region(home).filter(|m| *m != home)
+                        && let Ok(out) = clients.sts_in(main).get_caller_identity().send().await
+                    {
+                        return Err(CollectError::RegionNotEnabled {
+                            region: home.to_string(),
+                            account_id: out.account().unwrap_or_default().to_string(),
+                        });
+                    }
                     CollectError::BadCredentials { code, message }
                 }
                 SdkError::ServiceError(_) => CollectError::Identity { code, message },
@@ -652,6 +694,7 @@ mod tests {
             },
         );
         let summary = Summary {
+            caller_arn: "arn:aws:iam::123456789012:user/auditor".into(),
             account_id: "123456789012".into(),
             partition: "aws".into(),
             regions: vec!["us-east-1".into()],

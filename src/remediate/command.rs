@@ -2,10 +2,11 @@
 //! Plans print as a diff on stdout; progress, confirmations and summaries go to stderr.
 
 use super::RemediateError;
+use super::cost::{self, EndpointShape, Pricing};
 use super::fixes::{self, RemediationInput, RuleFixes, Scope};
 use super::plan::{Plan, PlanOptions, PlanSource, ScoresBefore, render_diff};
 use crate::audit::{self, AuditReport};
-use crate::cli::{FixArgs, RemediateCmd, ReportArgs};
+use crate::cli::{CostArgs, FixArgs, RemediateCmd, ReportArgs};
 use crate::commands::{AuditPlan, CliError, Io, emit, exit, plan_audit};
 use crate::engine::Params;
 use crate::findings::Status;
@@ -28,15 +29,50 @@ fn check_fix_args(f: &FixArgs) -> Result<(), RemediateError> {
         });
     }
     if let Some(k) = &f.kms_key
-        && !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/"))
+        && !key_reference(k)
     {
         return Err(RemediateError::BadArgument {
             flag: "--kms-key",
             value: k.clone(),
-            why: "not a KMS key ARN",
+            why: "not a KMS key ARN, key id or alias",
         });
     }
     Ok(())
+}
+
+/// A KMS key ARN, alias ARN, key id (`1234abcd-...`, `mrk-...`) or `alias/NAME`.
+fn key_reference(k: &str) -> bool {
+    let arn = k.starts_with("arn:")
+        && k.contains(":kms:")
+        && (k.contains(":key/") || k.contains(":alias/"));
+    let alias = k
+        .strip_prefix("alias/")
+        .is_some_and(|n| !n.is_empty() && !n.contains(char::is_whitespace));
+    let id = !k.is_empty()
+        && k.len() <= 64
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && (k.starts_with("mrk-") || k.matches('-').count() == 4);
+    arn || alias || id
+}
+
+/// The price data of `--pricing` (else the shipped one), checked with `--max-monthly-cost`
+/// before anything is read from AWS.
+fn pricing(args: &CostArgs) -> Result<Pricing, RemediateError> {
+    if let Some(limit) = args.max_monthly_cost
+        && !(limit.is_finite() && limit >= 0.0)
+    {
+        return Err(RemediateError::BadArgument {
+            flag: "--max-monthly-cost",
+            value: limit.to_string(),
+            why: "not an amount of US dollars",
+        });
+    }
+    Ok(Pricing::load(args.pricing.as_deref())?)
+}
+
+/// Prices the plan (the estimate goes into the diff and the plan file).
+fn price_plan(plan: &mut Plan, pricing: &Pricing, endpoints: &BTreeMap<String, EndpointShape>) {
+    plan.cost = Some(cost::estimate(plan, pricing, endpoints));
 }
 
 fn plan_options(f: &FixArgs) -> PlanOptions {
@@ -141,6 +177,27 @@ fn make_plan(
     }))
 }
 
+/// What the remediation plan of an audit's findings costs (`--fix-cost`): planned with no
+/// options, priced with the shipped price data.
+pub(crate) fn fix_cost(ap: &AuditPlan, snap: &LoadedSnapshot) -> Result<cost::FixCost, CliError> {
+    let source = PlanSource {
+        kind: "snapshot".into(),
+        file: Some(snap.display_name()),
+        collected_at: snap.metadata.collected_at.clone().unwrap_or_default(),
+    };
+    let plan = make_plan(ap, snap, &[], PlanOptions::default(), source)?;
+    let pricing = Pricing::load(None).map_err(RemediateError::from)?;
+    Ok(cost::FixCost {
+        estimate: cost::estimate(&plan, &pricing, &BTreeMap::new()),
+        changes: plan.actions.iter().filter(|a| a.is_change()).count(),
+        manual: plan
+            .actions
+            .iter()
+            .filter(|a| a.applicability == super::catalog::Applicability::Manual)
+            .count(),
+    })
+}
+
 /// Prints the diff, writes the plan file.
 fn show_plan(plan: &Plan, output: Option<&Path>, io: &mut Io<'_>) -> Result<(), CliError> {
     emit(render_diff(plan).as_bytes(), None, io)?;
@@ -165,9 +222,13 @@ fn age_hours(collected_at: &str) -> Option<i64> {
 /// `mlguard remediate`.
 pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
     check_fix_args(&cmd.fix)?;
+    let prices = pricing(&cmd.cost)?;
     #[cfg(feature = "aws")]
     if let Some(Some(path)) = &cmd.apply {
-        let plan = Plan::load(path).map_err(RemediateError::from)?;
+        let mut plan = Plan::load(path).map_err(RemediateError::from)?;
+        if plan.cost.is_none() || cmd.cost.pricing.is_some() {
+            price_plan(&mut plan, &prices, &BTreeMap::new());
+        }
         if plan.kind != super::plan::PlanKind::Remediate {
             return Err(RemediateError::Usage(format!(
                 "{} is a {} plan: apply it with `mlguard {}`",
@@ -187,7 +248,23 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
         policy.trusted_cidrs.push(c.clone());
     }
     let ap = plan_audit(&policy, &cmd.config, &ReportArgs::default())?;
+    #[cfg_attr(not(feature = "aws"), allow(unused_mut))]
+    let mut fix_options = plan_options(&cmd.fix);
     let (snap, source) = match &cmd.snapshot {
+        Some(_)
+            if cmd
+                .fix
+                .kms_key
+                .as_ref()
+                .is_some_and(|k| !(k.starts_with("arn:") && k.contains(":key/"))) =>
+        {
+            return Err(RemediateError::BadArgument {
+                flag: "--kms-key",
+                value: cmd.fix.kms_key.clone().unwrap_or_default(),
+                why: "a snapshot cannot resolve a key id or alias",
+            }
+            .into());
+        }
         Some(path) => {
             let snap = snapshot::load_file(path)?;
             let collected_at = snap.metadata.collected_at.clone().unwrap_or_default();
@@ -219,6 +296,10 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
         None => {
             #[cfg(feature = "aws")]
             {
+                if let Some(key) = &cmd.fix.kms_key {
+                    let arn = live::resolve_key(&cmd, key, verbose)?;
+                    fix_options.kms_key = Some(arn);
+                }
                 live::scan(&cmd, &ap, verbose, io)?
             }
             #[cfg(not(feature = "aws"))]
@@ -231,13 +312,8 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
             }
         }
     };
-    let plan = make_plan(
-        &ap,
-        &snap,
-        &policy.trusted_cidrs,
-        plan_options(&cmd.fix),
-        source,
-    )?;
+    let mut plan = make_plan(&ap, &snap, &policy.trusted_cidrs, fix_options, source)?;
+    price_plan(&mut plan, &prices, &BTreeMap::new());
     show_plan(&plan, cmd.output.as_deref(), io)?;
     #[cfg(feature = "aws")]
     if matches!(cmd.apply, Some(None)) {
@@ -255,8 +331,8 @@ mod live {
     use super::*;
     use crate::cli::{AwsArgs, AwsConnArgs, HardenCmd, RollbackCmd, TeardownCmd};
     use crate::collect::{Needs, Options, RegionChoice};
-    use crate::commands::live::{options, run};
-    use crate::remediate::apply::aws::AwsTarget;
+    use crate::commands::live::{options, rule_inputs, run};
+    use crate::remediate::apply::aws::{AwsTarget, KeyLookup};
     use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner, Target};
     use crate::remediate::catalog::Applicability;
     use crate::remediate::harden::{self, HardenOptions};
@@ -264,6 +340,22 @@ mod live {
     use crate::remediate::rollback::{self, RollbackOptions};
     use std::io::{BufRead, IsTerminal};
     use std::time::Duration;
+
+    /// `--max-monthly-cost`: refuses a plan that adds more than the limit.
+    fn check_budget(
+        plan: &Plan,
+        args: &CostArgs,
+        allow_unsafe: bool,
+    ) -> Result<(), RemediateError> {
+        let Some(limit) = args.max_monthly_cost else {
+            return Ok(());
+        };
+        let total = (cost::applied_monthly_cost(plan, allow_unsafe) * 100.0).round() / 100.0;
+        if total > limit {
+            return Err(RemediateError::OverBudget { total, limit });
+        }
+        Ok(())
+    }
 
     /// A journal path that does not exist yet: `mlguard-<what>-<UTC time>.jsonl`.
     fn default_journal(what: &str) -> std::path::PathBuf {
@@ -333,6 +425,44 @@ mod live {
         }
     }
 
+    /// The ARN of `--kms-key` (an id, alias or ARN) in the region the plan targets; when it
+    /// is not there, where in the account it is.
+    pub(super) fn resolve_key(
+        cmd: &RemediateCmd,
+        key: &str,
+        verbose: u8,
+    ) -> Result<String, CliError> {
+        let opts = options(&cmd.aws, None, Needs::default(), verbose)?;
+        let named = cmd.aws.regions.iter().find(|r| *r != "all");
+        let fallback = named.map(String::as_str);
+        let target = AwsTarget::connect(&opts, fallback)?;
+        // An ARN names its region; an id or alias is looked up where the plan goes.
+        let region = match key.strip_prefix("arn:") {
+            Some(rest) => rest.split(':').nth(2).unwrap_or(&target.home).to_string(),
+            None => named.cloned().unwrap_or_else(|| target.home.clone()),
+        };
+        match target
+            .find_key(key, &region)
+            .map_err(RemediateError::Read)?
+        {
+            KeyLookup::Found(arn) => Ok(arn),
+            KeyLookup::Elsewhere { region: r, arn } => Err(RemediateError::KeyNotFound {
+                key: key.to_string(),
+                region,
+                found: Some((r, arn)),
+                searched: 0,
+            }
+            .into()),
+            KeyLookup::Nowhere { searched } => Err(RemediateError::KeyNotFound {
+                key: key.to_string(),
+                region,
+                found: None,
+                searched: searched.saturating_sub(1),
+            }
+            .into()),
+        }
+    }
+
     /// Collects the account for a plan (the same collection as `scan`).
     pub(super) fn scan(
         cmd: &RemediateCmd,
@@ -348,7 +478,14 @@ mod live {
                 .flat_map(|r| r.meta.inputs.iter().map(String::as_str)),
         );
         let opts = options(&cmd.aws, ap.config.as_ref(), needs, verbose)?;
-        let (collected, text) = run(&opts, &cmd.aws, verbose, false, io)?;
+        let rules = rule_inputs(
+            ap.engine
+                .rules()
+                .iter()
+                .filter(|r| ap.rule_ids.contains(&r.meta.id))
+                .map(|r| &r.meta),
+        );
+        let (collected, text) = run(&opts, &cmd.aws, verbose, false, &rules, io)?;
         let snap = snapshot::load_str(&text, Path::new("snapshot.json"))?;
         let collected_at = collected.snapshot["metadata"]["collected_at"]
             .as_str()
@@ -407,6 +544,7 @@ mod live {
             return Ok(exit::OK);
         }
         let allow_unsafe = cmd.run.allow_unsafe;
+        check_budget(&plan, &cmd.cost, allow_unsafe)?;
         let mut opts = options(&cmd.aws, None, Needs::default(), verbose)?;
         opts.regions = RegionChoice::List(plan.regions.clone());
         let mut target = AwsTarget::connect(&opts, plan.regions.first().map(String::as_str))?;
@@ -489,7 +627,7 @@ mod live {
         };
         let opts = options(&aws, None, needs, verbose)?;
         writeln!(io.stderr, "mlguard: collecting again to check the result")?;
-        let (_, text) = run(&opts, &aws, verbose, true, io)?;
+        let (_, text) = run(&opts, &aws, verbose, true, &Vec::new(), io)?;
         let snap = snapshot::load_str(&text, Path::new("snapshot.json"))?;
         let after = findings(&ap, &snap)?;
         if let Some(before) = &plan.scores_before {
@@ -640,6 +778,7 @@ mod live {
     pub fn harden(cmd: HardenCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         harden::check_name(&cmd.name).map_err(RemediateError::from)?;
         crate::cidr::check_allowed(&cmd.allowed_cidr).map_err(RemediateError::AllowedCidr)?;
+        let prices = pricing(&cmd.cost)?;
         if let Some(d) = &cmd.flow_logs_destination {
             check_fix_args(&FixArgs {
                 flow_logs_destination: Some(d.clone()),
@@ -672,8 +811,31 @@ mod live {
         let desired = harden::desired(&opts).map_err(RemediateError::from)?;
         let actions =
             harden::observe(desired, &cmd.name, &mut target).map_err(RemediateError::from)?;
-        let plan = harden::harden_plan(&opts, actions, journal::now());
+        let mut plan = harden::harden_plan(&opts, actions, journal::now());
+        price_plan(&mut plan, &prices, &BTreeMap::new());
         show_plan(&plan, cmd.output.as_deref(), io)?;
+        // The stack's VPC must fit in the region's quota: refuse before creating anything.
+        if plan
+            .actions
+            .iter()
+            .any(|a| matches!(a.op, Some(crate::remediate::model::Op::CreateVpc { .. })))
+        {
+            match target.vpc_capacity(&region) {
+                Ok(capacity) => {
+                    if let Err(e) = capacity.check() {
+                        if !cmd.plan {
+                            return Err(RemediateError::from(e).into());
+                        }
+                        writeln!(io.stderr, "warning: {e}\n  help: {}", e.hint())?;
+                    }
+                }
+                // The apply still names the limit if AWS refuses the VPC.
+                Err(e) => writeln!(
+                    io.stderr,
+                    "warning: cannot compare the VPCs of {region} with their quota ({e}); grant ec2:DescribeVpcs and ec2:DescribeNetworkInterfaces (policies/iam/mlguard-remediate-policy.json)"
+                )?,
+            }
+        }
         if cmd.plan {
             return Ok(if plan.actions.is_empty() {
                 exit::OK
@@ -685,6 +847,7 @@ mod live {
             writeln!(io.stderr, "mlguard: stack {} is in place", cmd.name)?;
             return Ok(exit::OK);
         }
+        check_budget(&plan, &cmd.cost, true)?;
         let code = run_plan(
             &plan,
             &mut target,
@@ -707,13 +870,14 @@ mod live {
     /// `mlguard teardown`.
     pub fn teardown(cmd: TeardownCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
         harden::check_name(&cmd.name).map_err(RemediateError::from)?;
+        let prices = pricing(&cmd.cost)?;
         let mut target = AwsTarget::connect(&conn_options(&cmd.aws), None)?;
         let region = target.home.clone();
         let account = target.account_id().map_err(RemediateError::Read)?;
         let inventory = target
             .inventory(&cmd.name, &region)
             .map_err(RemediateError::Read)?;
-        let plan = harden::teardown_plan(
+        let mut plan = harden::teardown_plan(
             &cmd.name,
             &region,
             &account,
@@ -721,6 +885,7 @@ mod live {
             &inventory,
             journal::now(),
         );
+        price_plan(&mut plan, &prices, &inventory.endpoint_shapes);
         show_plan(&plan, cmd.output.as_deref(), io)?;
         if cmd.plan || plan.actions.is_empty() {
             return Ok(if plan.actions.is_empty() {
@@ -729,6 +894,7 @@ mod live {
                 exit::FINDINGS
             });
         }
+        check_budget(&plan, &cmd.cost, true)?;
         run_plan(
             &plan,
             &mut target,

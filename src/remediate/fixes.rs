@@ -1950,6 +1950,7 @@ pub fn plan_remediation(input: RemediationInput<'_>) -> Plan {
         regions,
         options: input.options.clone(),
         scores_before: input.scores_before,
+        cost: None,
         actions,
     }
 }

@@ -45,6 +45,9 @@ pub struct Inventory {
     pub roles: Vec<InventoryRole>,
     /// Customer managed policy ARNs.
     pub policies: Vec<String>,
+    /// Type and zones of each endpoint in `vpc_endpoints` (what its deletion stops billing).
+    #[serde(default)]
+    pub endpoint_shapes: std::collections::BTreeMap<String, super::cost::EndpointShape>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,8 +74,94 @@ impl Inventory {
     }
 }
 
+/// Service Quotas: Amazon VPC, "VPCs per Region".
+pub const VPC_QUOTA_SERVICE: &str = "vpc";
+pub const VPC_QUOTA_CODE: &str = "L-F678F1CE";
+/// The quota when Service Quotas cannot be read (AWS's default).
+pub const DEFAULT_VPC_QUOTA: u32 = 5;
+
+/// A VPC, and whether anything uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpcUse {
+    pub id: String,
+    pub is_default: bool,
+    /// Network interfaces in it (instances, endpoints, load balancers, notebooks...).
+    pub interfaces: usize,
+}
+
+/// A region's VPCs against its quota, and when it is full, the other regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpcCapacity {
+    pub region: String,
+    pub quota: u32,
+    /// The quota came from Service Quotas (else it is the default).
+    pub quota_read: bool,
+    pub vpcs: Vec<VpcUse>,
+    /// `(region, VPCs, quota)` of the other enabled regions (read only when full).
+    pub others: Vec<(String, usize, u32)>,
+}
+
+impl VpcCapacity {
+    /// Whether one more VPC exceeds the quota.
+    pub fn full(&self) -> bool {
+        self.vpcs.len() >= self.quota as usize
+    }
+
+    /// The refusal, when one more VPC does not fit.
+    pub fn check(&self) -> Result<(), HardenError> {
+        if !self.full() {
+            return Ok(());
+        }
+        let unused = self
+            .vpcs
+            .iter()
+            .filter(|v| v.interfaces == 0)
+            .map(|v| {
+                if v.is_default {
+                    format!("{} (the default VPC)", v.id)
+                } else {
+                    v.id.clone()
+                }
+            })
+            .collect();
+        // Regions of the same geography first (us-, eu-, ap-...), then by name.
+        let geo = |r: &str| r.split('-').next().unwrap_or_default().to_string();
+        let home = geo(&self.region);
+        let mut room: Vec<(String, usize, u32)> = self
+            .others
+            .iter()
+            .filter(|(_, n, q)| n < &(*q as usize))
+            .cloned()
+            .collect();
+        room.sort_by(|a, b| (geo(&a.0) != home, &a.0).cmp(&(geo(&b.0) != home, &b.0)));
+        room.truncate(5);
+        Err(HardenError::VpcLimit {
+            region: self.region.clone(),
+            count: self.vpcs.len(),
+            quota: self.quota,
+            quota_read: self.quota_read,
+            unused,
+            room,
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum HardenError {
+    #[error(
+        "region {region} has {count} VPCs and allows {quota} ({}): the stack's VPC would exceed the limit (VpcLimitExceeded)",
+        if *quota_read { "Service Quotas L-F678F1CE, VPCs per Region" } else { "the default of L-F678F1CE, VPCs per Region; Service Quotas could not be read" }
+    )]
+    VpcLimit {
+        region: String,
+        count: usize,
+        quota: u32,
+        quota_read: bool,
+        /// VPCs without network interfaces.
+        unused: Vec<String>,
+        /// `(region, VPCs, quota)` with room, best first.
+        room: Vec<(String, usize, u32)>,
+    },
     #[error(
         "invalid stack name `{0}`: 1-24 lower-case letters, digits and hyphens, starting with a letter"
     )]
@@ -88,7 +177,12 @@ pub enum HardenError {
     )]
     NotOurs { what: String, stack: String },
     #[error("cannot read {what}: {error}")]
-    Read { what: String, error: TargetError },
+    Read {
+        what: String,
+        error: TargetError,
+        /// The ARN the credentials act as (empty when unknown).
+        caller: String,
+    },
 }
 
 impl HardenError {
@@ -103,8 +197,50 @@ impl HardenError {
             HardenError::NotOurs { .. } => {
                 "mlguard never adopts or changes resources it did not create".into()
             }
+            HardenError::Read { error, caller, .. } if super::apply::denied(&error.code) => {
+                let who = if caller.is_empty() {
+                    "the credentials"
+                } else {
+                    caller.as_str()
+                };
+                format!(
+                    "{who} may not make this read: grant the read actions of the least-privilege policy policies/iam/mlguard-remediate-policy.json (every action mlguard can call, nothing else)"
+                )
+            }
             HardenError::Read { .. } => {
                 "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
+            }
+            HardenError::VpcLimit {
+                region,
+                unused,
+                room,
+                ..
+            } => {
+                let mut parts = Vec::new();
+                if unused.is_empty() {
+                    parts.push(format!("every VPC in {region} has network interfaces"));
+                } else {
+                    parts.push(format!(
+                        "VPCs in {region} that look unused (no network interfaces): {}; delete one you do not need (`aws ec2 delete-vpc --region {region} --vpc-id ID` once its subnets, gateways and security groups are gone)",
+                        unused.join(", ")
+                    ));
+                }
+                if !room.is_empty() {
+                    let list: Vec<String> = room
+                        .iter()
+                        .map(|(r, n, q)| format!("{r} ({n} of {q})"))
+                        .collect();
+                    parts.push(format!(
+                        "or build the stack in a region with room, e.g. --region {}: {}",
+                        room[0].0,
+                        list.join(", ")
+                    ));
+                }
+                parts.push(format!(
+                    "or ask for more: {}",
+                    super::apply::VPC_QUOTA_INCREASE
+                ));
+                parts.join("; ")
             }
         }
     }
@@ -870,6 +1006,7 @@ pub fn observe(
         let live = target
             .read(&resolved_aspect)
             .map_err(|error| HardenError::Read {
+                caller: target.caller_arn(),
                 what: resolved_aspect.describe(),
                 error,
             })?;
@@ -941,6 +1078,7 @@ pub fn harden_plan(o: &HardenOptions, actions: Vec<Action>, created_at: String) 
             vpc_cidr: Some(o.vpc_cidr.clone()),
         },
         scores_before: None,
+        cost: None,
         actions,
     }
 }
@@ -1204,6 +1342,7 @@ pub fn teardown_plan(
         regions: vec![region.to_string()],
         options: PlanOptions::default(),
         scores_before: None,
+        cost: None,
         actions: out,
     }
 }

@@ -13,6 +13,7 @@
 pub mod apply;
 pub mod catalog;
 pub mod command;
+pub mod cost;
 pub mod documents;
 pub mod fixes;
 pub mod harden;
@@ -56,6 +57,20 @@ pub enum RemediateError {
     Usage(String),
     #[error("cannot read the account: {0}")]
     Read(apply::TargetError),
+    #[error(transparent)]
+    Pricing(#[from] cost::PricingError),
+    #[error("KMS key `{key}` not found in {region}{}", match found { Some((r, _)) => format!(": it is in {r}"), None => format!(" nor in any other of the account's {searched} enabled regions") })]
+    KeyNotFound {
+        key: String,
+        region: String,
+        /// `(region, ARN)` where it is.
+        found: Option<(String, String)>,
+        searched: usize,
+    },
+    #[error(
+        "refusing to apply: the plan adds ${total:.2} a month to the bill, above --max-monthly-cost {limit:.2}"
+    )]
+    OverBudget { total: f64, limit: f64 },
 }
 
 impl RemediateError {
@@ -72,6 +87,8 @@ impl RemediateError {
                 "--flow-logs-destination" => {
                     "give an S3 bucket ARN, e.g. arn:aws:s3:::my-flow-logs".into()
                 }
+                "--max-monthly-cost" => "give the most the plan may add a month, e.g. --max-monthly-cost 50".into(),
+                "--kms-key" => "plan from a live scan (without --snapshot) to use a key id or alias; with a snapshot give the key's ARN, e.g. arn:aws:kms:us-east-1:123456789012:key/...".into(),
                 _ => "give a KMS key ARN, e.g. arn:aws:kms:us-east-1:123456789012:key/...".into(),
             },
             RemediateError::Stale { .. } => {
@@ -83,6 +100,19 @@ impl RemediateError {
             RemediateError::Usage(_) => "see `mlguard remediate --help`".into(),
             RemediateError::Read(_) => {
                 "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
+            }
+            RemediateError::Pricing(e) => e.hint(),
+            RemediateError::KeyNotFound {
+                found: Some((r, arn)),
+                ..
+            } => format!(
+                "a key is used in its own region: pass --kms-key {arn} and plan the resources of {r} (--regions {r}), or give a key of the target region"
+            ),
+            RemediateError::KeyNotFound { region, .. } => format!(
+                "check the id or alias (`aws kms list-aliases --region {region}`), or create a key there first (`mlguard harden` makes one with rotation and an alias)"
+            ),
+            RemediateError::OverBudget { .. } => {
+                "review the cost lines of the plan (--plan), raise --max-monthly-cost, or apply fewer actions".into()
             }
         }
     }

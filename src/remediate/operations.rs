@@ -130,6 +130,19 @@ pub const OPERATIONS: &[Operation] = &[
         "DescribeAvailabilityZones",
         &["ec2:DescribeAvailabilityZones"],
     ),
+    // Before harden creates a VPC: the region's VPCs against its quota, which VPCs look
+    // unused (no network interfaces), and the regions with room; where else a --kms-key is.
+    read(
+        "ec2",
+        "DescribeNetworkInterfaces",
+        &["ec2:DescribeNetworkInterfaces"],
+    ),
+    read("ec2", "DescribeRegions", &["ec2:DescribeRegions"]),
+    read(
+        "servicequotas",
+        "GetServiceQuota",
+        &["servicequotas:GetServiceQuota"],
+    ),
     write(
         "ec2",
         "AuthorizeSecurityGroupIngress",

@@ -90,6 +90,9 @@ pub struct Plan {
     pub options: PlanOptions,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores_before: Option<ScoresBefore>,
+    /// What the plan adds to or removes from the monthly bill (see `remediate::cost`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<super::cost::CostEstimate>,
     pub actions: Vec<Action>,
 }
 
@@ -536,6 +539,9 @@ pub fn render_diff(plan: &Plan) -> String {
         plan.count(Applicability::Unsafe),
         plan.count(Applicability::Manual)
     );
+    if let Some(cost) = &plan.cost {
+        out.push_str(&super::cost::render(cost));
+    }
     out
 }
 

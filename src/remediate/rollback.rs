@@ -146,7 +146,11 @@ fn restore_one(
         Ok(v) => v,
         Err(e) if gone(&e) => return Ok(Restore::Gone(e.to_string())),
         Err(e) => {
-            return Ok(Restore::Failed(read_failure(&aspect.describe(), &e)));
+            return Ok(Restore::Failed(read_failure(
+                &aspect.describe(),
+                &e,
+                &runner.caller_arn(),
+            )));
         }
     };
     let undo = Action {
@@ -183,7 +187,8 @@ fn restore_one(
             return Ok(Restore::NotRestorable(e.0));
         }
     };
-    let failure = |e: &TargetError| call_failure(&op, e);
+    let caller = runner.caller_arn();
+    let failure = |e: &TargetError| call_failure(&op, e, &caller);
     let undo = Action {
         op: Some(op.clone()),
         ..undo

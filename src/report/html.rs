@@ -484,6 +484,29 @@ impl Html {
             body.push_str("</tbody></table>");
         }
         body.push_str("</section>");
+        if let Some(fix) = ctx.fix_cost.as_deref() {
+            let _ = write!(
+                body,
+                r#"<section class="fix-cost" aria-label="Cost of fixing"><h2>Cost of fixing</h2><p class="fix-cost-total" data-monthly-usd="{total}">{headline}</p><table class="fix-cost"><thead><tr><th>Monthly</th><th>Item</th><th>Actions</th></tr></thead><tbody>"#,
+                total = fix.estimate.monthly_total_usd,
+                headline = html(&fix.headline()),
+            );
+            for (item, n, usd) in fix.by_item() {
+                let _ = write!(
+                    body,
+                    r#"<tr><td>${usd:.2}</td><td>{item}</td><td>{n}</td></tr>"#,
+                    item = html(&item),
+                );
+            }
+            let free: Vec<&str> = fix.estimate.free.keys().map(String::as_str).collect();
+            let _ = write!(
+                body,
+                r#"</tbody></table><p class="note">Free: {free}. Assumes: {assumes}. Prices from {origin}; details per action: <code>mlguard remediate --plan</code>.</p></section>"#,
+                free = html(&free.join(", ")),
+                assumes = html(&fix.estimate.assumptions.join("; ")),
+                origin = html(&fix.estimate.price_data),
+            );
+        }
         if let Some(evidence) = ctx.evidence.as_deref().filter(|e| !e.frameworks.is_empty()) {
             write_frameworks(out, &mut body, report, evidence, ctx)?;
         }

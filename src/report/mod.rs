@@ -72,6 +72,9 @@ pub struct Ctx {
     /// `--framework` (or `--format csv`): framework evidence, shown in the table, JSON,
     /// HTML and CSV.
     pub evidence: Option<std::sync::Arc<compliance::Evidence>>,
+    /// `--fix-cost`: what the remediation plan of the findings adds to the monthly bill,
+    /// shown in the table and HTML.
+    pub fix_cost: Option<std::sync::Arc<crate::remediate::cost::FixCost>>,
 }
 
 impl Default for Ctx {
@@ -82,6 +85,7 @@ impl Default for Ctx {
             tool_version: env!("CARGO_PKG_VERSION"),
             sarif_max_results: sarif::GITHUB_MAX_RESULTS,
             evidence: None,
+            fix_cost: None,
         }
     }
 }

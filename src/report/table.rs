@@ -136,6 +136,9 @@ impl Emitter for Table {
                 write_framework(out, &view)?;
             }
         }
+        if let Some(fix) = ctx.fix_cost.as_deref() {
+            out.write_all(crate::remediate::cost::render_fix_cost(fix).as_bytes())?;
+        }
         write!(
             out,
             "\nSummary: {} failed",

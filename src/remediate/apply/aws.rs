@@ -10,7 +10,10 @@ use crate::collect::json::policy_document;
 use crate::collect::live::{Identity, identify, valid_region, validate};
 use crate::collect::{CollectError, Options};
 use crate::remediate::fixes::split_permission;
-use crate::remediate::harden::{Inventory, InventoryGroup, InventoryRole, names};
+use crate::remediate::harden::{
+    DEFAULT_VPC_QUOTA, Inventory, InventoryGroup, InventoryRole, VPC_QUOTA_CODE, VPC_QUOTA_SERVICE,
+    VpcCapacity, VpcUse, names,
+};
 use crate::remediate::model::{
     AclEntry, Aspect, Direction, MANAGED_TAG, Op, STACK_TAG, SgRule, Tags,
 };
@@ -32,6 +35,20 @@ use std::time::{Duration, Instant};
 /// How long a deletion waits for dependencies AWS removes asynchronously (the network
 /// interfaces of a deleted interface endpoint) before it gives up.
 const DEPENDENCY_WAIT: Duration = Duration::from_secs(300);
+
+/// Where [`AwsTarget::find_key`] found a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyLookup {
+    Found(String),
+    Elsewhere {
+        region: String,
+        arn: String,
+    },
+    /// In none of the account's `searched` enabled regions.
+    Nowhere {
+        searched: usize,
+    },
+}
 
 /// An AWS account, connected.
 pub struct AwsTarget {
@@ -226,6 +243,141 @@ impl AwsTarget {
 
     pub fn partition(&self) -> &str {
         &self.identity.partition
+    }
+
+    /// The account's enabled regions (ec2:DescribeRegions), sorted.
+    pub fn enabled_regions(&self) -> Result<Vec<String>, TargetError> {
+        let out = self
+            .run(self.ec2(&self.home).describe_regions().send())
+            .map_err(err)?;
+        let mut regions: Vec<String> = out
+            .regions()
+            .iter()
+            .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+            .filter_map(|r| r.region_name().map(String::from))
+            .collect();
+        regions.sort();
+        Ok(regions)
+    }
+
+    /// Where a KMS key given by id, alias or ARN lives: its ARN in `region`, else the first
+    /// other enabled region that has it (`None` when no region does).
+    pub fn find_key(&self, key: &str, region: &str) -> Result<KeyLookup, TargetError> {
+        let describe = |region: &str, key: &str| -> Result<Option<String>, TargetError> {
+            match self.run(self.kms(region).describe_key().key_id(key).send()) {
+                Ok(o) => Ok(o.key_metadata().and_then(|m| m.arn()).map(String::from)),
+                Err(e) => {
+                    let e = err(e);
+                    if not_found(&e) || e.code == "InvalidArnException" {
+                        Ok(None)
+                    } else {
+                        Err(e)
+                    }
+                }
+            }
+        };
+        if let Some(arn) = describe(region, key)? {
+            return Ok(KeyLookup::Found(arn));
+        }
+        // An ARN names its region: elsewhere, look for the id or alias it ends with.
+        let bare = match key.strip_prefix("arn:") {
+            Some(rest) => {
+                let resource = rest.splitn(5, ':').nth(4).unwrap_or(key);
+                resource.strip_prefix("key/").unwrap_or(resource)
+            }
+            None => key,
+        };
+        let regions = self.enabled_regions()?;
+        let searched = regions.len();
+        for other in regions {
+            if other == region {
+                continue;
+            }
+            if let Some(arn) = describe(&other, bare)? {
+                return Ok(KeyLookup::Elsewhere { region: other, arn });
+            }
+        }
+        Ok(KeyLookup::Nowhere { searched })
+    }
+
+    /// The region's quota of VPCs (Service Quotas L-F678F1CE) and whether it was read; the
+    /// default (5) when it cannot be.
+    pub fn vpc_quota(&self, region: &str) -> (u32, bool) {
+        let out = self.run(
+            self.clients
+                .servicequotas(region)
+                .get_service_quota()
+                .service_code(VPC_QUOTA_SERVICE)
+                .quota_code(VPC_QUOTA_CODE)
+                .send(),
+        );
+        match out {
+            Ok(o) => match o.quota().and_then(|q| q.value()) {
+                Some(v) if v >= 0.0 => (v as u32, true),
+                _ => (DEFAULT_VPC_QUOTA, false),
+            },
+            Err(e) => {
+                let e = err(e);
+                tracing::info!(
+                    "servicequotas:GetServiceQuota {VPC_QUOTA_CODE} in {region}: {e}; assuming the default quota of {DEFAULT_VPC_QUOTA} VPCs"
+                );
+                (DEFAULT_VPC_QUOTA, false)
+            }
+        }
+    }
+
+    /// The region's VPCs and how many network interfaces each has.
+    pub fn vpc_usage(&self, region: &str) -> Result<Vec<VpcUse>, TargetError> {
+        let ec2 = self.ec2(region);
+        let vpcs = self.run(ec2.describe_vpcs().send()).map_err(err)?;
+        let enis = self
+            .run(ec2.describe_network_interfaces().send())
+            .map_err(err)?;
+        let mut out: Vec<VpcUse> = vpcs
+            .vpcs()
+            .iter()
+            .filter_map(|v| {
+                let id = v.vpc_id()?.to_string();
+                let interfaces = enis
+                    .network_interfaces()
+                    .iter()
+                    .filter(|n| n.vpc_id() == Some(id.as_str()))
+                    .count();
+                Some(VpcUse {
+                    id,
+                    is_default: v.is_default().unwrap_or(false),
+                    interfaces,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// The VPC capacity of `region`, and when it is full, of the account's other regions.
+    pub fn vpc_capacity(&self, region: &str) -> Result<VpcCapacity, TargetError> {
+        let (quota, quota_read) = self.vpc_quota(region);
+        let vpcs = self.vpc_usage(region)?;
+        let mut others = Vec::new();
+        if vpcs.len() >= quota as usize {
+            for other in self.enabled_regions()? {
+                if other == region {
+                    continue;
+                }
+                let (q, _) = self.vpc_quota(&other);
+                match self.vpc_usage(&other) {
+                    Ok(v) => others.push((other, v.len(), q)),
+                    Err(e) => tracing::info!("counting the VPCs of {other}: {e}"),
+                }
+            }
+        }
+        Ok(VpcCapacity {
+            region: region.to_string(),
+            quota,
+            quota_read,
+            vpcs,
+            others,
+        })
     }
 
     /// Requests made per `service:Operation`, retries not counted.
@@ -1954,6 +2106,10 @@ impl Target for AwsTarget {
         Ok(zones)
     }
 
+    fn caller_arn(&self) -> String {
+        self.identity.arn.clone()
+    }
+
     fn inventory(&mut self, stack: &str, region: &str) -> Result<Inventory, TargetError> {
         let ec2 = self.ec2(region);
         let tagged = |t: &[Ec2Tag]| {
@@ -2025,6 +2181,23 @@ impl Target for AwsTarget {
             })
             .collect();
         inv.vpc_endpoints.sort();
+        inv.endpoint_shapes = endpoints
+            .vpc_endpoints()
+            .iter()
+            .filter(|e| tagged(e.tags()) && !endpoint_gone(e.state().map(|s| s.as_str())))
+            .filter_map(|e| {
+                Some((
+                    e.vpc_endpoint_id()?.to_string(),
+                    crate::remediate::cost::EndpointShape {
+                        kind: e
+                            .vpc_endpoint_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        zones: e.subnet_ids().len(),
+                    },
+                ))
+            })
+            .collect();
         let flow_logs = self
             .run(ec2.describe_flow_logs().filter(by_tag()).send())
             .map_err(err)?;

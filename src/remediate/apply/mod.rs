@@ -47,8 +47,9 @@ pub fn denied(code: &str) -> bool {
 const POLICY_FILE: &str = "policies/iam/mlguard-remediate-policy.json";
 
 /// What a failed call reports: the operation, AWS's answer and, when the call was refused,
-/// the permission to grant.
-pub fn call_failure(op: &Op, e: &TargetError) -> String {
+/// who was refused, the permission to grant and the least-privilege policy that grants it.
+/// `caller` is the ARN the credentials act as (empty when unknown).
+pub fn call_failure(op: &Op, e: &TargetError, caller: &str) -> String {
     let (service, name) = op.api();
     let mut out = format!("{service}:{name}: {e}");
     if denied(&e.code) {
@@ -56,19 +57,36 @@ pub fn call_failure(op: &Op, e: &TargetError) -> String {
             .map(|o| o.actions.join(", "))
             .filter(|a| !a.is_empty())
             .unwrap_or_else(|| format!("{service}:{name}"));
+        let who = if caller.is_empty() {
+            "the credentials".to_string()
+        } else {
+            caller.to_string()
+        };
         out.push_str(&format!(
-            "\n    help: grant {actions} ({POLICY_FILE} grants every action mlguard can call)"
+            "\n    help: {who} may not call {service}:{name}: grant {actions} with the least-privilege policy {POLICY_FILE} (every action mlguard can call, nothing else)"
+        ));
+    } else if e.code == "VpcLimitExceeded" {
+        out.push_str(&format!(
+            "\n    help: the region is at its limit of VPCs (Service Quotas: Amazon VPC, VPCs per Region, L-F678F1CE; 5 unless raised): delete a VPC nothing uses, run in another region (--region), or ask for more: {VPC_QUOTA_INCREASE}"
         ));
     }
     out
 }
 
+/// The command that asks for a higher VPC quota.
+pub const VPC_QUOTA_INCREASE: &str = "aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-F678F1CE --desired-value N";
+
 /// What a failed read reports (with the permission hint when it was refused).
-pub fn read_failure(what: &str, e: &TargetError) -> String {
+pub fn read_failure(what: &str, e: &TargetError, caller: &str) -> String {
     let mut out = format!("reading {what}: {e}");
     if denied(&e.code) {
+        let who = if caller.is_empty() {
+            "the credentials".to_string()
+        } else {
+            caller.to_string()
+        };
         out.push_str(&format!(
-            "\n    help: grant the read actions of {POLICY_FILE} (and of policies/iam/mlguard-scan-policy.json to plan from a live scan)"
+            "\n    help: {who} may not read it: grant the read actions of the least-privilege policy {POLICY_FILE} (and of policies/iam/mlguard-scan-policy.json to plan from a live scan)"
         ));
     }
     out
@@ -87,6 +105,10 @@ pub trait Target {
     /// Every resource of a stack: those carrying both `mlguard:managed=true` and
     /// `mlguard:stack=NAME`.
     fn inventory(&mut self, stack: &str, region: &str) -> Result<Inventory, TargetError>;
+    /// The ARN the credentials act as (for error messages); empty when unknown.
+    fn caller_arn(&self) -> String {
+        String::new()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -229,6 +251,10 @@ impl<'t> Runner<'t> {
 
     pub fn account_id(&mut self) -> Result<String, TargetError> {
         self.target.account_id()
+    }
+
+    pub fn caller_arn(&self) -> String {
+        self.target.caller_arn()
     }
 
     /// The only way to change anything: `begin` (synced), the call, then `done` or `failed`.
@@ -520,7 +546,7 @@ fn apply_one(action: &Action, runner: &mut Runner<'_>) -> Result<Outcome, ApplyE
     let live = match runner.read(aspect) {
         Ok(v) => v,
         Err(e) => {
-            let why = read_failure(&aspect.describe(), &e);
+            let why = read_failure(&aspect.describe(), &e, &runner.caller_arn());
             runner.skip(action, SkipReason::Unresolved, &Value::Null, &why)?;
             return Ok(Outcome::Failed(why));
         }
@@ -546,7 +572,9 @@ fn apply_one(action: &Action, runner: &mut Runner<'_>) -> Result<Outcome, ApplyE
     match runner.call(&resolved, &live) {
         Ok(_) => Ok(Outcome::Applied),
         Err(CallError::Journal(e)) => Err(e.into()),
-        Err(CallError::Target(e)) => Ok(Outcome::Failed(call_failure(&op, &e))),
+        Err(CallError::Target(e)) => {
+            Ok(Outcome::Failed(call_failure(&op, &e, &runner.caller_arn())))
+        }
     }
 }
 

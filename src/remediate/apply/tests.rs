@@ -48,6 +48,7 @@ fn plan(actions: Vec<Action>) -> Plan {
         regions: vec![R.into()],
         options: PlanOptions::default(),
         scores_before: None,
+        cost: None,
         actions,
     }
 }
