@@ -185,6 +185,7 @@ fn audit_with(
         };
         let mut not_assessed = outcome.not_assessed;
         not_assessed.extend(listing_gaps(rule, snapshot));
+        not_assessed.extend(resource_gaps(rule, snapshot, &outcome.applicable));
         // One finding per (rule, resource): messages of repeated denials are joined.
         let mut failed: BTreeMap<String, Judged> = BTreeMap::new();
         for j in outcome.deny {
@@ -318,4 +319,89 @@ fn listing_gaps(rule: &Rule, snapshot: &LoadedSnapshot) -> Vec<Judged> {
             }
         })
         .collect()
+}
+
+/// The per-resource gaps (a call about one resource failed) of the operations a rule reads,
+/// found by the resource's ARN: the gap names the resource by ARN, or, as the collector
+/// records SageMaker and S3 calls, by its name or id (the ARN's last segment, in the same
+/// service and region). Each resource the rule judged and such a gap describes is
+/// `not_assessed`, whatever the rule's Rego made of the data that was read: a resource
+/// described by a failed call is never a pass (a rule that still fails it keeps the failure).
+fn resource_gaps(
+    rule: &Rule,
+    snapshot: &LoadedSnapshot,
+    applicable: &[std::sync::Arc<str>],
+) -> Vec<Judged> {
+    let gaps: Vec<&Gap> = snapshot
+        .gaps
+        .iter()
+        .filter(|g| g.resource.is_some())
+        .filter(|g| {
+            rule.meta
+                .inputs
+                .iter()
+                .any(|i| *i == format!("{}:{}", g.service, g.operation))
+        })
+        .collect();
+    if gaps.is_empty() {
+        return Vec::new();
+    }
+    let mut by_arn: BTreeMap<&str, &Gap> = BTreeMap::new();
+    let mut by_name: BTreeMap<(String, String), Vec<&Gap>> = BTreeMap::new();
+    for g in &gaps {
+        let resource = g.resource.as_deref().unwrap_or_default();
+        if resource.starts_with("arn:") {
+            by_arn.entry(resource).or_insert(g);
+        } else {
+            by_name
+                .entry((g.service.clone(), resource.to_ascii_lowercase()))
+                .or_default()
+                .push(g);
+        }
+    }
+    let meta = &snapshot.metadata;
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for arn in applicable {
+        if !seen.insert(&**arn) {
+            continue;
+        }
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let gap = by_arn.get(&**arn).copied().or_else(|| {
+            let [_, _, service, region, _, resource] = parts.as_slice() else {
+                return None;
+            };
+            let name = resource.rsplit(['/', ':']).next().unwrap_or(resource);
+            by_name
+                .get(&(service.to_string(), name.to_ascii_lowercase()))?
+                .iter()
+                .copied()
+                .find(|g| region.is_empty() || g.region == "global" || g.region == *region)
+        });
+        let Some(gap) = gap else {
+            continue;
+        };
+        let account_id = match parts.get(4) {
+            Some(a) if !a.is_empty() => (*a).to_string(),
+            _ => meta.account_id.clone(),
+        };
+        out.push(Judged {
+            resource: ResourceRef {
+                arn: arn.to_string(),
+                kind: rule.meta.resource_type.clone(),
+                region: gap.region.clone(),
+                account_id,
+            },
+            path: Vec::new(),
+            message: format!(
+                "not assessed: {}:{} failed for {} ({}: {})",
+                gap.service,
+                gap.operation,
+                gap.resource.as_deref().unwrap_or_default(),
+                gap.error_code,
+                gap.message
+            ),
+        });
+    }
+    out
 }
