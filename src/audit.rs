@@ -321,12 +321,13 @@ fn listing_gaps(rule: &Rule, snapshot: &LoadedSnapshot) -> Vec<Judged> {
         .collect()
 }
 
-/// The per-resource gaps (a call about one resource failed) of the operations a rule reads,
-/// found by the resource's ARN: the gap names the resource by ARN, or, as the collector
-/// records SageMaker and S3 calls, by its name or id (the ARN's last segment, in the same
-/// service and region). Each resource the rule judged and such a gap describes is
-/// `not_assessed`, whatever the rule's Rego made of the data that was read: a resource
-/// described by a failed call is never a pass (a rule that still fails it keeps the failure).
+/// The gaps of the operations a rule reads, applied to each resource the rule judged: a
+/// resource a failed call describes is `not_assessed`, whatever the rule's Rego made of the
+/// data that was read, so it is never a pass (a rule that still fails it keeps the failure).
+/// A call about one resource names it by ARN or, as the collector records SageMaker and S3
+/// calls, by its name or id (the ARN's last segment, in the same service and region). A
+/// failed listing (no resource) leaves every resource of its service in its region unknown:
+/// the listing may have stopped part way.
 fn resource_gaps(
     rule: &Rule,
     snapshot: &LoadedSnapshot,
@@ -335,7 +336,6 @@ fn resource_gaps(
     let gaps: Vec<&Gap> = snapshot
         .gaps
         .iter()
-        .filter(|g| g.resource.is_some())
         .filter(|g| {
             rule.meta
                 .inputs
@@ -347,18 +347,22 @@ fn resource_gaps(
         return Vec::new();
     }
     let mut by_arn: BTreeMap<&str, &Gap> = BTreeMap::new();
-    let mut by_name: BTreeMap<(String, String), Vec<&Gap>> = BTreeMap::new();
+    let mut by_name: BTreeMap<(&str, String), Vec<&Gap>> = BTreeMap::new();
+    let mut listings: BTreeMap<&str, Vec<&Gap>> = BTreeMap::new();
     for g in &gaps {
-        let resource = g.resource.as_deref().unwrap_or_default();
-        if resource.starts_with("arn:") {
-            by_arn.entry(resource).or_insert(g);
-        } else {
-            by_name
-                .entry((g.service.clone(), resource.to_ascii_lowercase()))
+        match g.resource.as_deref() {
+            Some(arn) if arn.starts_with("arn:") => {
+                by_arn.entry(arn).or_insert(g);
+            }
+            Some(name) => by_name
+                .entry((g.service.as_str(), name.to_ascii_lowercase()))
                 .or_default()
-                .push(g);
+                .push(g),
+            None => listings.entry(g.service.as_str()).or_default().push(g),
         }
     }
+    let in_region =
+        |g: &Gap, region: &str| region.is_empty() || g.region == "global" || g.region == region;
     let meta = &snapshot.metadata;
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
@@ -372,11 +376,13 @@ fn resource_gaps(
                 return None;
             };
             let name = resource.rsplit(['/', ':']).next().unwrap_or(resource);
-            by_name
-                .get(&(service.to_string(), name.to_ascii_lowercase()))?
-                .iter()
+            let named = by_name.get(&(*service, name.to_ascii_lowercase()));
+            named
+                .into_iter()
+                .chain(listings.get(service))
+                .flatten()
                 .copied()
-                .find(|g| region.is_empty() || g.region == "global" || g.region == *region)
+                .find(|g| in_region(g, region))
         });
         let Some(gap) = gap else {
             continue;
@@ -385,21 +391,24 @@ fn resource_gaps(
             Some(a) if !a.is_empty() => (*a).to_string(),
             _ => meta.account_id.clone(),
         };
+        let what = match gap.resource.as_deref() {
+            Some(resource) => format!("for {resource}"),
+            None => format!("in {}", gap.region),
+        };
         out.push(Judged {
             resource: ResourceRef {
                 arn: arn.to_string(),
                 kind: rule.meta.resource_type.clone(),
-                region: gap.region.clone(),
+                region: match parts.get(3) {
+                    Some(r) if !r.is_empty() => (*r).to_string(),
+                    _ => gap.region.clone(),
+                },
                 account_id,
             },
             path: Vec::new(),
             message: format!(
-                "not assessed: {}:{} failed for {} ({}: {})",
-                gap.service,
-                gap.operation,
-                gap.resource.as_deref().unwrap_or_default(),
-                gap.error_code,
-                gap.message
+                "not assessed: {}:{} failed {what} ({}: {})",
+                gap.service, gap.operation, gap.error_code, gap.message
             ),
         });
     }

@@ -154,6 +154,16 @@ impl Engine {
                 })?;
             engine.entrypoints.insert(rule.meta.id.clone(), entries);
         }
+        // Analyse the modules once (schedule, functions, imports): every clone evaluates
+        // from this prepared state instead of analysing all the policies again per rule.
+        engine
+            .base
+            .eval_query("true".to_string(), false)
+            .map_err(|e| PolicyError::Check {
+                path: "(policies)".into(),
+                rule_id: "(all)".into(),
+                message: format!("cannot prepare the policies for evaluation: {e}"),
+            })?;
         engine.with_strategy(Strategy::default())
     }
 
