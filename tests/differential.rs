@@ -447,6 +447,7 @@ impl Setup {
                 ops.entry(i).or_default().push(id.clone());
             }
         }
+        self.compare(name, doc, ids, None, tally);
         for (field, rules) in fields {
             let (mutant, hit) = without_field(doc, field);
             if hit {
