@@ -237,7 +237,7 @@ const OPS: &[Op] = &[
 ];
 
 /// The resources of a collection, with their region (`global` for IAM, S3's `Region`).
-fn resources<'d>(doc: &'d Value, w: Where) -> Vec<(String, &'d Value)> {
+fn resources(doc: &Value, w: Where) -> Vec<(String, &Value)> {
     match w {
         Global(service, kind) => doc[service][kind]
             .as_array()
@@ -318,10 +318,10 @@ fn with_gap(doc: &Value, op: &Op) -> (Value, BTreeSet<String>) {
     };
     for &w in op.collections {
         for (region, r) in resources(doc, w) {
-            if let Some(id) = op.id_field {
-                if let Some(name) = r[id].as_str() {
-                    gaps.push(gap(&region, Some(name)));
-                }
+            if let Some(id) = op.id_field
+                && let Some(name) = r[id].as_str()
+            {
+                gaps.push(gap(&region, Some(name)));
             }
             described.extend(arn_of(doc, w, &region, r));
         }
