@@ -167,8 +167,9 @@ fn child_generate(args: &[String]) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// The engine, with the evaluation strategy `MLGUARD_BENCH_STRATEGY` names
-/// (`per-entrypoint` to measure the reference strategy).
+/// The engine, with the evaluation strategy `MLGUARD_BENCH_STRATEGY` names (the default is
+/// the shipped one, the interpreter; `rvm` and `mixed` measure the experimental RVM
+/// strategies, `per-entrypoint` one evaluation per entry point).
 fn engine() -> Result<(Engine, Vec<String>), Error> {
     let set = PolicySet::load(true, &[])?;
     let mut engine = Engine::new(&set, &Params::default())?;
@@ -176,6 +177,7 @@ fn engine() -> Result<(Engine, Vec<String>), Error> {
         Ok("per-entrypoint") => engine = engine.with_strategy(Strategy::PerEntrypoint)?,
         Ok("interpreter") => engine = engine.with_strategy(Strategy::Combined)?,
         Ok("rvm") => engine = engine.with_strategy(Strategy::Rvm)?,
+        Ok("mixed") => engine = engine.with_strategy(Strategy::Mixed)?,
         _ => {}
     }
     let ids = Selection::default().resolve(engine.rules())?;

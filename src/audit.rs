@@ -185,6 +185,7 @@ fn audit_with(
         };
         let mut not_assessed = outcome.not_assessed;
         not_assessed.extend(listing_gaps(rule, snapshot));
+        not_assessed.extend(resource_gaps(rule, snapshot, &outcome.applicable));
         // One finding per (rule, resource): messages of repeated denials are joined.
         let mut failed: BTreeMap<String, Judged> = BTreeMap::new();
         for j in outcome.deny {
@@ -318,4 +319,98 @@ fn listing_gaps(rule: &Rule, snapshot: &LoadedSnapshot) -> Vec<Judged> {
             }
         })
         .collect()
+}
+
+/// The gaps of the operations a rule reads, applied to each resource the rule judged: a
+/// resource a failed call describes is `not_assessed`, whatever the rule's Rego made of the
+/// data that was read, so it is never a pass (a rule that still fails it keeps the failure).
+/// A call about one resource names it by ARN or, as the collector records SageMaker and S3
+/// calls, by its name or id (the ARN's last segment, in the same service and region). A
+/// failed listing (no resource) leaves every resource of its service in its region unknown:
+/// the listing may have stopped part way.
+fn resource_gaps(
+    rule: &Rule,
+    snapshot: &LoadedSnapshot,
+    applicable: &[std::sync::Arc<str>],
+) -> Vec<Judged> {
+    let gaps: Vec<&Gap> = snapshot
+        .gaps
+        .iter()
+        .filter(|g| {
+            rule.meta
+                .inputs
+                .iter()
+                .any(|i| *i == format!("{}:{}", g.service, g.operation))
+        })
+        .collect();
+    if gaps.is_empty() {
+        return Vec::new();
+    }
+    let mut by_arn: BTreeMap<&str, &Gap> = BTreeMap::new();
+    let mut by_name: BTreeMap<(&str, String), Vec<&Gap>> = BTreeMap::new();
+    let mut listings: BTreeMap<&str, Vec<&Gap>> = BTreeMap::new();
+    for g in &gaps {
+        match g.resource.as_deref() {
+            Some(arn) if arn.starts_with("arn:") => {
+                by_arn.entry(arn).or_insert(g);
+            }
+            Some(name) => by_name
+                .entry((g.service.as_str(), name.to_ascii_lowercase()))
+                .or_default()
+                .push(g),
+            None => listings.entry(g.service.as_str()).or_default().push(g),
+        }
+    }
+    let in_region =
+        |g: &Gap, region: &str| region.is_empty() || g.region == "global" || g.region == region;
+    let meta = &snapshot.metadata;
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for arn in applicable {
+        if !seen.insert(&**arn) {
+            continue;
+        }
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let gap = by_arn.get(&**arn).copied().or_else(|| {
+            let [_, _, service, region, _, resource] = parts.as_slice() else {
+                return None;
+            };
+            let name = resource.rsplit(['/', ':']).next().unwrap_or(resource);
+            let named = by_name.get(&(*service, name.to_ascii_lowercase()));
+            named
+                .into_iter()
+                .chain(listings.get(service))
+                .flatten()
+                .copied()
+                .find(|g| in_region(g, region))
+        });
+        let Some(gap) = gap else {
+            continue;
+        };
+        let account_id = match parts.get(4) {
+            Some(a) if !a.is_empty() => (*a).to_string(),
+            _ => meta.account_id.clone(),
+        };
+        let what = match gap.resource.as_deref() {
+            Some(resource) => format!("for {resource}"),
+            None => format!("in {}", gap.region),
+        };
+        out.push(Judged {
+            resource: ResourceRef {
+                arn: arn.to_string(),
+                kind: rule.meta.resource_type.clone(),
+                region: match parts.get(3) {
+                    Some(r) if !r.is_empty() => (*r).to_string(),
+                    _ => gap.region.clone(),
+                },
+                account_id,
+            },
+            path: Vec::new(),
+            message: format!(
+                "not assessed: {}:{} failed {what} ({}: {})",
+                gap.service, gap.operation, gap.error_code, gap.message
+            ),
+        });
+    }
+    out
 }

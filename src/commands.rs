@@ -266,7 +266,7 @@ pub struct AuditPlan {
     pub engine: Engine,
     /// The rules that run.
     pub rule_ids: Vec<String>,
-    /// Every loaded rule, run or not.
+    /// The ids and aliases of every loaded rule, run or not.
     pub known_rules: Vec<String>,
     /// `None` under `--no-suppress`.
     pub suppressions: Option<Suppressions>,
@@ -346,7 +346,12 @@ pub fn plan_audit(
         },
     );
     Ok(AuditPlan {
-        known_rules: engine.rules().iter().map(|r| r.meta.id.clone()).collect(),
+        known_rules: engine
+            .rules()
+            .iter()
+            .flat_map(|r| std::iter::once(&r.meta.id).chain(&r.meta.aliases))
+            .cloned()
+            .collect(),
         engine,
         rule_ids,
         suppressions,

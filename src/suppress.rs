@@ -173,7 +173,9 @@ impl Suppressions {
     /// what the user should hear about (expired, unused, unknown).
     ///
     /// `today` decides expiry: an entry applies through its `expires` date. `known_rules` are
-    /// the ids of every loaded rule (run or not).
+    /// the ids and old ids (aliases) of every loaded rule (run or not). An entry or a tag names
+    /// a rule by id, id prefix or alias, as `--select` and severity overrides do, so a
+    /// suppression written before a rule was renumbered still applies.
     pub fn apply(
         &self,
         report: &mut AuditReport,
@@ -185,6 +187,18 @@ impl Suppressions {
             .iter()
             .map(|e| e.expires.is_none_or(|d| d >= today))
             .collect();
+        // A pattern names a rule by id, id prefix or old id (alias), as `--select` does.
+        let aliases: BTreeMap<String, Vec<String>> = report
+            .rules
+            .iter()
+            .map(|r| (r.meta.id.clone(), r.meta.aliases.clone()))
+            .collect();
+        let names = |pattern: &str, id: &str| {
+            audit::id_matches(pattern, id)
+                || aliases
+                    .get(id)
+                    .is_some_and(|a| a.iter().any(|a| a.eq_ignore_ascii_case(pattern.trim())))
+        };
         let mut matched = vec![0usize; self.entries.len()];
         let mut tag_used: BTreeSet<(String, String)> = BTreeSet::new();
         for f in &mut report.findings {
@@ -193,7 +207,7 @@ impl Suppressions {
             }
             let mut applied = false;
             for (i, e) in self.entries.iter().enumerate() {
-                if audit::id_matches(&e.rule, &f.rule_id) && e.matcher.is_match(&f.resource.arn) {
+                if names(&e.rule, &f.rule_id) && e.matcher.is_match(&f.resource.arn) {
                     matched[i] += 1;
                     if active[i] && !applied {
                         applied = true;
@@ -209,7 +223,7 @@ impl Suppressions {
             }
             if let Some(tag) = self.tags.get(&f.resource.arn) {
                 for pattern in &tag.rules {
-                    if audit::id_matches(pattern, &f.rule_id) {
+                    if names(pattern, &f.rule_id) {
                         tag_used.insert((f.resource.arn.clone(), pattern.clone()));
                         if !applied {
                             applied = true;
@@ -248,7 +262,7 @@ impl Suppressions {
                     reason: e.reason.clone(),
                     failing: matched[i],
                 });
-            } else if matched[i] == 0 && ran.iter().any(|id| audit::id_matches(&e.rule, id)) {
+            } else if matched[i] == 0 && ran.iter().any(|id| names(&e.rule, id)) {
                 warnings.push(SuppressionWarning::Unused {
                     source: e.source.clone(),
                     rule: e.rule.clone(),
@@ -259,7 +273,7 @@ impl Suppressions {
         for (arn, tag) in &self.tags {
             for pattern in &tag.rules {
                 if !tag_used.contains(&(arn.clone(), pattern.clone()))
-                    && ran.iter().any(|id| audit::id_matches(pattern, id))
+                    && ran.iter().any(|id| names(pattern, id))
                 {
                     warnings.push(SuppressionWarning::UnusedTag {
                         arn: arn.clone(),

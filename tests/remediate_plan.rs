@@ -163,3 +163,43 @@ fn stale_snapshots_and_bad_options_are_refused() {
         assert!(stderr_of(&out).contains("help:"), "{}", stderr_of(&out));
     }
 }
+
+#[test]
+fn a_scope_that_cannot_be_evaluated_refuses_to_plan() {
+    // A --policy-dir library that adds a number to the remediation scope: the planner cannot
+    // read it as a set of role ARNs, and must not plan as though the scope were empty.
+    let dir = tempfile::tempdir().expect("dir");
+    let lib = dir.path().join("p/lib");
+    std::fs::create_dir_all(&lib).expect("mkdir");
+    std::fs::write(
+        lib.join("scope_extra.rego"),
+        "package mlguard.lib.scope\nimport rego.v1\nreferenced_keys contains 42 if true\n",
+    )
+    .expect("write");
+    let file = dir.path().join("plan.json");
+    let out = mlguard()
+        .args([
+            "remediate",
+            "--max-age",
+            "0",
+            "--snapshot",
+            "fixtures/lab-insecure.json",
+        ])
+        .arg("--policy-dir")
+        .arg(dir.path().join("p"))
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "the remediation scope `data.mlguard.lib.scope.referenced_keys` could not be evaluated"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("help:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!file.exists(), "no plan is written");
+}

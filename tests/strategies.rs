@@ -1,6 +1,8 @@
-//! Every evaluation strategy gives the same findings: the one-call-per-rule interpreter
-//! (the reference), one call per entry point, and the default mixed strategy (the RVM for
-//! the built-in rules outside `RVM_DIVERGES`), on every fixture and on generated snapshots.
+//! Every evaluation strategy gives the same findings on every fixture and on generated
+//! snapshots: the one-call-per-rule interpreter (the reference), one call per entry point,
+//! the shipped default, and the experimental mixed strategy (the RVM for the built-in rules
+//! outside `RVM_DIVERGES`). `tests/differential.rs` goes further, on mutants with missing
+//! fields and failed calls, where the mixed strategy is known to diverge.
 
 use mlguard::engine::{Engine, Params, PolicySet, RVM_DIVERGES, RuleOutcome, Strategy};
 use mlguard::generate::{self, Counts, Spec};
@@ -27,7 +29,11 @@ fn engines() -> Vec<(&'static str, Engine)> {
                 .with_strategy(Strategy::PerEntrypoint)
                 .expect("per entry point"),
         ),
-        ("mixed (default)", base),
+        (
+            "mixed (experimental)",
+            base.clone().with_strategy(Strategy::Mixed).expect("mixed"),
+        ),
+        ("shipped (default)", base),
     ]
 }
 

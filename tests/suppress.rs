@@ -293,3 +293,41 @@ fn rule_count() -> usize {
         .expect("json")
         .len()
 }
+
+#[test]
+fn a_suppression_naming_a_rule_by_its_old_id_still_applies() {
+    // LP-001, replaced by a custom rule that lists the id it had before a renumbering.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policies = dir.path().join("p");
+    fs::create_dir_all(&policies).expect("mkdir");
+    fs::write(
+        policies.join("renamed.rego"),
+        "# METADATA\n# title: Trust policy admits any principal\n# description: Renumbered.\n# custom:\n#   id: LP-001\n#   name: trust-any-principal\n#   aliases: [OLD-042]\n#   pillar: least_privilege\n#   severity: critical\n#   service: iam\n#   resource_type: AWS::IAM::Role\n#   rationale: Because.\n#   remediation:\n#     text: Fix it.\npackage custom.renamed\nimport rego.v1\nimport data.mlguard.lib.resource\nimport data.mlguard.lib.result\napplicable contains resource.role(i, r) if some i, r in input.iam.roles\ndeny contains result.new(resource.role(i, r), \"open\") if {\n\tsome i, r in input.iam.roles\n\tr.RoleName == \"ml-partner-access\"\n}\n",
+    )
+    .expect("write");
+    let config = dir.path().join("m.toml");
+    fs::write(
+        &config,
+        "select = [\"LP-001\"]\n[[suppress]]\nrule = \"old-042\"\nresource = \"arn:aws:iam::*:role/ml-partner-access\"\nreason = \"accepted before the rule was renumbered\"\n",
+    )
+    .expect("write");
+    let out = mlguard()
+        .env("MLGUARD_TODAY", TODAY)
+        .args(["audit", SNAPSHOT, "-f", "json", "--policy-dir"])
+        .arg(&policies)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let r = report(&out);
+    assert_eq!(
+        status_of(&r, "ml-partner-access"),
+        "suppressed",
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(!err.contains("matches no rule id"), "{err}");
+    assert!(!err.contains("matched no finding"), "{err}");
+}

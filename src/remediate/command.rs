@@ -96,15 +96,30 @@ fn findings(ap: &AuditPlan, snap: &LoadedSnapshot) -> Result<AuditReport, CliErr
     Ok(report)
 }
 
-fn string_set(ap: &AuditPlan, snap: &LoadedSnapshot, rule: &str) -> BTreeSet<String> {
-    ap.engine
+/// A library rule that yields a set of strings (the remediation scope). A failed
+/// evaluation, a rule no loaded policy defines, or a value of another shape is an error: an
+/// empty set in its place would silently change the plan.
+fn string_set(
+    ap: &AuditPlan,
+    snap: &LoadedSnapshot,
+    rule: &str,
+) -> Result<BTreeSet<String>, RemediateError> {
+    let error = |message: String| RemediateError::Scope {
+        rule: rule.to_string(),
+        message,
+    };
+    let value = ap
+        .engine
         .eval_library(snap, rule)
-        .ok()
-        .and_then(|v| v.to_json_str().ok())
-        .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .collect()
+        .map_err(|e| error(e.to_string()))?;
+    if matches!(value, regorus::Value::Undefined) {
+        return Err(error(
+            "no loaded policy defines it (it is in the built-in policies)".into(),
+        ));
+    }
+    let text = value.to_json_str().map_err(|e| error(e.to_string()))?;
+    serde_json::from_str::<BTreeSet<String>>(&text)
+        .map_err(|e| error(format!("expected a set of strings, got {text} ({e})")))
 }
 
 /// The parameters the audit ran with, as the fixes need them.
@@ -127,9 +142,9 @@ fn make_plan(
     let report = findings(ap, snap)?;
     let params = params_of(ap, trusted);
     let scope = Scope {
-        referenced_roles: string_set(ap, snap, "data.mlguard.lib.scope.referenced_roles"),
-        security_group_ids: string_set(ap, snap, "data.mlguard.lib.scope.security_group_ids"),
-        referenced_keys: string_set(ap, snap, "data.mlguard.lib.scope.referenced_keys"),
+        referenced_roles: string_set(ap, snap, "data.mlguard.lib.scope.referenced_roles")?,
+        security_group_ids: string_set(ap, snap, "data.mlguard.lib.scope.security_group_ids")?,
+        referenced_keys: string_set(ap, snap, "data.mlguard.lib.scope.referenced_keys")?,
         name_globs: params.scope_name_globs.clone(),
         scope_tag: params.scope_tag.clone(),
         admin_ports: params.admin_ports.clone(),
@@ -152,9 +167,10 @@ fn make_plan(
     let json: Value = snap
         .input
         .to_json_str()
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
+        .map_err(|e| RemediateError::SnapshotJson(e.to_string()))
+        .and_then(|t| {
+            serde_json::from_str(&t).map_err(|e| RemediateError::SnapshotJson(e.to_string()))
+        })?;
     let scores_before = Some(ScoresBefore {
         overall: report.scores.overall,
         by_pillar: report

@@ -71,6 +71,13 @@ pub enum RemediateError {
         "refusing to apply: the plan adds ${total:.2} a month to the bill, above --max-monthly-cost {limit:.2}"
     )]
     OverBudget { total: f64, limit: f64 },
+    /// The scope the fixes need (which roles, groups and keys the ML workloads use) could not
+    /// be evaluated: planning without it would silently leave out or add actions.
+    #[error("cannot plan: the remediation scope `{rule}` could not be evaluated: {message}")]
+    Scope { rule: String, message: String },
+    /// The snapshot could not be handed to the planner as JSON.
+    #[error("cannot plan: the snapshot could not be converted for the planner: {0}")]
+    SnapshotJson(String),
 }
 
 impl RemediateError {
@@ -98,6 +105,12 @@ impl RemediateError {
                 "review the plan first (--plan), then pass --yes to apply it unattended".into()
             }
             RemediateError::Usage(_) => "see `mlguard remediate --help`".into(),
+            RemediateError::Scope { .. } => {
+                "the rule is in policies/lib/scope.rego; a --policy-dir that redefines it must keep it a set of strings; `mlguard policy test` runs its tests; if the built-in policies fail, please report it".into()
+            }
+            RemediateError::SnapshotJson(_) => {
+                "this is a bug in mlguard, please report it with the snapshot".into()
+            }
             RemediateError::Read(_) => {
                 "check the credentials' permissions (policies/iam/mlguard-remediate-policy.json)".into()
             }
