@@ -45,16 +45,22 @@ account_block := b if {
 	is_object(b)
 }
 
-# The account-level setting could not be read: GetPublicAccessBlock (s3control) failed
-# for the account, recorded as a listing gap or as a gap naming the account id.
-account_block_unknown if {
+# The account-level setting could not be read: S3 Control GetPublicAccessBlock failed. The
+# collector records the gap with the account id as its resource; a gap without a resource
+# (a hand-written snapshot) means the same.
+account_block_gaps contains g if {
 	some g in object.get(input, "gaps", [])
+	g.service == "s3control"
 	g.operation == "GetPublicAccessBlock"
-	g.service in {"s3", "s3control"}
-	not is_string(object.get(g, "resource", null))
 }
 
-account_block_unknown if gaps.resource_failed("GetPublicAccessBlock", resource.account_id)
+account_block_unknown if count(account_block_gaps) > 0
+
+# Why the account-level setting is unknown; undefined when it was read.
+account_block_reason := sprintf("s3control:GetPublicAccessBlock failed (%s)", [concat(", ", codes)]) if {
+	account_block_unknown
+	codes := sort({g.error_code | some g in account_block_gaps})
+}
 
 bucket_block(b) := pab if {
 	pab := b.PublicAccessBlock
