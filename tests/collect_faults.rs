@@ -16,7 +16,7 @@ mod seed;
 
 use live::{Workdir, find, findings_without_file, pairs, rules_reading, without_run_fields};
 use moto::{ACCOUNT, Moto};
-use proxy::{Proxy, Response, aws_error, denied, throttle};
+use proxy::{Proxy, Response, aws_error, denied, map_xml_list, throttle};
 use seed::Aws;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashSet};
@@ -389,4 +389,170 @@ fn a_denied_call_about_one_resource_is_a_gap_naming_it() {
             ]
         ),
     );
+}
+
+#[test]
+fn the_account_public_access_block_decides_de011_and_unread_it_is_not_assessed() {
+    let b = baseline();
+    let bucket_arn = format!("arn:aws:s3:::{}", b.insecure.bucket);
+    let de011 = ("DE-011".to_string(), bucket_arn.clone());
+    // moto answers NoSuchPublicAccessBlockConfiguration: recorded as every setting off, and
+    // the bucket, which has no block of its own, fails.
+    let all = |on: bool| {
+        json!({"BlockPublicAcls": on, "IgnorePublicAcls": on, "BlockPublicPolicy": on, "RestrictPublicBuckets": on})
+    };
+    assert_eq!(b.snapshot["s3"]["account_public_access_block"], all(false));
+    assert!(pairs(&b.report, "fail").contains(&de011));
+
+    // Blocked for the account: one S3 Control call reads it and the bucket passes.
+    let aws = Aws::new(&b.moto.endpoint(), REGION);
+    aws.run(aws.account_public_access_block(true));
+    let (snapshot, stderr) = b.work.collect(&b.moto.endpoint(), REGION, &["--stats", "-vv"]);
+    assert_eq!(snapshot["s3"]["account_public_access_block"], all(true));
+    assert_eq!(
+        live::calls(&stderr)["s3control:GetPublicAccessBlock"].0,
+        1,
+        "{stderr}"
+    );
+    let report = b.work.audit(&b.work.path("snapshot.json"));
+    assert!(!pairs(&report, "fail").contains(&de011));
+    assert!(!pairs(&report, "not_assessed").contains(&de011));
+    let tally = report["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "DE-011")
+        .expect("DE-011 ran");
+    assert!(tally["passed"].as_u64() >= Some(1), "{tally:#}");
+
+    // Denied: a gap naming the account, no field, and the bucket is not assessed, not passed.
+    let proxy = Proxy::start(b.moto.port, |req, up| {
+        if req.service() == "s3control" && req.operation() == "GetPublicAccessBlock" {
+            denied(req)
+        } else {
+            up.send(req)
+        }
+    });
+    let (snapshot, _) = b.work.collect(&proxy.endpoint(), REGION, &[]);
+    assert_eq!(
+        snapshot["gaps"],
+        json!([{
+            "service": "s3control", "region": "global", "operation": "GetPublicAccessBlock",
+            "resource": ACCOUNT, "error_code": "AccessDenied",
+            "message": "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: s3control:GetPublicAccessBlock"
+        }])
+    );
+    assert!(snapshot["s3"].get("account_public_access_block").is_none());
+    assert_eq!(
+        without(&snapshot, &[&["s3", "account_public_access_block"], &["gaps"]]),
+        without(&b.snapshot, &[&["s3", "account_public_access_block"], &["gaps"]]),
+    );
+    let report = b.work.audit(&b.work.path("snapshot.json"));
+    assert!(pairs(&report, "not_assessed").contains(&de011), "{report:#}");
+    assert!(!pairs(&report, "fail").contains(&de011));
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "DE-011" && f["resource"]["arn"] == bucket_arn.as_str())
+        .expect("the DE-011 finding");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("s3control:GetPublicAccessBlock failed (AccessDenied)")),
+        "{finding:#}"
+    );
+}
+
+/// `<RoleLastUsed>` as AWS sends it in a RoleDetail: with a date and region, or empty when
+/// the role was not used in the tracking window.
+fn role_last_used_element(used: bool) -> &'static str {
+    if used {
+        "<RoleLastUsed><LastUsedDate>2026-11-20T08:00:00Z</LastUsedDate><Region>eu-west-1</Region></RoleLastUsed>"
+    } else {
+        "<RoleLastUsed/>"
+    }
+}
+
+#[test]
+fn role_last_used_comes_from_account_authorization_details_when_present() {
+    let moto = Moto::start();
+    let aws = Aws::new(&moto.endpoint(), REGION);
+    seed::insecure(&aws);
+    seed::lab(&aws);
+    let work = Workdir::new();
+    let args = ["--role-last-used", "--stats", "-vv"];
+
+    // moto leaves RoleLastUsed out of GetAccountAuthorizationDetails: one GetRole per role.
+    let (snapshot, stderr) = work.collect(&moto.endpoint(), REGION, &args);
+    let roles = snapshot["iam"]["roles"].as_array().expect("roles").clone();
+    assert!(roles.len() >= 2, "{roles:#?}");
+    assert_eq!(
+        live::calls(&stderr)["iam:GetRole"].0,
+        roles.len() as u64,
+        "{stderr}"
+    );
+    assert!(roles.iter().all(|r| r["RoleLastUsed"] == json!({})));
+
+    // The proxy adds the element to every RoleDetail, as AWS does: no GetRole at all, the
+    // first role used, the others present but empty.
+    let gaad = |all: bool| {
+        move |req: &proxy::Request, up: &proxy::Upstream| {
+            let resp = up.send(req);
+            if req.service() != "iam" || req.operation() != "GetAccountAuthorizationDetails" {
+                return resp;
+            }
+            let (xml, n) = map_xml_list(&resp.text(), "RoleDetailList", "member", |i, item| {
+                if all || i % 2 == 0 {
+                    item.replacen(
+                        "<member>",
+                        &format!("<member>{}", role_last_used_element(i == 0)),
+                        1,
+                    )
+                } else {
+                    item.to_string()
+                }
+            });
+            assert!(n >= 2, "RoleDetailList has the roles");
+            resp.with_body(xml)
+        }
+    };
+    let proxy = Proxy::start(moto.port, gaad(true));
+    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
+    let calls = live::calls(&stderr);
+    assert!(!calls.contains_key("iam:GetRole"), "{stderr}");
+    let last_used: Vec<&Value> = snapshot["iam"]["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .map(|r| &r["RoleLastUsed"])
+        .collect();
+    assert_eq!(last_used.len(), roles.len());
+    let used = json!({"LastUsedDate": "2026-11-20T08:00:00Z", "Region": "eu-west-1"});
+    assert_eq!(last_used.iter().filter(|u| ***u == used).count(), 1);
+    assert_eq!(
+        last_used.iter().filter(|u| ***u == json!({})).count(),
+        roles.len() - 1,
+        "an empty element is kept as {{}}, not dropped: {last_used:?}"
+    );
+    drop(proxy);
+
+    // On half of the roles: GetRole for the other half only.
+    let proxy = Proxy::start(moto.port, gaad(false));
+    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
+    let lacking = roles.len() / 2;
+    assert_eq!(
+        live::calls(&stderr).get("iam:GetRole").map(|c| c.0),
+        Some(lacking as u64),
+        "{stderr}"
+    );
+    let read: Vec<&Value> = snapshot["iam"]["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .map(|r| &r["RoleLastUsed"])
+        .collect();
+    assert_eq!(read.iter().filter(|u| ***u == used).count(), 1);
+    assert_eq!(read.iter().filter(|u| ***u == json!({})).count(), roles.len() - 1);
+    assert_eq!(snapshot["gaps"], json!([]));
 }

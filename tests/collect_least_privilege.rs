@@ -103,11 +103,13 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
         )
     };
 
-    // Two moto defects, not authorization: ListTags on a Studio domain answers 500, and
-    // moto authorizes GetBucketEncryption and GetPublicAccessBlock as s3:ListBucket (its
-    // action map lacks them) where AWS uses the actions the shipped policy grants
-    // (s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock). Everything else must
-    // be readable under exactly the shipped policy.
+    // Three moto defects, not authorization: ListTags on a Studio domain answers 500, moto
+    // authorizes GetBucketEncryption and GetPublicAccessBlock as s3:ListBucket (its action
+    // map lacks them), and S3 Control's GetPublicAccessBlock as s3:GetPublicAccessBlock (the
+    // operation name), where AWS uses the actions the shipped policy grants
+    // (s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock,
+    // s3:GetAccountPublicAccessBlock). Everything else must be readable under exactly the
+    // shipped policy.
     let domain_tags = format!("sagemaker:ListTags {domain} ResponseError");
     let exact = user(&admin, "mlguard-scanner", &scan_policy());
     let (snapshot, stderr) = scan_as(&exact);
@@ -116,6 +118,10 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
         .map(|op| format!("s3:{op} {} AccessDenied", bad.bucket))
         .collect();
     moto_quirks.push(domain_tags.clone());
+    moto_quirks.push(format!(
+        "s3control:GetPublicAccessBlock {} AccessDenied",
+        moto::ACCOUNT
+    ));
     moto_quirks.sort();
     assert_eq!(gaps(&snapshot), moto_quirks, "{stderr}");
     let calls = live::calls(&stderr);
@@ -137,7 +143,7 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     with_moto_mapping["Statement"]
         .as_array_mut()
         .expect("statements")
-        .push(json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}));
+        .push(json!({"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetPublicAccessBlock"], "Resource": "*"}));
     let (snapshot, stderr) = scan_as(&user(&admin, "mlguard-scanner-moto", &with_moto_mapping));
     assert_eq!(gaps(&snapshot), vec![domain_tags.clone()], "{stderr}");
 

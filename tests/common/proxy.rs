@@ -49,8 +49,12 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The signing service (`iam`, `ec2`, `kms`, `sagemaker`, `s3`, `sts`).
+    /// The service: the signing service (`iam`, `ec2`, `kms`, `sagemaker`, `s3`, `sts`), and
+    /// `s3control` for S3 Control, which signs as `s3` (its paths start with `/v20180820/`).
     pub fn service(&self) -> String {
+        if self.target.starts_with("/v20180820/") {
+            return "s3control".to_string();
+        }
         self.header("authorization")
             .and_then(|a| a.split("Credential=").nth(1))
             .and_then(|c| c.split(',').next())
@@ -101,6 +105,15 @@ impl Request {
         }
         // S3 (REST): the x-id parameter, else the sub-resource.
         let (path, query) = self.target.split_once('?').unwrap_or((&self.target, ""));
+        if path == "/v20180820/configuration/publicAccessBlock" {
+            return match self.method.as_str() {
+                "GET" => "GetPublicAccessBlock",
+                "PUT" => "PutPublicAccessBlock",
+                "DELETE" => "DeletePublicAccessBlock",
+                _ => "Unknown",
+            }
+            .to_string();
+        }
         for p in query.split('&') {
             if let Some(id) = p.strip_prefix("x-id=") {
                 return id.to_string();
@@ -438,6 +451,23 @@ pub fn cut_xml_list(
     item: &str,
     keep: impl Fn(usize) -> bool,
 ) -> (String, usize) {
+    map_xml_list(xml, list, item, |i, text| {
+        if keep(i) {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    })
+}
+
+/// Rewrites each item of `<list>` (elements `<item>`, nested ones left alone) with `f(index,
+/// item text)`. Returns the new document and how many items the list had.
+pub fn map_xml_list(
+    xml: &str,
+    list: &str,
+    item: &str,
+    f: impl Fn(usize, &str) -> String,
+) -> (String, usize) {
     let open = format!("<{list}>");
     let Some(start) = xml.find(&open).map(|i| i + open.len()) else {
         return (xml.to_string(), 0);
@@ -480,8 +510,7 @@ pub fn cut_xml_list(
     let kept: String = items
         .iter()
         .enumerate()
-        .filter(|(i, _)| keep(*i))
-        .map(|(_, (a, b))| &xml[*a..*b])
+        .map(|(i, (a, b))| f(i, &xml[*a..*b]))
         .collect();
     (
         format!("{}{kept}{}", &xml[..start], &xml[end..]),
@@ -502,6 +531,14 @@ mod tests {
         assert_eq!(
             out,
             "<R><L><item><a><item>x</item></a></item><item>3</item></L><N/></R>"
+        );
+        let (out, n) = map_xml_list(xml, "L", "item", |i, text| {
+            text.replacen("<item>", &format!("<item><i>{i}</i>"), 1)
+        });
+        assert_eq!(n, 3);
+        assert_eq!(
+            out,
+            "<R><L><item><i>0</i><a><item>x</item></a></item><item><i>1</i>2</item><item><i>2</i>3</item></L><N/></R>"
         );
     }
 }
