@@ -16,7 +16,7 @@ mod seed;
 
 use live::{Workdir, find, findings_without_file, pairs, rules_reading, without_run_fields};
 use moto::{ACCOUNT, Moto};
-use proxy::{Proxy, Response, aws_error, denied, map_xml_list, throttle};
+use proxy::{Proxy, Response, aws_error, denied, throttle};
 use seed::Aws;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashSet};
@@ -466,14 +466,10 @@ fn the_account_public_access_block_decides_de011_and_unread_it_is_not_assessed()
 
 /// `<RoleLastUsed>` as AWS sends it in a RoleDetail: with a date and region, or empty when
 /// the role was not used in the tracking window.
-fn role_last_used_element(used: bool) -> &'static str {
-    if used {
-        "<RoleLastUsed><LastUsedDate>2026-11-20T08:00:00Z</LastUsedDate><Region>eu-west-1</Region></RoleLastUsed>"
-    } else {
-        "<RoleLastUsed/>"
-    }
-}
+const USED: &str = "<RoleLastUsed><LastUsedDate>2026-11-20T08:00:00Z</LastUsedDate><Region>eu-west-1</Region></RoleLastUsed>";
 
+/// GetAccountAuthorizationDetails carries RoleLastUsed in each RoleDetail (AWS documents it
+/// there): GetRole is called only for the roles whose RoleDetail lacks it.
 #[test]
 fn role_last_used_comes_from_account_authorization_details_when_present() {
     let moto = Moto::start();
@@ -482,77 +478,85 @@ fn role_last_used_comes_from_account_authorization_details_when_present() {
     seed::lab(&aws);
     let work = Workdir::new();
     let args = ["--role-last-used", "--stats", "-vv"];
-
-    // moto leaves RoleLastUsed out of GetAccountAuthorizationDetails: one GetRole per role.
-    let (snapshot, stderr) = work.collect(&moto.endpoint(), REGION, &args);
-    let roles = snapshot["iam"]["roles"].as_array().expect("roles").clone();
-    assert!(roles.len() >= 2, "{roles:#?}");
-    assert_eq!(
-        live::calls(&stderr)["iam:GetRole"].0,
-        roles.len() as u64,
-        "{stderr}"
-    );
-    assert!(roles.iter().all(|r| r["RoleLastUsed"] == json!({})));
-
-    // The proxy adds the element to every RoleDetail, as AWS does: no GetRole at all, the
-    // first role used, the others present but empty.
-    let gaad = |all: bool| {
-        move |req: &proxy::Request, up: &proxy::Upstream| {
-            let resp = up.send(req);
-            if req.service() != "iam" || req.operation() != "GetAccountAuthorizationDetails" {
-                return resp;
-            }
-            let (xml, n) = map_xml_list(&resp.text(), "RoleDetailList", "member", |i, item| {
-                if all || i % 2 == 0 {
-                    item.replacen(
-                        "<member>",
-                        &format!("<member>{}", role_last_used_element(i == 0)),
-                        1,
-                    )
-                } else {
-                    item.to_string()
-                }
-            });
-            assert!(n >= 2, "RoleDetailList has the roles");
-            resp.with_body(xml)
-        }
+    let last_used = |snapshot: &Value| -> Vec<Value> {
+        snapshot["iam"]["roles"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .map(|r| r.get("RoleLastUsed").cloned().unwrap_or(Value::Null))
+            .collect()
     };
-    let proxy = Proxy::start(moto.port, gaad(true));
-    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
-    let calls = live::calls(&stderr);
-    assert!(!calls.contains_key("iam:GetRole"), "{stderr}");
-    let last_used: Vec<&Value> = snapshot["iam"]["roles"]
-        .as_array()
-        .expect("roles")
-        .iter()
-        .map(|r| &r["RoleLastUsed"])
-        .collect();
-    assert_eq!(last_used.len(), roles.len());
-    let used = json!({"LastUsedDate": "2026-11-20T08:00:00Z", "Region": "eu-west-1"});
-    assert_eq!(last_used.iter().filter(|u| ***u == used).count(), 1);
-    assert_eq!(
-        last_used.iter().filter(|u| ***u == json!({})).count(),
-        roles.len() - 1,
-        "an empty element is kept as {{}}, not dropped: {last_used:?}"
+    let get_role_calls =
+        |stderr: &str| live::calls(stderr).get("iam:GetRole").map_or(0, |c| c.0);
+
+    // moto 5.2.5 sends an empty <RoleLastUsed/> in every RoleDetail: kept as {} (present,
+    // not used in the tracking window), and no GetRole at all.
+    let (snapshot, stderr) = work.collect(&moto.endpoint(), REGION, &args);
+    let roles = last_used(&snapshot).len();
+    assert!(roles >= 3, "{snapshot:#}");
+    assert_eq!(get_role_calls(&stderr), 0, "{stderr}");
+    assert_eq!(last_used(&snapshot), vec![json!({}); roles]);
+
+    // Without the element (an implementation that leaves it out): one GetRole per role.
+    let proxy = Proxy::start(
+        moto.port,
+        proxy::rewrite_role_details(|_, role| proxy::without_role_last_used(role)),
     );
+    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
+    assert_eq!(get_role_calls(&stderr), roles as u64, "{stderr}");
+    assert_eq!(last_used(&snapshot), vec![json!({}); roles]);
     drop(proxy);
 
-    // On half of the roles: GetRole for the other half only.
-    let proxy = Proxy::start(moto.port, gaad(false));
-    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
-    let lacking = roles.len() / 2;
-    assert_eq!(
-        live::calls(&stderr).get("iam:GetRole").map(|c| c.0),
-        Some(lacking as u64),
-        "{stderr}"
+    // The first role used (as AWS reports it), the odd ones without the element: GetRole
+    // for the odd ones only, and the date and region read from the RoleDetail.
+    let proxy = Proxy::start(
+        moto.port,
+        proxy::rewrite_role_details(|i, role| {
+            let bare = proxy::without_role_last_used(role);
+            match i {
+                0 => bare.replacen("<member>", &format!("<member>{USED}"), 1),
+                i if i % 2 == 1 => bare,
+                _ => role.to_string(),
+            }
+        }),
     );
-    let read: Vec<&Value> = snapshot["iam"]["roles"]
-        .as_array()
-        .expect("roles")
-        .iter()
-        .map(|r| &r["RoleLastUsed"])
-        .collect();
-    assert_eq!(read.iter().filter(|u| ***u == used).count(), 1);
-    assert_eq!(read.iter().filter(|u| ***u == json!({})).count(), roles.len() - 1);
+    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
+    assert_eq!(get_role_calls(&stderr), (roles / 2) as u64, "{stderr}");
+    let read = last_used(&snapshot);
+    let used = json!({"LastUsedDate": "2026-11-20T08:00:00Z", "Region": "eu-west-1"});
+    assert_eq!(read.iter().filter(|u| **u == used).count(), 1, "{read:?}");
+    assert_eq!(
+        read.iter().filter(|u| **u == json!({})).count(),
+        roles - 1,
+        "{read:?}"
+    );
     assert_eq!(snapshot["gaps"], json!([]));
+
+    // With no selected rule reading it (LP-001 alone), GetRole is never called, and what the
+    // RoleDetails carried is kept.
+    let saved = work.path("saved.json");
+    let (_, code, stderr) = work.scan(
+        &proxy.endpoint(),
+        REGION,
+        &[
+            "--select",
+            "LP-001",
+            "--fail-on",
+            "none",
+            "--stats",
+            "-vv",
+            "--save-snapshot",
+            saved.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(get_role_calls(&stderr), 0, "{stderr}");
+    let snapshot = live::read_json(&saved);
+    let read = last_used(&snapshot);
+    assert_eq!(read.iter().filter(|u| **u == used).count(), 1, "{read:?}");
+    assert_eq!(
+        read.iter().filter(|u| u.is_null()).count(),
+        roles / 2,
+        "absent where the RoleDetail lacked it: {read:?}"
+    );
 }

@@ -443,6 +443,34 @@ impl Drop for Proxy {
     }
 }
 
+/// The RoleDetail of GetAccountAuthorizationDetails without its `<RoleLastUsed>` element,
+/// as an implementation that leaves it out answers (moto 5.2.5 sends it, empty).
+pub fn without_role_last_used(role_detail: &str) -> String {
+    let mut out = role_detail.replace("<RoleLastUsed/>", "");
+    while let (Some(a), Some(b)) = (out.find("<RoleLastUsed>"), out.find("</RoleLastUsed>")) {
+        if b < a {
+            break;
+        }
+        out.replace_range(a..b + "</RoleLastUsed>".len(), "");
+    }
+    out
+}
+
+/// A handler that forwards everything and rewrites each RoleDetail of
+/// GetAccountAuthorizationDetails answers with `f(index on the page, RoleDetail)`.
+pub fn rewrite_role_details(
+    f: impl Fn(usize, &str) -> String + Send + Sync + 'static,
+) -> impl Fn(&Request, &Upstream) -> Response + Send + Sync + 'static {
+    move |req, up| {
+        let resp = up.send(req);
+        if req.service() != "iam" || req.operation() != "GetAccountAuthorizationDetails" {
+            return resp;
+        }
+        let (xml, _) = map_xml_list(&resp.text(), "RoleDetailList", "member", &f);
+        resp.with_body(xml)
+    }
+}
+
 /// Cuts the items of `<list>` (elements `<item>`, nested ones left alone) to those whose
 /// index `keep` accepts. Returns the new document and how many items the list had.
 pub fn cut_xml_list(
@@ -531,6 +559,12 @@ mod tests {
         assert_eq!(
             out,
             "<R><L><item><a><item>x</item></a></item><item>3</item></L><N/></R>"
+        );
+        assert_eq!(
+            without_role_last_used(
+                "<member><A/><RoleLastUsed><Region>x</Region></RoleLastUsed><B/><RoleLastUsed/></member>"
+            ),
+            "<member><A/><B/></member>"
         );
         let (out, n) = map_xml_list(xml, "L", "item", |i, text| {
             text.replacen("<item>", &format!("<item><i>{i}</i>"), 1)
