@@ -476,6 +476,9 @@ fn role_last_used_comes_from_account_authorization_details_when_present() {
     let aws = Aws::new(&moto.endpoint(), REGION);
     seed::insecure(&aws);
     seed::lab(&aws);
+    for name in ["ml-batch-role", "ml-pipeline-role"] {
+        aws.run(aws.role(name, seed::SAGEMAKER_TRUST, &[]));
+    }
     let work = Workdir::new();
     let args = ["--role-last-used", "--stats", "-vv"];
     let last_used = |snapshot: &Value| -> Vec<Value> {
@@ -493,7 +496,7 @@ fn role_last_used_comes_from_account_authorization_details_when_present() {
     // not used in the tracking window), and no GetRole at all.
     let (snapshot, stderr) = work.collect(&moto.endpoint(), REGION, &args);
     let roles = last_used(&snapshot).len();
-    assert!(roles >= 3, "{snapshot:#}");
+    assert_eq!(roles, 4, "{snapshot:#}");
     assert_eq!(get_role_calls(&stderr), 0, "{stderr}");
     assert_eq!(last_used(&snapshot), vec![json!({}); roles]);
 
