@@ -398,16 +398,16 @@ fn the_account_public_access_block_decides_de011_and_unread_it_is_not_assessed()
     let de011 = ("DE-011".to_string(), bucket_arn.clone());
     // moto answers NoSuchPublicAccessBlockConfiguration: recorded as every setting off, and
     // the bucket, which has no block of its own, fails.
-    let all = |on: bool| {
-        json!({"BlockPublicAcls": on, "IgnorePublicAcls": on, "BlockPublicPolicy": on, "RestrictPublicBuckets": on})
-    };
+    let all = |on: bool| json!({"BlockPublicAcls": on, "IgnorePublicAcls": on, "BlockPublicPolicy": on, "RestrictPublicBuckets": on});
     assert_eq!(b.snapshot["s3"]["account_public_access_block"], all(false));
     assert!(pairs(&b.report, "fail").contains(&de011));
 
     // Blocked for the account: one S3 Control call reads it and the bucket passes.
     let aws = Aws::new(&b.moto.endpoint(), REGION);
     aws.run(aws.account_public_access_block(true));
-    let (snapshot, stderr) = b.work.collect(&b.moto.endpoint(), REGION, &["--stats", "-vv"]);
+    let (snapshot, stderr) = b
+        .work
+        .collect(&b.moto.endpoint(), REGION, &["--stats", "-vv"]);
     assert_eq!(snapshot["s3"]["account_public_access_block"], all(true));
     assert_eq!(
         live::calls(&stderr)["s3control:GetPublicAccessBlock"].0,
@@ -444,11 +444,20 @@ fn the_account_public_access_block_decides_de011_and_unread_it_is_not_assessed()
     );
     assert!(snapshot["s3"].get("account_public_access_block").is_none());
     assert_eq!(
-        without(&snapshot, &[&["s3", "account_public_access_block"], &["gaps"]]),
-        without(&b.snapshot, &[&["s3", "account_public_access_block"], &["gaps"]]),
+        without(
+            &snapshot,
+            &[&["s3", "account_public_access_block"], &["gaps"]]
+        ),
+        without(
+            &b.snapshot,
+            &[&["s3", "account_public_access_block"], &["gaps"]]
+        ),
     );
     let report = b.work.audit(&b.work.path("snapshot.json"));
-    assert!(pairs(&report, "not_assessed").contains(&de011), "{report:#}");
+    assert!(
+        pairs(&report, "not_assessed").contains(&de011),
+        "{report:#}"
+    );
     assert!(!pairs(&report, "fail").contains(&de011));
     let finding = report["findings"]
         .as_array()
@@ -489,8 +498,7 @@ fn role_last_used_comes_from_account_authorization_details_when_present() {
             .map(|r| r.get("RoleLastUsed").cloned().unwrap_or(Value::Null))
             .collect()
     };
-    let get_role_calls =
-        |stderr: &str| live::calls(stderr).get("iam:GetRole").map_or(0, |c| c.0);
+    let get_role_calls = |stderr: &str| live::calls(stderr).get("iam:GetRole").map_or(0, |c| c.0);
 
     // moto 5.2.5 sends an empty <RoleLastUsed/> in every RoleDetail: kept as {} (present,
     // not used in the tracking window), and no GetRole at all.

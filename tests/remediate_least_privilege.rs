@@ -50,11 +50,14 @@ fn without(mut policy: Value, action: &str) -> Value {
 /// remediate policy grants).
 fn scan_policy() -> Value {
     let mut p = policy("mlguard-scan-policy.json");
-    p["Statement"].as_array_mut().expect("statements").push(json!({
-        "Effect": "Allow",
-        "Action": ["s3:ListBucket", "s3:HeadBucket", "s3:GetPublicAccessBlock"],
-        "Resource": "*"
-    }));
+    p["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .push(json!({
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket", "s3:HeadBucket", "s3:GetPublicAccessBlock"],
+            "Resource": "*"
+        }));
     p
 }
 

@@ -171,7 +171,10 @@ fn role(r: &RoleDetail) -> Value {
             }),
         )
         .tags(r.tags().iter().map(|t| (Some(t.key()), Some(t.value()))))
-        .v("RoleLastUsed", r.role_last_used().map(|u| last_used(Some(u))))
+        .v(
+            "RoleLastUsed",
+            r.role_last_used().map(|u| last_used(Some(u))),
+        )
         .build()
 }
 

@@ -65,7 +65,12 @@ async fn account_block(
     account_id: &str,
 ) -> Option<Value> {
     let result = ctx
-        .call(client.get_public_access_block().account_id(account_id).send())
+        .call(
+            client
+                .get_public_access_block()
+                .account_id(account_id)
+                .send(),
+        )
         .await;
     match result {
         Ok(out) => Some(account_flags(out.public_access_block_configuration().map(
@@ -80,7 +85,13 @@ async fn account_block(
         ))),
         Err(e) if e.code() == Some(NO_PUBLIC_ACCESS_BLOCK) => Some(account_flags(None)),
         Err(e) => {
-            ctx.gap("s3control", GLOBAL, "GetPublicAccessBlock", Some(account_id), &e);
+            ctx.gap(
+                "s3control",
+                GLOBAL,
+                "GetPublicAccessBlock",
+                Some(account_id),
+                &e,
+            );
             None
         }
     }
