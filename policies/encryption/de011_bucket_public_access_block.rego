@@ -63,8 +63,21 @@ import data.mlguard.lib.s3
 # Functions read other packages' rules through a local rule (see lib/kms.rego).
 flags := s3.public_access_flags
 
-# The settings that are on at neither level.
-off_flags(b) := [flag | some flag in flags; not s3.flag_on(b, flag)]
+account := s3.account_block
+
+# The bucket's own settings as far as they are known: none when reading them failed (a gap
+# wins over a field).
+own_block(i, b) := {} if s3.gap_reason("GetPublicAccessBlock", i, b)
+
+else := s3.bucket_block(b)
+
+# The settings that are on at neither level (as far as both are known). S3 applies the more
+# restrictive level, so a setting on at either level is on.
+off_flags(i, b) := [flag |
+	some flag in flags
+	not account[flag] == true
+	not own_block(i, b)[flag] == true
+]
 
 applicable contains resource.bucket(i, b) if some i, b in s3.buckets
 
@@ -72,14 +85,14 @@ deny contains result.new(resource.bucket(i, b), msg) if {
 	some i, b in s3.buckets
 	not s3.gap_reason("GetPublicAccessBlock", i, b)
 	not s3.account_block_unknown
-	off := off_flags(b)
+	off := off_flags(i, b)
 	count(off) > 0
 	msg := sprintf("bucket %s does not block public access: %s off both on the bucket and for the account", [b.Name, concat(", ", off)])
 }
 
 not_assessed contains result.new(resource.bucket(i, b), gap_msg) if {
 	some i, b in s3.buckets
-	count(off_flags(b)) > 0
+	count(off_flags(i, b)) > 0
 	gap_msg := s3.gap_reason("GetPublicAccessBlock", i, b)
 }
 
@@ -87,6 +100,7 @@ not_assessed contains result.new(resource.bucket(i, b), msg) if {
 	some i, b in s3.buckets
 	not s3.gap_reason("GetPublicAccessBlock", i, b)
 	s3.account_block_unknown
-	count(off_flags(b)) > 0
-	msg := sprintf("not assessed: the account-level public access block could not be read (%s) and bucket %s leaves %s off", [s3.account_block_reason, b.Name, concat(", ", off_flags(b))])
+	off := off_flags(i, b)
+	count(off) > 0
+	msg := sprintf("not assessed: the account-level public access block could not be read (%s) and bucket %s leaves %s off", [s3.account_block_reason, b.Name, concat(", ", off)])
 }

@@ -112,3 +112,19 @@ test_other_account_gap_ignored_denied if {
 	g := {"service": "s3", "region": "global", "operation": "GetBucketPolicy", "resource": "123456789012", "error_code": "AccessDenied", "message": "denied"}
 	count(deny) == 1 with input as mk_snap([{"Name": "ml-training-data"}], mk_all_off, [g])
 }
+
+# A gap wins over a field: settings that could not be read are not taken from a stale or
+# hand-written value, at either level.
+test_bucket_gap_wins_over_its_field_not_assessed if {
+	g := {"service": "s3", "region": "us-east-1", "operation": "GetPublicAccessBlock", "resource": "ml-training-data", "error_code": "AccessDenied", "message": "denied"}
+	snap := mk_snap([mk_bucket(mk_all_on)], mk_all_off, [g])
+	count(deny) == 0 with input as snap
+	count(not_assessed) == 1 with input as snap
+}
+
+test_account_gap_wins_over_its_field_not_assessed if {
+	g := {"service": "s3control", "region": "global", "operation": "GetPublicAccessBlock", "resource": "123456789012", "error_code": "AccessDenied", "message": "denied"}
+	snap := mk_snap([{"Name": "ml-training-data"}], mk_all_on, [g])
+	count(deny) == 0 with input as snap
+	count(not_assessed) == 1 with input as snap
+}

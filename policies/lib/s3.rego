@@ -38,9 +38,12 @@ kms_algorithms := {"aws:kms", "aws:kms:dsse"}
 
 public_access_flags := ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
 
+# The account's settings (S3 Control GetPublicAccessBlock); {} when absent or when reading
+# them failed (a gap wins over a field).
 default account_block := {}
 
 account_block := b if {
+	not account_block_unknown
 	b := input.s3.account_public_access_block
 	is_object(b)
 }
@@ -62,18 +65,11 @@ account_block_reason := sprintf("s3control:GetPublicAccessBlock failed (%s)", [c
 	codes := sort({g.error_code | some g in account_block_gaps})
 }
 
+# The bucket's own settings (GetPublicAccessBlock); {} when it has none.
 bucket_block(b) := pab if {
 	pab := b.PublicAccessBlock
 	is_object(pab)
 } else := {}
-
-# The flag is on at the account level or on the bucket (S3 applies the more restrictive).
-flag_on(b, flag) if account_block[flag] == true
-
-flag_on(b, flag) if {
-	block := bucket_block(b)
-	block[flag] == true
-}
 
 # --- bucket policy ----------------------------------------------------------------------
 
