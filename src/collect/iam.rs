@@ -1,6 +1,6 @@
 //! IAM (global): roles and the managed policies attached to them, from
-//! GetAccountAuthorizationDetails. `RoleLastUsed` comes with each RoleDetail on AWS; when a
-//! RoleDetail lacks it (moto, other emulators), GetRole reads it, only when asked.
+//! GetAccountAuthorizationDetails. `RoleLastUsed` comes with each RoleDetail (AWS; moto 5.2.5
+//! sends it empty); when a RoleDetail lacks it, GetRole reads it, only when asked.
 
 use super::ctx::{Ctx, GLOBAL, fan_out};
 use super::json::{Obj, policy_document, sort_by_field};
