@@ -429,8 +429,9 @@ pub struct AwsArgs {
     /// Seconds one attempt may take before it is retried.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=900))]
     pub attempt_timeout: u64,
-    /// Read when each role was last used (one iam:GetRole call per role). Done anyway when a
-    /// selected rule needs it.
+    /// Read when each role was last used: from GetAccountAuthorizationDetails, and with one
+    /// iam:GetRole call per role whose entry there lacks it. Done anyway when a selected rule
+    /// needs it.
     #[arg(long)]
     pub role_last_used: bool,
     /// Describe at most this many of the most recent SageMaker training jobs per region.

@@ -390,3 +390,184 @@ fn a_denied_call_about_one_resource_is_a_gap_naming_it() {
         ),
     );
 }
+
+#[test]
+fn the_account_public_access_block_decides_de011_and_unread_it_is_not_assessed() {
+    let b = baseline();
+    let bucket_arn = format!("arn:aws:s3:::{}", b.insecure.bucket);
+    let de011 = ("DE-011".to_string(), bucket_arn.clone());
+    // moto answers NoSuchPublicAccessBlockConfiguration: recorded as every setting off, and
+    // the bucket, which has no block of its own, fails.
+    let all = |on: bool| json!({"BlockPublicAcls": on, "IgnorePublicAcls": on, "BlockPublicPolicy": on, "RestrictPublicBuckets": on});
+    assert_eq!(b.snapshot["s3"]["account_public_access_block"], all(false));
+    assert!(pairs(&b.report, "fail").contains(&de011));
+
+    // Blocked for the account: one S3 Control call reads it and the bucket passes.
+    let aws = Aws::new(&b.moto.endpoint(), REGION);
+    aws.run(aws.account_public_access_block(true));
+    let (snapshot, stderr) = b
+        .work
+        .collect(&b.moto.endpoint(), REGION, &["--stats", "-vv"]);
+    assert_eq!(snapshot["s3"]["account_public_access_block"], all(true));
+    assert_eq!(
+        live::calls(&stderr)["s3control:GetPublicAccessBlock"].0,
+        1,
+        "{stderr}"
+    );
+    let report = b.work.audit(&b.work.path("snapshot.json"));
+    assert!(!pairs(&report, "fail").contains(&de011));
+    assert!(!pairs(&report, "not_assessed").contains(&de011));
+    let tally = report["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "DE-011")
+        .expect("DE-011 ran");
+    assert!(tally["passed"].as_u64() >= Some(1), "{tally:#}");
+
+    // Denied: a gap naming the account, no field, and the bucket is not assessed, not passed.
+    let proxy = Proxy::start(b.moto.port, |req, up| {
+        if req.service() == "s3control" && req.operation() == "GetPublicAccessBlock" {
+            denied(req)
+        } else {
+            up.send(req)
+        }
+    });
+    let (snapshot, _) = b.work.collect(&proxy.endpoint(), REGION, &[]);
+    assert_eq!(
+        snapshot["gaps"],
+        json!([{
+            "service": "s3control", "region": "global", "operation": "GetPublicAccessBlock",
+            "resource": ACCOUNT, "error_code": "AccessDenied",
+            "message": "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: s3control:GetPublicAccessBlock"
+        }])
+    );
+    assert!(snapshot["s3"].get("account_public_access_block").is_none());
+    assert_eq!(
+        without(
+            &snapshot,
+            &[&["s3", "account_public_access_block"], &["gaps"]]
+        ),
+        without(
+            &b.snapshot,
+            &[&["s3", "account_public_access_block"], &["gaps"]]
+        ),
+    );
+    let report = b.work.audit(&b.work.path("snapshot.json"));
+    assert!(
+        pairs(&report, "not_assessed").contains(&de011),
+        "{report:#}"
+    );
+    assert!(!pairs(&report, "fail").contains(&de011));
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "DE-011" && f["resource"]["arn"] == bucket_arn.as_str())
+        .expect("the DE-011 finding");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("s3control:GetPublicAccessBlock failed (AccessDenied)")),
+        "{finding:#}"
+    );
+}
+
+/// `<RoleLastUsed>` as AWS sends it in a RoleDetail: with a date and region, or empty when
+/// the role was not used in the tracking window.
+const USED: &str = "<RoleLastUsed><LastUsedDate>2026-11-20T08:00:00Z</LastUsedDate><Region>eu-west-1</Region></RoleLastUsed>";
+
+/// GetAccountAuthorizationDetails carries RoleLastUsed in each RoleDetail (AWS documents it
+/// there): GetRole is called only for the roles whose RoleDetail lacks it.
+#[test]
+fn role_last_used_comes_from_account_authorization_details_when_present() {
+    let moto = Moto::start();
+    let aws = Aws::new(&moto.endpoint(), REGION);
+    seed::insecure(&aws);
+    seed::lab(&aws);
+    for name in ["ml-batch-role", "ml-pipeline-role"] {
+        aws.run(aws.role(name, seed::SAGEMAKER_TRUST, &[]));
+    }
+    let work = Workdir::new();
+    let args = ["--role-last-used", "--stats", "-vv"];
+    let last_used = |snapshot: &Value| -> Vec<Value> {
+        snapshot["iam"]["roles"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .map(|r| r.get("RoleLastUsed").cloned().unwrap_or(Value::Null))
+            .collect()
+    };
+    let get_role_calls = |stderr: &str| live::calls(stderr).get("iam:GetRole").map_or(0, |c| c.0);
+
+    // moto 5.2.5 sends an empty <RoleLastUsed/> in every RoleDetail: kept as {} (present,
+    // not used in the tracking window), and no GetRole at all.
+    let (snapshot, stderr) = work.collect(&moto.endpoint(), REGION, &args);
+    let roles = last_used(&snapshot).len();
+    assert_eq!(roles, 4, "{snapshot:#}");
+    assert_eq!(get_role_calls(&stderr), 0, "{stderr}");
+    assert_eq!(last_used(&snapshot), vec![json!({}); roles]);
+
+    // Without the element (an implementation that leaves it out): one GetRole per role.
+    let proxy = Proxy::start(
+        moto.port,
+        proxy::rewrite_role_details(|_, role| proxy::without_role_last_used(role)),
+    );
+    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
+    assert_eq!(get_role_calls(&stderr), roles as u64, "{stderr}");
+    assert_eq!(last_used(&snapshot), vec![json!({}); roles]);
+    drop(proxy);
+
+    // The first role used (as AWS reports it), the odd ones without the element: GetRole
+    // for the odd ones only, and the date and region read from the RoleDetail.
+    let proxy = Proxy::start(
+        moto.port,
+        proxy::rewrite_role_details(|i, role| {
+            let bare = proxy::without_role_last_used(role);
+            match i {
+                0 => bare.replacen("<member>", &format!("<member>{USED}"), 1),
+                i if i % 2 == 1 => bare,
+                _ => role.to_string(),
+            }
+        }),
+    );
+    let (snapshot, stderr) = work.collect(&proxy.endpoint(), REGION, &args);
+    assert_eq!(get_role_calls(&stderr), (roles / 2) as u64, "{stderr}");
+    let read = last_used(&snapshot);
+    let used = json!({"LastUsedDate": "2026-11-20T08:00:00Z", "Region": "eu-west-1"});
+    assert_eq!(read.iter().filter(|u| **u == used).count(), 1, "{read:?}");
+    assert_eq!(
+        read.iter().filter(|u| **u == json!({})).count(),
+        roles - 1,
+        "{read:?}"
+    );
+    assert_eq!(snapshot["gaps"], json!([]));
+
+    // With no selected rule reading it (LP-001 alone), GetRole is never called, and what the
+    // RoleDetails carried is kept.
+    let saved = work.path("saved.json");
+    let (_, code, stderr) = work.scan(
+        &proxy.endpoint(),
+        REGION,
+        &[
+            "--select",
+            "LP-001",
+            "--fail-on",
+            "none",
+            "--stats",
+            "-vv",
+            "--save-snapshot",
+            saved.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(get_role_calls(&stderr), 0, "{stderr}");
+    let snapshot = live::read_json(&saved);
+    let read = last_used(&snapshot);
+    assert_eq!(read.iter().filter(|u| **u == used).count(), 1, "{read:?}");
+    assert_eq!(
+        read.iter().filter(|u| u.is_null()).count(),
+        roles / 2,
+        "absent where the RoleDetail lacked it: {read:?}"
+    );
+}

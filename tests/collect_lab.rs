@@ -279,9 +279,10 @@ fn lab_as_first_created() {
         assert_eq!(region(&snap)["sagemaker"][kind], json!([]), "{kind}");
     }
     assert_eq!(snap["s3"]["buckets"], json!([]));
-    assert!(
-        snap["s3"].get("account_public_access_block").is_none(),
-        "needs s3control, not collected"
+    assert_eq!(
+        snap["s3"]["account_public_access_block"],
+        json!({"BlockPublicAcls": false, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}),
+        "no account-level configuration (NoSuchPublicAccessBlockConfiguration): every setting off"
     );
 
     let (report, code, stderr) = work.scan(&moto.endpoint(), REGION, &["--fail-on", "none"]);

@@ -11,6 +11,8 @@ mod common;
 mod live;
 #[path = "common/moto.rs"]
 mod moto;
+#[path = "common/proxy.rs"]
+mod proxy;
 #[path = "common/seed.rs"]
 mod seed;
 
@@ -74,6 +76,14 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     let lab = seed::lab(&admin);
     let domain = seed::sagemaker_workload(&admin, &lab);
 
+    // moto sends RoleLastUsed (empty) in each RoleDetail; through a proxy that takes it
+    // out, the collector needs iam:GetRole too, which the policy must allow.
+    let proxy = proxy::Proxy::start(
+        moto.port,
+        proxy::rewrite_role_details(|_, role| proxy::without_role_last_used(role)),
+    );
+    let scan_endpoint = proxy.endpoint();
+
     let work = Workdir::new();
     let rules = work.path("rules");
     std::fs::create_dir_all(&rules).expect("dir");
@@ -90,7 +100,7 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     ];
     let scan_as = |key: &(String, String)| -> (Value, String) {
         let out = work
-            .live("collect", &endpoint, REGION, &args)
+            .live("collect", &scan_endpoint, REGION, &args)
             .env("AWS_ACCESS_KEY_ID", &key.0)
             .env("AWS_SECRET_ACCESS_KEY", &key.1)
             .output()
@@ -103,11 +113,14 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
         )
     };
 
-    // Two moto defects, not authorization: ListTags on a Studio domain answers 500, and
-    // moto authorizes GetBucketEncryption and GetPublicAccessBlock as s3:ListBucket (its
-    // action map lacks them) where AWS uses the actions the shipped policy grants
-    // (s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock). Everything else must
-    // be readable under exactly the shipped policy.
+    // Three moto defects, not authorization: ListTags on a Studio domain answers 500, moto
+    // authorizes GetBucketEncryption and GetPublicAccessBlock as s3:ListBucket (its action
+    // map lacks them), and S3 Control's GetPublicAccessBlock as s3:GetPublicAccessBlock (the
+    // operation name), where AWS uses the actions the shipped policy grants
+    // (s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock,
+    // s3:GetAccountPublicAccessBlock); moto's denial of the latter is not in S3 Control's
+    // error shape, so the SDK reads no error code (`Unknown`): still a gap, never data.
+    // Everything else must be readable under exactly the shipped policy.
     let domain_tags = format!("sagemaker:ListTags {domain} ResponseError");
     let exact = user(&admin, "mlguard-scanner", &scan_policy());
     let (snapshot, stderr) = scan_as(&exact);
@@ -116,6 +129,10 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
         .map(|op| format!("s3:{op} {} AccessDenied", bad.bucket))
         .collect();
     moto_quirks.push(domain_tags.clone());
+    moto_quirks.push(format!(
+        "s3control:GetPublicAccessBlock {} Unknown",
+        moto::ACCOUNT
+    ));
     moto_quirks.sort();
     assert_eq!(gaps(&snapshot), moto_quirks, "{stderr}");
     let calls = live::calls(&stderr);
@@ -137,7 +154,7 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     with_moto_mapping["Statement"]
         .as_array_mut()
         .expect("statements")
-        .push(json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}));
+        .push(json!({"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetPublicAccessBlock"], "Resource": "*"}));
     let (snapshot, stderr) = scan_as(&user(&admin, "mlguard-scanner-moto", &with_moto_mapping));
     assert_eq!(gaps(&snapshot), vec![domain_tags.clone()], "{stderr}");
 

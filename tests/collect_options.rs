@@ -8,6 +8,8 @@ mod common;
 mod live;
 #[path = "common/moto.rs"]
 mod moto;
+#[path = "common/proxy.rs"]
+mod proxy;
 #[path = "common/seed.rs"]
 mod seed;
 
@@ -248,6 +250,13 @@ fn optional_calls_follow_the_selected_rules() {
         nb.notebook_instance_arn().expect("ARN").to_string()
     });
     let work = Workdir::new();
+    // GetRole is for RoleDetails without RoleLastUsed (moto sends it, empty): a proxy takes
+    // it out, so that the optional call is needed.
+    let proxy = proxy::Proxy::start(
+        moto.port,
+        proxy::rewrite_role_details(|_, role| proxy::without_role_last_used(role)),
+    );
+    let endpoint = proxy.endpoint();
 
     // `scan` with rules that need neither: no per-role or per-notebook call, no RoleLastUsed,
     // no tags. (LP-001 reads GetAccountAuthorizationDetails only.)
@@ -257,7 +266,7 @@ fn optional_calls_follow_the_selected_rules() {
         let mut all = vec!["--select", "LP-001", "--fail-on", "none", "--stats", "-vv"];
         all.extend(["--save-snapshot", saved_arg.as_str()]);
         all.extend(args);
-        let (_, code, stderr) = work.scan(&moto.endpoint(), REGION, &all);
+        let (_, code, stderr) = work.scan(&endpoint, REGION, &all);
         assert_eq!(code, 0, "{stderr}");
         (live::read_json(&saved), stderr)
     };
@@ -290,7 +299,7 @@ fn optional_calls_follow_the_selected_rules() {
     std::fs::write(dir.join("tst001.rego"), live::READS_OPTIONAL).expect("write rule");
     let dir_arg = dir.to_str().expect("utf-8");
     let (report, code, stderr) = work.scan(
-        &moto.endpoint(),
+        &endpoint,
         REGION,
         &[
             "--policy-dir",
@@ -316,14 +325,14 @@ fn optional_calls_follow_the_selected_rules() {
     );
     assert_eq!(nb["Tags"], json!([{"Key": "team", "Value": "ml"}]));
     // `collect --policy-dir` follows the same rules, so `audit` of its snapshot agrees.
-    let (snap, _) = work.collect(&moto.endpoint(), REGION, &["--policy-dir", dir_arg]);
+    let (snap, _) = work.collect(&endpoint, REGION, &["--policy-dir", dir_arg]);
     assert_eq!(
         find(&snap["iam"]["roles"], "Arn", &lab.role_arn)["RoleLastUsed"],
         json!({})
     );
     // Leaving the rule out leaves the calls out.
     let (_, _, stderr) = work.scan(
-        &moto.endpoint(),
+        &endpoint,
         REGION,
         &[
             "--policy-dir",

@@ -42,15 +42,22 @@ fn without(mut policy: Value, action: &str) -> Value {
     policy
 }
 
-/// The scan policy, plus what moto checks instead of the actions AWS uses for three S3
+/// The scan policy, plus what moto checks instead of the actions AWS uses for four S3
 /// reads: its action map authorizes GetBucketEncryption and GetPublicAccessBlock as
-/// s3:ListBucket (see tests/collect_least_privilege.rs), and HeadBucket as `s3:HeadBucket`,
-/// which is not an IAM action (AWS checks s3:ListBucket, which the remediate policy grants).
+/// s3:ListBucket (see tests/collect_least_privilege.rs), S3 Control's GetPublicAccessBlock
+/// as `s3:GetPublicAccessBlock` (AWS: s3:GetAccountPublicAccessBlock), and HeadBucket as
+/// `s3:HeadBucket`, which is not an IAM action (AWS checks s3:ListBucket, which the
+/// remediate policy grants).
 fn scan_policy() -> Value {
     let mut p = policy("mlguard-scan-policy.json");
-    p["Statement"].as_array_mut().expect("statements").push(
-        json!({"Effect": "Allow", "Action": ["s3:ListBucket", "s3:HeadBucket"], "Resource": "*"}),
-    );
+    p["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .push(json!({
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket", "s3:HeadBucket", "s3:GetPublicAccessBlock"],
+            "Resource": "*"
+        }));
     p
 }
 

@@ -226,7 +226,7 @@ fn every_rule_evaluates_every_fixture() {
         .expect("fixtures")
         .flatten()
     {
-        for kind in ["pass", "fail"] {
+        for kind in ["pass", "fail", "not_assessed"] {
             files.extend(docgen::fixtures(
                 &root().join("fixtures"),
                 &dir.file_name().to_string_lossy(),
@@ -242,6 +242,45 @@ fn every_rule_evaluates_every_fixture() {
             problems.push(format!("{}: {e}", file.display()));
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `fixtures/<ID>/not_assessed/*.json` hold snapshots whose gaps leave the rule unable to
+/// judge: it reports `not_assessed` for them and neither passes nor fails anything.
+#[test]
+fn not_assessed_fixtures_are_neither_passed_nor_failed() {
+    let fixtures = root().join("fixtures");
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for rule in builtin_rules() {
+        let id = &rule.meta.id;
+        for file in docgen::fixtures(&fixtures, id, "not_assessed") {
+            seen += 1;
+            let snap =
+                snapshot::load_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let report =
+                audit::audit(engine(), &snap, std::slice::from_ref(id)).expect("evaluates");
+            let tally = report
+                .tallies
+                .iter()
+                .find(|t| t.rule_id == *id)
+                .expect("tally");
+            let unknown = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::NotAssessed)
+                .count();
+            if unknown == 0 || tally.failed > 0 || tally.passed() > 0 {
+                problems.push(format!(
+                    "{id}: {} gives {unknown} not assessed, {} failed, {} passed",
+                    stem(&file),
+                    tally.failed,
+                    tally.passed()
+                ));
+            }
+        }
+    }
+    assert!(seen > 0, "no not_assessed fixtures found");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -289,7 +328,7 @@ fn every_rule_is_not_assessed_when_its_inputs_could_not_be_listed() {
         }
         for input in &rule.meta.inputs {
             let (service, operation) = input.split_once(':').expect("service:Operation");
-            let region = if matches!(service, "iam" | "s3" | "sts") {
+            let region = if matches!(service, "iam" | "s3" | "s3control" | "sts") {
                 "global"
             } else {
                 "us-east-1"

@@ -4,9 +4,12 @@
 #   One or more of the four S3 Block Public Access settings (BlockPublicAcls,
 #   IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets) is on neither for the bucket
 #   nor for the account. S3 applies the more restrictive of the two levels, so each setting
-#   counts as on when either level has it on. A missing configuration counts as all off. When
-#   the bucket's or the account's settings could not be read and the other level does not
-#   settle the question, the bucket is reported not assessed.
+#   counts as on when either level has it on, and a bucket can be made public only if some
+#   setting is off at both. The account's settings come from S3 Control
+#   GetPublicAccessBlock (one call per account); a missing configuration, at either level,
+#   counts as all off. When the bucket's or the account's settings could not be read and the
+#   other level does not settle the question, the bucket is reported not assessed, never
+#   passed.
 # custom:
 #   id: DE-011
 #   name: bucket-public-access-not-blocked
@@ -48,7 +51,7 @@
 #     - https://github.com/prowler-cloud/prowler/blob/master/prowler/compliance/aws/pci_4.0_aws.json
 #     - https://github.com/turbot/steampipe-mod-aws-compliance/tree/main/pci_dss_v40
 #     - https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec-04.html
-#   inputs: [s3:ListBuckets, s3:GetPublicAccessBlock]
+#   inputs: [s3:ListBuckets, s3:GetPublicAccessBlock, s3control:GetPublicAccessBlock]
 package mlguard.encryption.bucket_public_access_block
 
 import rego.v1
@@ -60,8 +63,21 @@ import data.mlguard.lib.s3
 # Functions read other packages' rules through a local rule (see lib/kms.rego).
 flags := s3.public_access_flags
 
-# The settings that are on at neither level.
-off_flags(b) := [flag | some flag in flags; not s3.flag_on(b, flag)]
+account := s3.account_block
+
+# The bucket's own settings as far as they are known: none when reading them failed (a gap
+# wins over a field).
+own_block(i, b) := {} if s3.gap_reason("GetPublicAccessBlock", i, b)
+
+else := s3.bucket_block(b)
+
+# The settings that are on at neither level (as far as both are known). S3 applies the more
+# restrictive level, so a setting on at either level is on.
+off_flags(i, b) := [flag |
+	some flag in flags
+	not account[flag] == true
+	not own_block(i, b)[flag] == true
+]
 
 applicable contains resource.bucket(i, b) if some i, b in s3.buckets
 
@@ -69,14 +85,14 @@ deny contains result.new(resource.bucket(i, b), msg) if {
 	some i, b in s3.buckets
 	not s3.gap_reason("GetPublicAccessBlock", i, b)
 	not s3.account_block_unknown
-	off := off_flags(b)
+	off := off_flags(i, b)
 	count(off) > 0
 	msg := sprintf("bucket %s does not block public access: %s off both on the bucket and for the account", [b.Name, concat(", ", off)])
 }
 
 not_assessed contains result.new(resource.bucket(i, b), gap_msg) if {
 	some i, b in s3.buckets
-	count(off_flags(b)) > 0
+	count(off_flags(i, b)) > 0
 	gap_msg := s3.gap_reason("GetPublicAccessBlock", i, b)
 }
 
@@ -84,6 +100,7 @@ not_assessed contains result.new(resource.bucket(i, b), msg) if {
 	some i, b in s3.buckets
 	not s3.gap_reason("GetPublicAccessBlock", i, b)
 	s3.account_block_unknown
-	count(off_flags(b)) > 0
-	msg := sprintf("not assessed: the account-level public access block could not be read and the bucket leaves %s off", [concat(", ", off_flags(b))])
+	off := off_flags(i, b)
+	count(off) > 0
+	msg := sprintf("not assessed: the account-level public access block could not be read (%s) and bucket %s leaves %s off", [s3.account_block_reason, b.Name, concat(", ", off)])
 }

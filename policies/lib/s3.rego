@@ -38,36 +38,38 @@ kms_algorithms := {"aws:kms", "aws:kms:dsse"}
 
 public_access_flags := ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
 
+# The account's settings (S3 Control GetPublicAccessBlock); {} when absent or when reading
+# them failed (a gap wins over a field).
 default account_block := {}
 
 account_block := b if {
+	not account_block_unknown
 	b := input.s3.account_public_access_block
 	is_object(b)
 }
 
-# The account-level setting could not be read: GetPublicAccessBlock (s3control) failed
-# for the account, recorded as a listing gap or as a gap naming the account id.
-account_block_unknown if {
+# The account-level setting could not be read: S3 Control GetPublicAccessBlock failed. The
+# collector records the gap with the account id as its resource; a gap without a resource
+# (a hand-written snapshot) means the same.
+account_block_gaps contains g if {
 	some g in object.get(input, "gaps", [])
+	g.service == "s3control"
 	g.operation == "GetPublicAccessBlock"
-	g.service in {"s3", "s3control"}
-	not is_string(object.get(g, "resource", null))
 }
 
-account_block_unknown if gaps.resource_failed("GetPublicAccessBlock", resource.account_id)
+account_block_unknown if count(account_block_gaps) > 0
 
+# Why the account-level setting is unknown; undefined when it was read.
+account_block_reason := sprintf("s3control:GetPublicAccessBlock failed (%s)", [concat(", ", codes)]) if {
+	account_block_unknown
+	codes := sort({g.error_code | some g in account_block_gaps})
+}
+
+# The bucket's own settings (GetPublicAccessBlock); {} when it has none.
 bucket_block(b) := pab if {
 	pab := b.PublicAccessBlock
 	is_object(pab)
 } else := {}
-
-# The flag is on at the account level or on the bucket (S3 applies the more restrictive).
-flag_on(b, flag) if account_block[flag] == true
-
-flag_on(b, flag) if {
-	block := bucket_block(b)
-	block[flag] == true
-}
 
 # --- bucket policy ----------------------------------------------------------------------
 

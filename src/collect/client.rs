@@ -9,6 +9,7 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
+use aws_smithy_runtime_api::client::endpoint::EndpointFuture;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use aws_types::sdk_config::SharedCredentialsProvider;
@@ -188,5 +189,101 @@ impl Clients {
             .interceptor(self.counter("s3"))
             .build();
         aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// S3 Control, for the account-level settings. Its endpoint rules put the account id in
+    /// front of the host name (`ACCOUNT.s3-control.REGION.amazonaws.com`), in front of an
+    /// overridden endpoint too, where `ACCOUNT.127.0.0.1` reaches nothing: with an endpoint
+    /// override the account id travels only in the `x-amz-account-id` header, as S3 buckets
+    /// go in the path.
+    pub fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
+        let mut conf = aws_sdk_s3control::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .interceptor(self.counter("s3control"));
+        if self.path_style {
+            conf = conf.endpoint_resolver(AccountOutOfHost::default());
+        }
+        aws_sdk_s3control::Client::from_conf(conf.build())
+    }
+}
+
+/// The S3 Control endpoint resolver, without the `ACCOUNT.` host prefix it adds to an
+/// overridden endpoint.
+#[derive(Debug, Default)]
+struct AccountOutOfHost(aws_sdk_s3control::config::endpoint::DefaultResolver);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for AccountOutOfHost {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> EndpointFuture<'a> {
+        use aws_sdk_s3control::config::endpoint::ResolveEndpoint;
+        let resolved = ResolveEndpoint::resolve_endpoint(&self.0, params);
+        let (Some(account), Some(_)) = (params.account_id(), params.endpoint()) else {
+            return resolved;
+        };
+        EndpointFuture::new(async move {
+            let endpoint = resolved.await?;
+            let url = without_host_prefix(endpoint.url(), account);
+            Ok(match url {
+                Some(url) => endpoint.into_builder().url(url).build(),
+                None => endpoint,
+            })
+        })
+    }
+}
+
+/// `scheme://PREFIX.rest` as `scheme://rest`; `None` when the URL does not start so.
+fn without_host_prefix(url: &str, prefix: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.strip_prefix(prefix)?.strip_prefix('.')?;
+    Some(format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_s3control::config::endpoint::{Params, ResolveEndpoint};
+
+    #[test]
+    fn host_prefix_is_removed_only_from_an_overridden_endpoint() {
+        assert_eq!(
+            without_host_prefix("http://123456789012.127.0.0.1:5000", "123456789012").as_deref(),
+            Some("http://127.0.0.1:5000")
+        );
+        assert_eq!(
+            without_host_prefix("http://127.0.0.1:5000", "123456789012"),
+            None
+        );
+        let resolve = |endpoint: Option<&str>| {
+            let mut params = Params::builder()
+                .region("us-east-1")
+                .account_id("123456789012")
+                .requires_account_id(true)
+                .use_fips(false)
+                .use_dual_stack(false);
+            if let Some(e) = endpoint {
+                params = params.endpoint(e);
+            }
+            let params = params.build().expect("params");
+            let resolver = AccountOutOfHost::default();
+            let endpoint = futures_now(ResolveEndpoint::resolve_endpoint(&resolver, &params));
+            endpoint.expect("resolves").url().to_string()
+        };
+        assert_eq!(
+            resolve(Some("http://127.0.0.1:5000")),
+            "http://127.0.0.1:5000"
+        );
+        assert_eq!(
+            resolve(None),
+            "https://123456789012.s3-control.us-east-1.amazonaws.com"
+        );
+    }
+
+    fn futures_now<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(f)
     }
 }

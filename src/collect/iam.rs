@@ -1,11 +1,12 @@
 //! IAM (global): roles and the managed policies attached to them, from
-//! GetAccountAuthorizationDetails; `RoleLastUsed` from GetRole only when asked.
+//! GetAccountAuthorizationDetails. `RoleLastUsed` comes with each RoleDetail (AWS; moto 5.2.5
+//! sends it empty); when a RoleDetail lacks it, GetRole reads it, only when asked.
 
 use super::ctx::{Ctx, GLOBAL, fan_out};
 use super::json::{Obj, policy_document, sort_by_field};
 use aws_sdk_iam::types::{
     AttachedPolicy, EntityType, InstanceProfile, ManagedPolicyDetail, PolicyDetail, PolicyVersion,
-    RoleDetail,
+    RoleDetail, RoleLastUsed,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -74,10 +75,16 @@ pub(crate) async fn collect(
         .collect();
     sort_by_field(&mut policies, "Arn");
 
-    let mut roles: Vec<Value> = roles.iter().map(role).collect();
-    if role_last_used && !roles.is_empty() {
-        task.step(format!("GetRole for {} roles", roles.len()));
-        roles = with_last_used(&ctx, &client, roles).await;
+    // GetRole only for the roles whose RoleDetail lacks RoleLastUsed.
+    let (mut roles, lacking): (Vec<Value>, Vec<Value>) = roles
+        .iter()
+        .map(role)
+        .partition(|r| r.get("RoleLastUsed").is_some());
+    if role_last_used && !lacking.is_empty() {
+        task.step(format!("GetRole for {} roles", lacking.len()));
+        roles.extend(with_last_used(&ctx, &client, lacking).await);
+    } else {
+        roles.extend(lacking);
     }
     sort_by_field(&mut roles, "Arn");
     task.done(format!(
@@ -88,8 +95,8 @@ pub(crate) async fn collect(
     json!({"roles": roles, "policies": policies})
 }
 
-/// Adds `RoleLastUsed` from GetRole to every role, concurrently. A failed GetRole leaves it
-/// out (and records a gap for the role's ARN).
+/// Adds `RoleLastUsed` from GetRole to each of `roles` (those whose RoleDetail lacked it),
+/// concurrently. A failed GetRole leaves it out (and records a gap for the role's ARN).
 async fn with_last_used(
     ctx: &Arc<Ctx>,
     client: &aws_sdk_iam::Client,
@@ -103,12 +110,8 @@ async fn with_last_used(
             match ctx.call(client.get_role().role_name(&name).send()).await {
                 Ok(out) => {
                     let used = out.role().and_then(|r| r.role_last_used());
-                    let last_used = Obj::new()
-                        .t("LastUsedDate", used.and_then(|u| u.last_used_date()))
-                        .s("Region", used.and_then(|u| u.region()))
-                        .build();
                     if let Some(obj) = role.as_object_mut() {
-                        obj.insert("RoleLastUsed".into(), last_used);
+                        obj.insert("RoleLastUsed".into(), last_used(used));
                     }
                 }
                 Err(e) => ctx.gap("iam", GLOBAL, "GetRole", Some(&arn), &e),
@@ -119,8 +122,18 @@ async fn with_last_used(
     .await
 }
 
-/// A RoleDetail, with its policy documents decoded. `RoleLastUsed` is left out: the snapshot
-/// holds it only when GetRole read it (GetAccountAuthorizationDetails does not fill it in).
+/// `RoleLastUsed`: `{}` when the role was not used in the tracking window (AWS then sends
+/// an empty element, or none in GetRole).
+fn last_used(used: Option<&RoleLastUsed>) -> Value {
+    Obj::new()
+        .t("LastUsedDate", used.and_then(|u| u.last_used_date()))
+        .s("Region", used.and_then(|u| u.region()))
+        .build()
+}
+
+/// A RoleDetail, with its policy documents decoded. `RoleLastUsed` is kept when the
+/// RoleDetail has it (AWS fills it in, an empty element when the role was not used in the
+/// tracking window) and left out when it does not (then GetRole reads it, when asked).
 fn role(r: &RoleDetail) -> Value {
     Obj::new()
         .s("Path", r.path())
@@ -158,6 +171,10 @@ fn role(r: &RoleDetail) -> Value {
             }),
         )
         .tags(r.tags().iter().map(|t| (Some(t.key()), Some(t.value()))))
+        .v(
+            "RoleLastUsed",
+            r.role_last_used().map(|u| last_used(Some(u))),
+        )
         .build()
 }
 

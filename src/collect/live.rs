@@ -388,7 +388,12 @@ async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
         clients.iam(),
         opts.needs.role_last_used,
     ));
-    let s3 = tokio::spawn(s3::collect(Arc::clone(&ctx), clients.clone(), home.clone()));
+    let s3 = tokio::spawn(s3::collect(
+        Arc::clone(&ctx),
+        clients.clone(),
+        home.clone(),
+        identity.account_id.clone(),
+    ));
     let settings = sagemaker::Settings {
         max_training_jobs: opts.max_training_jobs,
         tags: opts.needs.sagemaker_tags,

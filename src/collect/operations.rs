@@ -12,7 +12,8 @@ pub struct Operation {
     pub service: &'static str,
     /// The API operation name.
     pub name: &'static str,
-    /// The IAM action that authorizes it (`None`: no permission needed).
+    /// The IAM action that authorizes it (`None`: no permission needed). S3 Control
+    /// operations are authorized by `s3:` actions.
     pub action: Option<&'static str>,
     /// When the collector calls it.
     pub when: When,
@@ -219,6 +220,12 @@ pub const OPERATIONS: &[Operation] = &[
         When::Always,
     ),
     op("s3", "GetBucketPolicy", "s3:GetBucketPolicy", When::Always),
+    op(
+        "s3control",
+        "GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+        When::Always,
+    ),
 ];
 
 /// The operation `service:name`, if the collector can call it.
@@ -282,10 +289,12 @@ pub(crate) mod tests {
             );
             if let Some(action) = o.action {
                 let (svc, name) = action.split_once(':').expect("service:Action");
-                assert_eq!(
-                    svc, o.service,
-                    "{action} authorizes a call to another service"
-                );
+                let prefix = if o.service == "s3control" {
+                    "s3"
+                } else {
+                    o.service
+                };
+                assert_eq!(svc, prefix, "{action} authorizes a call to another service");
                 assert!(
                     name.starts_with(|c: char| c.is_ascii_uppercase()),
                     "{action}"

@@ -1,5 +1,6 @@
 //! S3 (global listing, regional buckets): every bucket with its region, default encryption,
-//! public access block and policy. "No such configuration" answers are data, not gaps.
+//! public access block and policy, and the account's public access block (S3 Control).
+//! "No such configuration" answers are data, not gaps.
 
 use super::client::Clients;
 use super::ctx::{Ctx, GLOBAL, fan_out};
@@ -37,9 +38,78 @@ impl RegionalClients {
     }
 }
 
-/// `{"buckets": [...]}`, sorted by name. The account-level public access block needs
-/// s3control and is not collected (`account_public_access_block` stays absent).
-pub(crate) async fn collect(ctx: Arc<Ctx>, clients: Clients, home_region: String) -> Value {
+/// `{"buckets": [...], "account_public_access_block": {...}}`, buckets sorted by name. The
+/// account's block is left out when it could not be read (a gap names the account).
+pub(crate) async fn collect(
+    ctx: Arc<Ctx>,
+    clients: Clients,
+    home_region: String,
+    account_id: String,
+) -> Value {
+    let control = clients.s3control(&home_region);
+    let (mut out, account) = tokio::join!(
+        buckets(Arc::clone(&ctx), clients, home_region),
+        account_block(&ctx, &control, &account_id),
+    );
+    if let (Some(obj), Some(block)) = (out.as_object_mut(), account) {
+        obj.insert("account_public_access_block".into(), block);
+    }
+    out
+}
+
+/// S3 Control GetPublicAccessBlock for the account: one call. No configuration means every
+/// setting is off, recorded as such; a failure is a gap whose resource is the account id.
+async fn account_block(
+    ctx: &Ctx,
+    client: &aws_sdk_s3control::Client,
+    account_id: &str,
+) -> Option<Value> {
+    let result = ctx
+        .call(
+            client
+                .get_public_access_block()
+                .account_id(account_id)
+                .send(),
+        )
+        .await;
+    match result {
+        Ok(out) => Some(account_flags(out.public_access_block_configuration().map(
+            |c| {
+                [
+                    c.block_public_acls(),
+                    c.ignore_public_acls(),
+                    c.block_public_policy(),
+                    c.restrict_public_buckets(),
+                ]
+            },
+        ))),
+        Err(e) if e.code() == Some(NO_PUBLIC_ACCESS_BLOCK) => Some(account_flags(None)),
+        Err(e) => {
+            ctx.gap(
+                "s3control",
+                GLOBAL,
+                "GetPublicAccessBlock",
+                Some(account_id),
+                &e,
+            );
+            None
+        }
+    }
+}
+
+/// The four settings of an account, each `false` when not set.
+fn account_flags(flags: Option<[Option<bool>; 4]>) -> Value {
+    let [acls, ignore, policy, restrict] = flags.unwrap_or_default();
+    json!({
+        "BlockPublicAcls": acls.unwrap_or(false),
+        "IgnorePublicAcls": ignore.unwrap_or(false),
+        "BlockPublicPolicy": policy.unwrap_or(false),
+        "RestrictPublicBuckets": restrict.unwrap_or(false),
+    })
+}
+
+/// `{"buckets": [...]}`, sorted by name.
+async fn buckets(ctx: Arc<Ctx>, clients: Clients, home_region: String) -> Value {
     let task = ctx.progress.task("s3");
     task.step("ListBuckets");
     let regional = Arc::new(RegionalClients {

@@ -88,6 +88,8 @@ pub struct Role {
     pub permissions_boundary: Option<PermissionsBoundary>,
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// From the RoleDetail when AWS sent it, else from GetRole; `{}` when the role was not
+    /// used in the tracking window; absent when not collected.
     pub role_last_used: Option<RoleLastUsed>,
 }
 
@@ -160,7 +162,10 @@ pub struct PolicyVersion {
 pub struct S3 {
     #[serde(default)]
     pub buckets: Vec<Bucket>,
-    /// GetPublicAccessBlock of the account (s3control); absent when not collected.
+    /// S3 Control GetPublicAccessBlock of the account: the four settings, all `false` when
+    /// the account has no configuration. Absent when it could not be read (a gap of
+    /// `s3control:GetPublicAccessBlock` names the account id) or was not collected; rules
+    /// then judge buckets as if the account blocked nothing, unless a gap says otherwise.
     pub account_public_access_block: Option<PublicAccessBlock>,
 }
 

@@ -49,8 +49,12 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The signing service (`iam`, `ec2`, `kms`, `sagemaker`, `s3`, `sts`).
+    /// The service: the signing service (`iam`, `ec2`, `kms`, `sagemaker`, `s3`, `sts`), and
+    /// `s3control` for S3 Control, which signs as `s3` (its paths start with `/v20180820/`).
     pub fn service(&self) -> String {
+        if self.target.starts_with("/v20180820/") {
+            return "s3control".to_string();
+        }
         self.header("authorization")
             .and_then(|a| a.split("Credential=").nth(1))
             .and_then(|c| c.split(',').next())
@@ -101,6 +105,15 @@ impl Request {
         }
         // S3 (REST): the x-id parameter, else the sub-resource.
         let (path, query) = self.target.split_once('?').unwrap_or((&self.target, ""));
+        if path == "/v20180820/configuration/publicAccessBlock" {
+            return match self.method.as_str() {
+                "GET" => "GetPublicAccessBlock",
+                "PUT" => "PutPublicAccessBlock",
+                "DELETE" => "DeletePublicAccessBlock",
+                _ => "Unknown",
+            }
+            .to_string();
+        }
         for p in query.split('&') {
             if let Some(id) = p.strip_prefix("x-id=") {
                 return id.to_string();
@@ -430,6 +443,34 @@ impl Drop for Proxy {
     }
 }
 
+/// The RoleDetail of GetAccountAuthorizationDetails without its `<RoleLastUsed>` element,
+/// as an implementation that leaves it out answers (moto 5.2.5 sends it, empty).
+pub fn without_role_last_used(role_detail: &str) -> String {
+    let mut out = role_detail.replace("<RoleLastUsed/>", "");
+    while let (Some(a), Some(b)) = (out.find("<RoleLastUsed>"), out.find("</RoleLastUsed>")) {
+        if b < a {
+            break;
+        }
+        out.replace_range(a..b + "</RoleLastUsed>".len(), "");
+    }
+    out
+}
+
+/// A handler that forwards everything and rewrites each RoleDetail of
+/// GetAccountAuthorizationDetails answers with `f(index on the page, RoleDetail)`.
+pub fn rewrite_role_details(
+    f: impl Fn(usize, &str) -> String + Send + Sync + 'static,
+) -> impl Fn(&Request, &Upstream) -> Response + Send + Sync + 'static {
+    move |req, up| {
+        let resp = up.send(req);
+        if req.service() != "iam" || req.operation() != "GetAccountAuthorizationDetails" {
+            return resp;
+        }
+        let (xml, _) = map_xml_list(&resp.text(), "RoleDetailList", "member", &f);
+        resp.with_body(xml)
+    }
+}
+
 /// Cuts the items of `<list>` (elements `<item>`, nested ones left alone) to those whose
 /// index `keep` accepts. Returns the new document and how many items the list had.
 pub fn cut_xml_list(
@@ -437,6 +478,23 @@ pub fn cut_xml_list(
     list: &str,
     item: &str,
     keep: impl Fn(usize) -> bool,
+) -> (String, usize) {
+    map_xml_list(xml, list, item, |i, text| {
+        if keep(i) {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    })
+}
+
+/// Rewrites each item of `<list>` (elements `<item>`, nested ones left alone) with `f(index,
+/// item text)`. Returns the new document and how many items the list had.
+pub fn map_xml_list(
+    xml: &str,
+    list: &str,
+    item: &str,
+    f: impl Fn(usize, &str) -> String,
 ) -> (String, usize) {
     let open = format!("<{list}>");
     let Some(start) = xml.find(&open).map(|i| i + open.len()) else {
@@ -480,8 +538,7 @@ pub fn cut_xml_list(
     let kept: String = items
         .iter()
         .enumerate()
-        .filter(|(i, _)| keep(*i))
-        .map(|(_, (a, b))| &xml[*a..*b])
+        .map(|(i, (a, b))| f(i, &xml[*a..*b]))
         .collect();
     (
         format!("{}{kept}{}", &xml[..start], &xml[end..]),
@@ -502,6 +559,20 @@ mod tests {
         assert_eq!(
             out,
             "<R><L><item><a><item>x</item></a></item><item>3</item></L><N/></R>"
+        );
+        assert_eq!(
+            without_role_last_used(
+                "<member><A/><RoleLastUsed><Region>x</Region></RoleLastUsed><B/><RoleLastUsed/></member>"
+            ),
+            "<member><A/><B/></member>"
+        );
+        let (out, n) = map_xml_list(xml, "L", "item", |i, text| {
+            text.replacen("<item>", &format!("<item><i>{i}</i>"), 1)
+        });
+        assert_eq!(n, 3);
+        assert_eq!(
+            out,
+            "<R><L><item><i>0</i><a><item>x</item></a></item><item><i>1</i>2</item><item><i>2</i>3</item></L><N/></R>"
         );
     }
 }

@@ -21,6 +21,23 @@ pub use crate::moto::ACCOUNT;
 
 pub const SAGEMAKER_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
+/// An endpoint resolver that answers one URL, whatever the parameters.
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_smithy_runtime_api::client::endpoint::EndpointFuture<'a> {
+        aws_smithy_runtime_api::client::endpoint::EndpointFuture::ready(Ok(
+            aws_smithy_types::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
+    }
+}
+
 /// SDK clients for one emulated account and region.
 pub struct Aws {
     rt: tokio::runtime::Runtime,
@@ -90,6 +107,34 @@ impl Aws {
             .force_path_style(true)
             .build();
         aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// S3 Control at the emulator itself: its endpoint rules would put the account id in
+    /// front of the host (`123456789012.127.0.0.1`), which reaches nothing.
+    pub fn s3control(&self) -> aws_sdk_s3control::Client {
+        let endpoint = self.config.endpoint_url().expect("an emulator endpoint");
+        let conf = aws_sdk_s3control::config::Builder::from(&self.config)
+            .endpoint_resolver(FixedEndpoint(endpoint.to_string()))
+            .build();
+        aws_sdk_s3control::Client::from_conf(conf)
+    }
+
+    /// Sets the account-level S3 public access block: every setting `on`.
+    pub async fn account_public_access_block(&self, on: bool) {
+        self.s3control()
+            .put_public_access_block()
+            .account_id(ACCOUNT)
+            .public_access_block_configuration(
+                aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(on)
+                    .ignore_public_acls(on)
+                    .block_public_policy(on)
+                    .restrict_public_buckets(on)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("s3control PutPublicAccessBlock");
     }
 
     pub fn role_arn(&self, name: &str) -> String {
