@@ -124,6 +124,9 @@ struct Op {
     collections: &'static [Where],
     /// The field the collector names the resource by in the gap; `None` for a listing.
     id_field: Option<&'static str>,
+    /// A call about the account itself (S3 Control's account-level public access block): the
+    /// gap names the account id and describes no resource a rule judges.
+    account_level: bool,
 }
 
 const fn call(name: &'static str, collections: &'static [Where], id: &'static str) -> Op {
@@ -131,6 +134,7 @@ const fn call(name: &'static str, collections: &'static [Where], id: &'static st
         name,
         collections,
         id_field: Some(id),
+        account_level: false,
     }
 }
 
@@ -139,6 +143,16 @@ const fn listing(name: &'static str, collections: &'static [Where]) -> Op {
         name,
         collections,
         id_field: None,
+        account_level: false,
+    }
+}
+
+const fn account_call(name: &'static str) -> Op {
+    Op {
+        name,
+        collections: &[],
+        id_field: None,
+        account_level: true,
     }
 }
 
@@ -159,6 +173,7 @@ const OPS: &[Op] = &[
         "Name",
     ),
     call("s3:GetBucketPolicy", &[Global("s3", "buckets")], "Name"),
+    account_call("s3control:GetPublicAccessBlock"),
     listing("kms:ListKeys", &[Regional("kms", "keys")]),
     listing("kms:ListAliases", &[Regional("kms", "keys")]),
     call("kms:DescribeKey", &[Regional("kms", "keys")], "Arn"),
@@ -316,6 +331,10 @@ fn with_gap(doc: &Value, op: &Op) -> (Value, BTreeSet<String>) {
         }
         g
     };
+    if op.account_level {
+        let account = doc["metadata"]["account_id"].as_str().unwrap_or_default();
+        gaps.push(gap("global", Some(account)));
+    }
     for &w in op.collections {
         for (region, r) in resources(doc, w) {
             if let Some(id) = op.id_field
@@ -493,6 +512,12 @@ impl Setup {
             ));
         }
         if let (Some((op, described)), Ok((_, passed))) = (gap, &got) {
+            // S3 applies the stricter of the bucket's and the account's public access block:
+            // an account that blocks all four settings settles a bucket whose own block could
+            // not be read, so that bucket may pass.
+            if op == "s3:GetPublicAccessBlock" && account_blocks_everything(doc) {
+                return;
+            }
             for id in rules {
                 for arn in passed.get(id).into_iter().flatten() {
                     if described.contains(arn) {
@@ -504,6 +529,19 @@ impl Setup {
             }
         }
     }
+}
+
+/// Whether the snapshot records an account-level public access block with all four settings on.
+fn account_blocks_everything(doc: &Value) -> bool {
+    let block = &doc["s3"]["account_public_access_block"];
+    [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ]
+    .iter()
+    .all(|flag| block[flag] == Value::Bool(true))
 }
 
 fn read_json(path: &Path) -> Option<Value> {
