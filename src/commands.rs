@@ -32,6 +32,9 @@ pub mod exit {
     /// A remediation, harden, teardown or rollback left work undone: a call failed, an
     /// action was skipped for drift, or rollback refused a resource changed since.
     pub const CHANGE_INCOMPLETE: u8 = 4;
+    /// `org scan`: some accounts failed (their status.json says why); `org merge`: some
+    /// accounts failed or are missing.
+    pub const ACCOUNTS_INCOMPLETE: u8 = 5;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +79,8 @@ pub enum CliError {
     Collect(#[from] crate::collect::CollectError),
     #[error(transparent)]
     Remediate(#[from] crate::remediate::RemediateError),
+    #[error(transparent)]
+    Org(#[from] crate::org::OrgError),
 }
 
 impl CliError {
@@ -117,6 +122,7 @@ impl CliError {
             #[cfg(feature = "aws")]
             CliError::Collect(e) => e.hints(),
             CliError::Remediate(e) => vec![e.hint()],
+            CliError::Org(e) => vec![e.hint()],
         }
     }
 
@@ -183,6 +189,23 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Harden(cmd) => crate::remediate::command::harden(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]
         Command::Teardown(cmd) => crate::remediate::command::teardown(cmd, cli.verbose, io),
+        #[cfg(feature = "aws")]
+        Command::Org(cmd) => org_cmd(cmd, color, cli.verbose, io),
+    }
+}
+
+/// `mlguard org ...`.
+#[cfg(feature = "aws")]
+fn org_cmd(
+    cmd: crate::cli::OrgCmd,
+    color: bool,
+    verbose: u8,
+    io: &mut Io<'_>,
+) -> Result<u8, CliError> {
+    use crate::cli::OrgCmd;
+    match cmd {
+        OrgCmd::Plan(cmd) => crate::org::plan::command(cmd, io),
+        OrgCmd::Scan(cmd) => crate::org::scan::command(*cmd, color, verbose, io),
     }
 }
 
@@ -879,6 +902,7 @@ fn schema_cmd(cmd: SchemaCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     let schema = match cmd.kind {
         SchemaKind::Snapshot => snapshot::json_schema(),
         SchemaKind::Config => config::json_schema(),
+        SchemaKind::OrgManifest => crate::org::model::manifest_json_schema(),
     };
     let mut bytes = serde_json::to_vec_pretty(&schema).map_err(ReportError::from)?;
     bytes.push(b'\n');
