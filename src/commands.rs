@@ -381,20 +381,25 @@ pub fn plan_audit(
     })
 }
 
-/// Evaluates a snapshot under a plan, applies suppressions and the baseline, writes every
-/// report, tells stderr what matters (unless `--quiet`), and returns the exit code. `audit`
-/// and `scan` both end here.
-/// Takes the snapshot, and drops it once the findings are known: reports are rendered
-/// from the findings alone, so the two are never in memory together.
-pub fn run_audit(
+/// A snapshot evaluated under a plan: the report (suppressions and the baseline applied),
+/// the rendering context, and the warnings to show.
+pub struct Evaluated {
+    pub report: AuditReport,
+    pub ctx: Ctx,
+    pub warnings: Vec<String>,
+}
+
+/// Evaluates a snapshot under a plan, applies suppressions and the baseline, and builds the
+/// framework evidence when `evidence_wanted`. Takes the snapshot, and drops it once the
+/// findings are known: reports are rendered from the findings alone. `scan`, `audit` and each
+/// account of `org scan` evaluate here.
+pub fn evaluate(
     plan: &AuditPlan,
     snap: LoadedSnapshot,
     snapshot_sha256: &str,
-    args: &ReportArgs,
-    color: bool,
-    io: &mut Io<'_>,
-) -> Result<u8, CliError> {
-    let evidence_wanted = wants_evidence(args)?;
+    frameworks_asked: &[String],
+    evidence_wanted: bool,
+) -> Result<Evaluated, CliError> {
     let mut report = if evidence_wanted {
         audit::audit_keeping_passes(&plan.engine, &snap, &plan.rule_ids)?
     } else {
@@ -426,7 +431,7 @@ pub fn run_audit(
     }
     let evidence = evidence_wanted.then(|| {
         let mut frameworks: Vec<String> = Vec::new();
-        for f in &args.frameworks {
+        for f in frameworks_asked {
             if !frameworks.contains(f) {
                 frameworks.push(f.clone());
             }
@@ -459,6 +464,35 @@ pub fn run_audit(
         evidence,
         ..Ctx::default()
     };
+    Ok(Evaluated {
+        report,
+        ctx,
+        warnings,
+    })
+}
+
+/// Evaluates a snapshot under a plan ([`evaluate`]), writes every report, tells stderr what
+/// matters (unless `--quiet`), and returns the exit code. `audit` and `scan` both end here.
+pub fn run_audit(
+    plan: &AuditPlan,
+    snap: LoadedSnapshot,
+    snapshot_sha256: &str,
+    args: &ReportArgs,
+    color: bool,
+    io: &mut Io<'_>,
+) -> Result<u8, CliError> {
+    let evidence_wanted = wants_evidence(args)?;
+    let Evaluated {
+        report,
+        ctx,
+        mut warnings,
+    } = evaluate(
+        plan,
+        snap,
+        snapshot_sha256,
+        &args.frameworks,
+        evidence_wanted,
+    )?;
     let outputs = output_plan(args)?;
     if outputs.iter().any(|(f, _)| *f == Format::Sarif) {
         warnings.extend(report::sarif::limit_warnings(&report, &ctx));

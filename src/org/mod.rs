@@ -14,6 +14,8 @@ pub mod model;
 pub mod plan;
 #[cfg(feature = "aws")]
 pub mod scan;
+#[cfg(feature = "aws")]
+pub mod securityhub;
 pub mod shard;
 pub mod store;
 
