@@ -767,6 +767,69 @@ fn a_denied_assume_role_fails_its_account_alone_and_throttling_is_retried() {
         read_json(&out.join("accounts").join(&denied).join("status.json"))["status"],
         "ok"
     );
+
+    // --security-hub: each account's findings land in that account's Security Hub, imported
+    // with its own credentials; none in the hub account.
+    let hub_out = work.path("hub-out");
+    let hub_summary = work.path("hub-summary.json");
+    let (code, stderr) = run(work.scan(
+        &moto.endpoint(),
+        &manifest,
+        &hub_out.display().to_string(),
+        &[
+            "--shard",
+            "1/3",
+            "--security-hub",
+            "-o",
+            &hub_summary.display().to_string(),
+        ],
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let hub_summary = read_json(&hub_summary);
+    let mut sorted = members.clone();
+    sorted.sort();
+    let scanned: Vec<String> = sorted.iter().step_by(3).cloned().collect();
+    for id in &scanned {
+        let report = read_json(&hub_out.join("accounts").join(id).join("report.json"));
+        let n = report["findings"].as_array().map_or(0, Vec::len);
+        assert!(n > 0, "{id} has findings to import");
+        let imported = hub_summary["accounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["account_id"] == json!(id))
+            .map(|a| a["security_hub"].clone())
+            .expect("in the summary");
+        assert_eq!(
+            imported,
+            json!({"findings": n, "imported": n, "failed": 0}),
+            "{id}"
+        );
+        let found = py(
+            &moto,
+            "import boto3,sys,json\n\
+             c=boto3.client('sts', endpoint_url=sys.argv[1]).assume_role(RoleArn='arn:aws:iam::'+sys.argv[2]+':role/reader', RoleSessionName='check')['Credentials']\n\
+             hub=boto3.client('securityhub', endpoint_url=sys.argv[1], aws_access_key_id=c['AccessKeyId'], aws_secret_access_key=c['SecretAccessKey'], aws_session_token=c['SessionToken'])\n\
+             print(json.dumps(sorted(f['AwsAccountId'] for f in hub.get_findings(MaxResults=100)['Findings'])))",
+            &[id],
+        );
+        let accounts: Vec<String> = serde_json::from_str(&found).expect("json");
+        assert_eq!(
+            accounts,
+            vec![id.clone(); n],
+            "{id}: Security Hub holds its own findings only"
+        );
+    }
+    let in_hub = py(
+        &moto,
+        "import boto3,sys; print(len(boto3.client('securityhub', endpoint_url=sys.argv[1]).get_findings()['Findings']))",
+        &[],
+    );
+    assert_eq!(
+        in_hub.trim(),
+        "0",
+        "nothing is imported into the hub account"
+    );
 }
 
 #[test]
