@@ -666,7 +666,7 @@ pub enum OrgCmd {
     /// Write the manifest: the organization's active accounts (organizations:ListAccounts,
     /// from the management or a delegated administrator account), or the accounts given.
     #[cfg(feature = "aws")]
-    Plan(OrgPlanCmd),
+    Plan(Box<OrgPlanCmd>),
     /// Scan the manifest's accounts (or this part's share): assume the member role in each,
     /// collect and audit as `scan` does, and write accounts/<id>/{snapshot,report,status}.json
     /// under --out. Exit 5 when an account failed.

@@ -204,7 +204,7 @@ fn org_cmd(
 ) -> Result<u8, CliError> {
     use crate::cli::OrgCmd;
     match cmd {
-        OrgCmd::Plan(cmd) => crate::org::plan::command(cmd, io),
+        OrgCmd::Plan(cmd) => crate::org::plan::command(*cmd, io),
         OrgCmd::Scan(cmd) => crate::org::scan::command(*cmd, color, verbose, io),
     }
 }

@@ -312,15 +312,9 @@ fn an_organization_scanned_whole_sharded_resumed_and_to_s3() {
 
     // One unsharded run.
     let whole = work.path("whole");
-    let started = Instant::now();
     let (code, stderr) =
         run(work.scan(&endpoint, &manifest_path, &whole.display().to_string(), &[]));
     assert_eq!(code, 0, "{stderr}");
-    eprintln!(
-        "org scan of {} accounts: {:?}",
-        expected.len(),
-        started.elapsed()
-    );
     assert_eq!(
         status_files(&whole),
         expected.iter().cloned().collect::<BTreeSet<_>>()
