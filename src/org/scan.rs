@@ -166,7 +166,11 @@ pub fn command(
     };
     validate(&opts)?;
     let show_progress = !cmd.report.quiet && verbose == 0 && std::io::stderr().is_terminal();
+    // Blocking work (audits, file writes, S3 calls from the store) runs on at most a few
+    // threads per account in flight: threads (and their allocator arenas) do not pile up
+    // with the number of accounts.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(2 * cmd.max_accounts as usize + 2)
         .enable_all()
         .build()
         .map_err(CollectError::Runtime)?;
