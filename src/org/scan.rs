@@ -39,9 +39,6 @@ use std::time::{Duration, Instant, SystemTime};
 const REFRESH_BEFORE: Duration = Duration::from_secs(5 * 60);
 /// The session length asked of AssumeRole (the minimum every role allows is 1 hour).
 const SESSION_SECONDS: i32 = 3600;
-/// Failed accounts listed one per line in the summary before the rest are counted. Every
-/// one is in `--output` and in its status.json.
-const FAILED_SHOWN: usize = 50;
 
 /// The file name of an extra per-account report.
 pub fn report_file(format: Format) -> &'static str {
@@ -734,7 +731,8 @@ fn write_summary(
         .iter()
         .filter(|o| o.status.status == StatusKind::Failed)
         .collect();
-    for o in failed.iter().take(FAILED_SHOWN) {
+    // Every failed account, whatever their number: this is the list to act on.
+    for o in &failed {
         let name = o
             .name
             .as_deref()
@@ -747,13 +745,6 @@ fn write_summary(
                 o.account_id, e.class, e.message, e.help
             )?;
         }
-    }
-    if failed.len() > FAILED_SHOWN {
-        writeln!(
-            io.stderr,
-            "  ... and {} more failed accounts (each status.json says why; --output FILE lists them all)",
-            failed.len() - FAILED_SHOWN
-        )?;
     }
     for o in outcomes {
         if let Some(h) = &o.security_hub {
