@@ -878,6 +878,21 @@ impl AssumeError {
     }
 }
 
+/// When credentials that end at `expires` are reported to expire: `REFRESH_BEFORE` early, so
+/// the SDK's cache (and [`still_fresh`]) ask for new ones before the session really ends;
+/// a session too short for that is used to its end.
+fn refresh_at(expires: SystemTime, now: SystemTime) -> SystemTime {
+    expires
+        .checked_sub(REFRESH_BEFORE)
+        .filter(|t| *t > now + Duration::from_secs(120))
+        .unwrap_or(expires)
+}
+
+/// Whether cached credentials reported to expire at `expiry` may still be handed out.
+fn still_fresh(expiry: Option<SystemTime>, now: SystemTime) -> bool {
+    expiry.is_none_or(|t| t > now + Duration::from_secs(60))
+}
+
 /// The member role's credentials for one account: assumed once through the run's limiter,
 /// cached, and assumed again shortly before they expire (a long collection never runs on
 /// expired credentials).
@@ -920,8 +935,7 @@ impl MemberCredentials {
     async fn get(&self) -> Result<Credentials, AssumeError> {
         let mut cached = self.inner.cached.lock().await;
         if let Some(c) = cached.as_ref()
-            && c.expiry()
-                .is_none_or(|t| t > SystemTime::now() + Duration::from_secs(60))
+            && still_fresh(c.expiry(), SystemTime::now())
         {
             return Ok(c.clone());
         }
@@ -948,11 +962,7 @@ impl MemberCredentials {
         };
         let expires = SystemTime::try_from(*c.expiration())
             .unwrap_or_else(|_| SystemTime::now() + Duration::from_secs(900));
-        // Reported early, so the SDK's cache asks again before the session really ends.
-        let refresh_at = expires
-            .checked_sub(REFRESH_BEFORE)
-            .filter(|t| *t > SystemTime::now() + Duration::from_secs(120))
-            .unwrap_or(expires);
+        let refresh_at = refresh_at(expires, SystemTime::now());
         let credentials = Credentials::new(
             c.access_key_id(),
             c.secret_access_key(),
@@ -1139,6 +1149,28 @@ mod tests {
                 start.elapsed()
             );
         });
+    }
+
+    #[test]
+    fn credentials_are_renewed_before_the_session_ends() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let hour = now + Duration::from_secs(3600);
+        let reported = refresh_at(hour, now);
+        assert_eq!(reported, hour - REFRESH_BEFORE);
+        assert!(still_fresh(Some(reported), now));
+        // 55 minutes in, still within the session but past the reported expiry: renewed.
+        assert!(!still_fresh(
+            Some(reported),
+            now + Duration::from_secs(55 * 60)
+        ));
+        assert!(still_fresh(
+            Some(reported),
+            now + Duration::from_secs(50 * 60)
+        ));
+        // A 5-minute session is used to its end, less a minute.
+        let short = now + Duration::from_secs(300);
+        assert_eq!(refresh_at(short, now), short);
+        assert!(!still_fresh(Some(short), now + Duration::from_secs(250)));
     }
 
     #[test]
