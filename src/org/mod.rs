@@ -108,7 +108,6 @@ impl OrgError {
             OrgError::BadRoleName(_) => {
                 "give the role's name (mlguard-scan), not its ARN: mlguard builds arn:aws:iam::<id>:role/NAME per account".into()
             }
-            OrgError::FormatWithFile(..) => "see `mlguard org scan --help`".into(),
         }
     }
 }
