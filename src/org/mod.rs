@@ -69,10 +69,6 @@ pub enum OrgError {
     },
     #[error("--member-role `{0}` is not an IAM role name (or path/name)")]
     BadRoleName(String),
-    #[error(
-        "--format {0}: give each format's name only (`--format sarif`); org scan writes it to accounts/<id>/{1}"
-    )]
-    FormatWithFile(String, String),
 }
 
 impl OrgError {
