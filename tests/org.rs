@@ -853,6 +853,45 @@ fn a_denied_assume_role_fails_its_account_alone_and_throttling_is_retried() {
         "0",
         "nothing is imported into the hub account"
     );
+
+    // A denied read is a gap, not a failure: the accounts are partial (rules that needed the
+    // call report not_assessed), exit 3 only under --strict.
+    let proxy = Proxy::start(moto.port, |req, up| {
+        if req.operation() == "ListKeys" {
+            return proxy::denied(req);
+        }
+        up.send(req)
+    });
+    for (strict, want) in [(false, 0), (true, 3)] {
+        let partial_out = work.path(&format!("partial-{strict}"));
+        let mut args = vec!["--shard", "1/3"];
+        if strict {
+            args.push("--strict");
+        }
+        let (code, stderr) = run(work.scan(
+            &proxy.endpoint(),
+            &manifest,
+            &partial_out.display().to_string(),
+            &args,
+        ));
+        assert_eq!(code, want, "--strict {strict}: {stderr}");
+        assert!(stderr.contains("0 ok, 2 partial, 0 failed"), "{stderr}");
+        for id in &scanned {
+            let dir = partial_out.join("accounts").join(id);
+            let status = read_json(&dir.join("status.json"));
+            assert_eq!(status["status"], "partial", "{status}");
+            assert!(status["gaps"].as_u64().is_some_and(|g| g > 0));
+            let report = read_json(&dir.join("report.json"));
+            assert!(
+                report["findings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|f| f["status"] == "not_assessed"),
+                "{id}: what could not be read is not_assessed"
+            );
+        }
+    }
 }
 
 #[test]
@@ -885,6 +924,14 @@ fn manifests_and_shards_are_checked_before_anything_is_scanned() {
             .replace("222222222222", "333333333333"),
     )
     .expect("writes");
+    let mut cmd = work.scan(endpoint, &manifest, &out, &["--shard-count", "3"]);
+    cmd.env("JOB_COMPLETION_INDEX", "3");
+    let (code, stderr) = run(cmd);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("JOB_COMPLETION_INDEX=`3`: expected a 0-based index below --shard-count 3"),
+        "{stderr}"
+    );
     for (args, manifest, wants) in [
         (vec![], &edited, "the file was edited"),
         (vec!["--shard", "4/3"], &manifest, "--shard `4/3`"),
