@@ -395,7 +395,8 @@ pub struct Evaluated {
 }
 
 /// Evaluates a snapshot under a plan, applies suppressions and the baseline, and builds the
-/// framework evidence when `evidence_wanted`. Takes the snapshot, and drops it once the
+/// framework evidence when `evidence_wanted`, and what fixing the findings costs when
+/// `fix_cost_wanted` (`--fix-cost`). Takes the snapshot, and drops it once the
 /// findings are known: reports are rendered from the findings alone. `scan`, `audit` and each
 /// account of `org scan` evaluate here.
 pub fn evaluate(
@@ -404,6 +405,7 @@ pub fn evaluate(
     snapshot_sha256: &str,
     frameworks_asked: &[String],
     evidence_wanted: bool,
+    fix_cost_wanted: bool,
 ) -> Result<Evaluated, CliError> {
     let mut report = if evidence_wanted {
         audit::audit_keeping_passes(&plan.engine, &snap, &plan.rule_ids)?
@@ -421,7 +423,7 @@ pub fn evaluate(
                 .map(ToString::to_string),
         );
     }
-    let fix_cost = if args.fix_cost {
+    let fix_cost = if fix_cost_wanted {
         Some(std::sync::Arc::new(crate::remediate::command::fix_cost(
             plan, &snap,
         )?))
@@ -505,6 +507,7 @@ pub fn run_audit(
         snapshot_sha256,
         &args.frameworks,
         evidence_wanted,
+        args.fix_cost,
     )?;
     let outputs = output_plan(args)?;
     if outputs.iter().any(|(f, _)| *f == Format::Sarif) {

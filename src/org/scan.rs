@@ -557,6 +557,7 @@ fn audit(run: &Run, snapshot_key: &str, text: String) -> Result<Audited, Failure
         &snapshot_sha256,
         &run.frameworks,
         run.evidence,
+        false,
     )
     .map_err(failed)?;
     let mut files = Vec::with_capacity(1 + run.formats.len());
