@@ -56,6 +56,9 @@ pub enum Command {
     Completions(CompletionsCmd),
     /// Print the man page (roff).
     Man(ManCmd),
+    /// Every account of an AWS Organization.
+    #[command(subcommand)]
+    Org(OrgCmd),
     /// Write a synthetic snapshot (deterministic, with a known share of violations of every
     /// rule) for benchmarks and tests.
     Generate(GenerateCmd),
@@ -79,6 +82,13 @@ pub enum Command {
     /// mlguard:stack=NAME, in dependency order.
     #[cfg(feature = "aws")]
     Teardown(TeardownCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCmd {
+    /// Merge the parts an `org scan` wrote into org-wide reports (streamed: memory does not
+    /// grow with the organization). Exit 5 when an account failed or is missing.
+    Merge(crate::org::merge::MergeArgs),
 }
 
 #[derive(Debug, Args)]

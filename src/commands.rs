@@ -76,6 +76,8 @@ pub enum CliError {
     Collect(#[from] crate::collect::CollectError),
     #[error(transparent)]
     Remediate(#[from] crate::remediate::RemediateError),
+    #[error(transparent)]
+    OrgMerge(Box<crate::org::merge::MergeError>),
 }
 
 impl CliError {
@@ -117,6 +119,7 @@ impl CliError {
             #[cfg(feature = "aws")]
             CliError::Collect(e) => e.hints(),
             CliError::Remediate(e) => vec![e.hint()],
+            CliError::OrgMerge(e) => e.hints(),
         }
     }
 
@@ -172,6 +175,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Completions(cmd) => completions_cmd(cmd, io),
         Command::Man(cmd) => man_cmd(cmd, io),
         Command::Generate(cmd) => generate_cmd(cmd, io),
+        Command::Org(crate::cli::OrgCmd::Merge(args)) => crate::org::merge::command(args, color, io),
         #[cfg(feature = "aws")]
         Command::Collect(cmd) => live::collect_cmd(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]

@@ -1,0 +1,3 @@
+//! `mlguard org`: every account of an AWS Organization.
+
+pub mod merge;
