@@ -175,7 +175,9 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Completions(cmd) => completions_cmd(cmd, io),
         Command::Man(cmd) => man_cmd(cmd, io),
         Command::Generate(cmd) => generate_cmd(cmd, io),
-        Command::Org(crate::cli::OrgCmd::Merge(args)) => crate::org::merge::command(args, color, io),
+        Command::Org(crate::cli::OrgCmd::Merge(args)) => {
+            crate::org::merge::command(args, color, io)
+        }
         #[cfg(feature = "aws")]
         Command::Collect(cmd) => live::collect_cmd(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]

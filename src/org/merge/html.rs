@@ -50,10 +50,7 @@ impl Html {
 
 fn score_span(score: Option<f64>) -> String {
     match score {
-        Some(s) => format!(
-            r#"<span class="score {}">{s:.1}%</span>"#,
-            single::grade(s)
-        ),
+        Some(s) => format!(r#"<span class="score {}">{s:.1}%</span>"#, single::grade(s)),
         None => r#"<span class="empty">unknown</span>"#.to_string(),
     }
 }
@@ -114,7 +111,11 @@ impl OrgWriter for Html {
                 let _ = write!(
                     body,
                     " · {}</summary>",
-                    html(&single::plural(summary.failed, "failing finding", "failing findings"))
+                    html(&single::plural(
+                        summary.failed,
+                        "failing finding",
+                        "failing findings"
+                    ))
                 );
                 let _ = write!(
                     body,
@@ -155,13 +156,12 @@ impl OrgWriter for Html {
                         }
                         body.push_str(&single::finding_row(f));
                         if body.len() >= 1 << 16 {
-                            self.accounts
-                                .writer()
-                                .write_all(body.as_bytes())
-                                .map_err(|source| OutputError::Write {
+                            self.accounts.writer().write_all(body.as_bytes()).map_err(
+                                |source| OutputError::Write {
                                     target: target.display(),
                                     source,
-                                })?;
+                                },
+                            )?;
                             body.clear();
                         }
                     }
@@ -226,7 +226,11 @@ impl OrgWriter for Html {
             partial = totals.partial,
             fa = totals.failed_accounts,
             ma = totals.missing_accounts,
-            failed = html(&single::plural(totals.failed, "failing finding", "failing findings")),
+            failed = html(&single::plural(
+                totals.failed,
+                "failing finding",
+                "failing findings"
+            )),
             na = totals.not_assessed,
             sup = totals.suppressed,
         );

@@ -239,15 +239,19 @@ struct Part {
 
 /// Reads the manifest copy and every status.json: the accounts to merge, in id order.
 fn classify(input: &dyn Input, err: &mut dyn Write) -> Result<Classified, MergeError> {
-    let manifest = match input.read(layout::MANIFEST).map_err(|message| MergeError::Read {
-        file: input.display(layout::MANIFEST),
-        message,
-    })? {
-        Some(bytes) => Some(read_manifest(&bytes).map_err(|message| MergeError::Malformed {
+    let manifest = match input
+        .read(layout::MANIFEST)
+        .map_err(|message| MergeError::Read {
             file: input.display(layout::MANIFEST),
-            what: "org manifest",
             message,
-        })?),
+        })? {
+        Some(bytes) => Some(
+            read_manifest(&bytes).map_err(|message| MergeError::Malformed {
+                file: input.display(layout::MANIFEST),
+                what: "org manifest",
+                message,
+            })?,
+        ),
         None => None,
     };
     let dirs = input.account_dirs().map_err(|message| MergeError::Read {
@@ -424,12 +428,13 @@ pub fn merge(
                     status: input.display(&layout::status_path(&part.id)),
                     state: part.state.as_str(),
                 })?;
-            let report =
-                account::parse_report(&bytes, &catalog).map_err(|message| MergeError::Malformed {
+            let report = account::parse_report(&bytes, &catalog).map_err(|message| {
+                MergeError::Malformed {
                     file: file.clone(),
                     what: "mlguard JSON report",
                     message,
-                })?;
+                }
+            })?;
             drop(bytes);
             if report.metadata.account_id != part.id {
                 return Err(MergeError::WrongAccount {

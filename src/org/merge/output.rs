@@ -87,10 +87,9 @@ impl StagedFile {
                     AtomicFile::create(path).map_err(err)?,
                 ))
             }
-            Target::Stdout | Target::S3(_) => Stage::Temp(BufWriter::with_capacity(
-                1 << 16,
-                temp_file().map_err(err)?,
-            )),
+            Target::Stdout | Target::S3(_) => {
+                Stage::Temp(BufWriter::with_capacity(1 << 16, temp_file().map_err(err)?))
+            }
         };
         Ok(StagedFile {
             target: target.clone(),
@@ -299,9 +298,7 @@ impl StagedDir {
                     if let Some(parent) = to.parent() {
                         std::fs::create_dir_all(parent).map_err(err)?;
                     }
-                    File::open(&from)
-                        .and_then(|f| f.sync_all())
-                        .map_err(err)?;
+                    File::open(&from).and_then(|f| f.sync_all()).map_err(err)?;
                     std::fs::rename(&from, &to).map_err(err)?;
                 }
                 Target::S3(prefix) => {

@@ -298,7 +298,11 @@ impl OrgWriter for Json {
                 4,
             )
             .map_err(json_err(&target))?;
-            let sep: &[u8] = if self.findings.empty { b"\n    " } else { b",\n    " };
+            let sep: &[u8] = if self.findings.empty {
+                b"\n    "
+            } else {
+                b",\n    "
+            };
             let w = self.findings.writer();
             w.write_all(sep).map_err(io_err(&target))?;
             w.write_all(item.as_bytes()).map_err(io_err(&target))?;
@@ -405,12 +409,8 @@ impl OrgWriter for Asff {
         let target = self.out.target().clone();
         let rules = rules_by_id(report);
         for f in &report.findings {
-            let value = report::asff::finding(
-                report,
-                rules.get(f.rule_id.as_str()).copied(),
-                f,
-                &info.ctx,
-            );
+            let value =
+                report::asff::finding(report, rules.get(f.rule_id.as_str()).copied(), f, &info.ctx);
             let item = pretty_at(&value, 2).map_err(json_err(&target))?;
             let sep: &[u8] = if self.first { b"\n  " } else { b",\n  " };
             self.first = false;
@@ -628,8 +628,7 @@ impl OrgWriter for Sarif {
     ) -> Result<Staged, OutputError> {
         let target = self.out.target().clone();
         let e = io_err(&target);
-        self.kept
-            .sort_by(|a, b| Summary::worst_first(&a.0, &b.0));
+        self.kept.sort_by(|a, b| Summary::worst_first(&a.0, &b.0));
         self.cut.sort();
         let out = &mut self.out;
         write!(
@@ -776,7 +775,12 @@ pub fn render_table(
     }
     let mut header = vec!["Account", "Name", "Status", "Score"];
     header.extend(Pillar::ALL.iter().map(|p| p.title()));
-    header.extend(["Failing (C/H/M/L/I)", "At or above fail-on", "Not assessed", "Gaps"]);
+    header.extend([
+        "Failing (C/H/M/L/I)",
+        "At or above fail-on",
+        "Not assessed",
+        "Gaps",
+    ]);
     grid.set_header(header);
     for s in worst_first {
         let status = Cell::new(s.state.as_str());
@@ -796,7 +800,10 @@ pub fn render_table(
             score_cell(s.overall, color),
         ];
         for p in Pillar::ALL {
-            row.push(score_cell(s.pillars.get(&p).map(|(score, _)| *score), color));
+            row.push(score_cell(
+                s.pillars.get(&p).map(|(score, _)| *score),
+                color,
+            ));
         }
         let known = s.state.has_report();
         let count = |n: usize| {
