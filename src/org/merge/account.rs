@@ -230,7 +230,8 @@ pub struct Summary {
     pub state: State,
     /// `None` for a failed or missing account: unknown, never a pass.
     pub overall: Option<f64>,
-    pub pillars: BTreeMap<Pillar, (f64, f64)>,
+    /// (score, coverage) per pillar, in [`Pillar::ALL`] order (no allocation per account).
+    pub pillars: [Option<(f64, f64)>; 3],
     pub failed: usize,
     pub not_assessed: usize,
     pub suppressed: usize,
@@ -244,13 +245,21 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// (score, coverage) of one pillar, when the account has a report.
+    pub fn pillar(&self, pillar: Pillar) -> Option<(f64, f64)> {
+        Pillar::ALL
+            .iter()
+            .position(|p| *p == pillar)
+            .and_then(|i| self.pillars[i])
+    }
+
     pub fn without_report(id: &str, name: Option<String>, state: State) -> Summary {
         Summary {
             id: id.to_string(),
             name,
             state,
             overall: None,
-            pillars: BTreeMap::new(),
+            pillars: [None; 3],
             failed: 0,
             not_assessed: 0,
             suppressed: 0,
@@ -280,12 +289,8 @@ impl Summary {
             name,
             state,
             overall: Some(report.scores.overall),
-            pillars: report
-                .scores
-                .pillars
-                .iter()
-                .map(|(p, s)| (*p, (s.score, s.coverage)))
-                .collect(),
+            pillars: Pillar::ALL
+                .map(|p| report.scores.pillars.get(&p).map(|s| (s.score, s.coverage))),
             failed: report.count(Status::Fail),
             not_assessed: report.count(Status::NotAssessed),
             suppressed: report.count(Status::Suppressed),

@@ -281,7 +281,7 @@ impl OrgWriter for Html {
                 let _ = write!(
                     head,
                     "<td>{}</td>",
-                    score_span(s.pillars.get(&p).map(|(score, _)| *score))
+                    score_span(s.pillar(p).map(|(score, _)| score))
                 );
             }
             let _ = write!(

@@ -9,7 +9,9 @@ use crate::engine::Rule;
 use crate::findings::{Pillar, Severity};
 use crate::report::json::v1;
 use crate::report::{self, Ctx, sarif};
-use comfy_table::{Cell, Color, ContentArrangement, Table as Grid, presets};
+use comfy_table::{
+    Cell, Color, ColumnConstraint, ContentArrangement, Table as Grid, Width, presets,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -191,17 +193,11 @@ impl<'a> From<&'a Summary> for AccountDto<'a> {
             name: s.name.as_deref(),
             status: s.state.as_str(),
             score: s.overall,
-            pillars: s
-                .pillars
+            pillars: Pillar::ALL
                 .iter()
-                .map(|(p, (score, coverage))| {
-                    (
-                        *p,
-                        PillarDto {
-                            score: *score,
-                            coverage: *coverage,
-                        },
-                    )
+                .filter_map(|p| {
+                    s.pillar(*p)
+                        .map(|(score, coverage)| (*p, PillarDto { score, coverage }))
                 })
                 .collect(),
             failed: s.failed,
@@ -241,8 +237,6 @@ struct JsonHead<'a> {
     input: &'a str,
     manifest: ManifestDto<'a>,
     summary: JsonSummary<'a>,
-    /// Worst first.
-    accounts: Vec<AccountDto<'a>>,
 }
 
 #[derive(Serialize)]
@@ -359,7 +353,6 @@ impl OrgWriter for Json {
                     .map_or("none".to_string(), |s| s.to_string()),
                 gating: totals.gating,
             },
-            accounts: worst_first.iter().map(AccountDto::from).collect(),
         };
         let text = serde_json::to_string_pretty(&head).map_err(json_err(&target))?;
         let open = text
@@ -370,6 +363,20 @@ impl OrgWriter for Json {
         let out = &mut self.out;
         let e = io_err(&target);
         out.write_all(open.as_bytes()).map_err(&e)?;
+        // Worst first, one account at a time.
+        out.write_all(b",\n  \"accounts\": [").map_err(&e)?;
+        for (i, s) in worst_first.iter().enumerate() {
+            let item = pretty_at(&AccountDto::from(s), 4).map_err(json_err(&target))?;
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })
+                .map_err(&e)?;
+            out.write_all(item.as_bytes()).map_err(&e)?;
+        }
+        out.write_all(if worst_first.is_empty() {
+            b"]"
+        } else {
+            b"\n  ]"
+        })
+        .map_err(&e)?;
         out.write_all(b",\n  \"findings\": [").map_err(&e)?;
         let empty = self.findings.empty;
         self.findings.copy_to(out).map_err(&e)?;
@@ -725,21 +732,75 @@ impl Table {
     }
 }
 
-fn score_cell(score: Option<f64>, color: bool) -> Cell {
-    match score {
-        None => Cell::new("—"),
-        Some(s) => {
-            let cell = Cell::new(format!("{s:.1}"));
-            if !color {
-                cell
-            } else if s >= 90.0 {
-                cell.fg(Color::Green)
-            } else if s >= 70.0 {
-                cell.fg(Color::Yellow)
-            } else {
-                cell.fg(Color::Red)
-            }
+/// Rows rendered per comfy-table grid.
+const TABLE_CHUNK: usize = 256;
+
+/// The text of each cell of an account's row.
+fn row_texts(s: &Summary) -> Vec<String> {
+    let score = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.1}"));
+    let known = s.state.has_report();
+    let count = |n: usize| {
+        if known {
+            n.to_string()
+        } else {
+            "—".to_string()
         }
+    };
+    let mut row = vec![
+        s.id.clone(),
+        s.name.clone().unwrap_or_default(),
+        s.state.as_str().to_string(),
+        score(s.overall),
+    ];
+    for p in Pillar::ALL {
+        row.push(score(s.pillar(p).map(|(score, _)| score)));
+    }
+    row.push(if known {
+        s.by_severity
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    } else {
+        "—".to_string()
+    });
+    row.push(count(s.gating));
+    row.push(count(s.not_assessed));
+    row.push(count(s.gaps));
+    row
+}
+
+/// An account's row, coloured: status and scores.
+fn row_cells(s: &Summary, color: bool) -> Vec<Cell> {
+    let texts = row_texts(s);
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let cell = Cell::new(text);
+            if !color {
+                return cell;
+            }
+            match i {
+                2 => match s.state {
+                    State::Failed { .. } | State::Missing => cell.fg(Color::Red),
+                    State::Partial => cell.fg(Color::Yellow),
+                    State::Ok => cell,
+                },
+                3 => score_color(cell, s.overall),
+                4..=6 => score_color(cell, s.pillar(Pillar::ALL[i - 4]).map(|(v, _)| v)),
+                _ => cell,
+            }
+        })
+        .collect()
+}
+
+fn score_color(cell: Cell, score: Option<f64>) -> Cell {
+    match score {
+        Some(s) if s >= 90.0 => cell.fg(Color::Green),
+        Some(s) if s >= 70.0 => cell.fg(Color::Yellow),
+        Some(_) => cell.fg(Color::Red),
+        None => cell,
     }
 }
 
@@ -765,14 +826,6 @@ pub fn render_table(
             .map(|h| format!(", manifest {}", &h[..h.len().min(12)]))
             .unwrap_or_default()
     )?;
-    let mut grid = Grid::new();
-    grid.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if color {
-        grid.enforce_styling();
-    } else {
-        grid.force_no_tty();
-    }
     let mut header = vec!["Account", "Name", "Status", "Score"];
     header.extend(Pillar::ALL.iter().map(|p| p.title()));
     header.extend([
@@ -781,53 +834,52 @@ pub fn render_table(
         "Not assessed",
         "Gaps",
     ]);
-    grid.set_header(header);
+    // Every column as wide as its widest cell over all accounts, so the table can be
+    // rendered a chunk of rows at a time (memory does not grow with the accounts).
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for s in worst_first {
-        let status = Cell::new(s.state.as_str());
-        let status = if color {
-            match s.state {
-                State::Failed { .. } | State::Missing => status.fg(Color::Red),
-                State::Partial => status.fg(Color::Yellow),
-                State::Ok => status,
-            }
-        } else {
-            status
-        };
-        let mut row = vec![
-            Cell::new(&s.id),
-            Cell::new(s.name.as_deref().unwrap_or("")),
-            status,
-            score_cell(s.overall, color),
-        ];
-        for p in Pillar::ALL {
-            row.push(score_cell(
-                s.pillars.get(&p).map(|(score, _)| *score),
-                color,
-            ));
+        for (w, text) in widths.iter_mut().zip(row_texts(s)) {
+            *w = (*w).max(text.chars().count());
         }
-        let known = s.state.has_report();
-        let count = |n: usize| {
-            if known {
-                n.to_string()
-            } else {
-                "—".to_string()
-            }
-        };
-        row.push(Cell::new(if known {
-            s.by_severity
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("/")
-        } else {
-            "—".to_string()
-        }));
-        row.push(Cell::new(count(s.gating)));
-        row.push(Cell::new(count(s.not_assessed)));
-        row.push(Cell::new(count(s.gaps)));
-        grid.add_row(row);
     }
-    writeln!(out, "{grid}")?;
+    let chunks: Vec<&[Summary]> = if worst_first.is_empty() {
+        vec![&[]]
+    } else {
+        worst_first.chunks(TABLE_CHUNK).collect()
+    };
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let mut grid = Grid::new();
+        grid.load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if color {
+            grid.enforce_styling();
+        } else {
+            grid.force_no_tty();
+        }
+        if i == 0 {
+            grid.set_header(header.clone());
+        }
+        for s in chunk {
+            grid.add_row(row_cells(s, color));
+        }
+        grid.set_constraints(widths.iter().map(|w| {
+            ColumnConstraint::Absolute(Width::Fixed(u16::try_from(w + 2).unwrap_or(u16::MAX)))
+        }));
+        let text = grid.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // Chunks after the first continue the table: no top border; all but the last leave
+        // the bottom border to the next.
+        let from = usize::from(i > 0);
+        let to = if i < last {
+            lines.len().saturating_sub(1)
+        } else {
+            lines.len()
+        };
+        for line in lines.get(from..to).unwrap_or(&[]) {
+            writeln!(out, "{line}")?;
+        }
+    }
     let failed: Vec<&Summary> = worst_first
         .iter()
         .filter(|s| matches!(s.state, State::Failed { .. }))
