@@ -16,7 +16,8 @@
 use mlguard::audit::{self, Selection};
 use mlguard::engine::{Engine, Params, PolicySet};
 use mlguard::generate::{self, Counts, Spec};
-use mlguard::org::merge::{self, layout::LocalInput, output::Target};
+use mlguard::org::Store;
+use mlguard::org::merge::{self, output::Target};
 use mlguard::report::{self, Ctx, Format};
 use mlguard::snapshot;
 use serde_json::json;
@@ -208,9 +209,7 @@ fn child_merge(args: &[String]) -> Result<bool, Error> {
         input: dir.clone(),
         max_runs: merge::writers::GITHUB_MAX_RUNS,
     };
-    let input = LocalInput {
-        root: PathBuf::from(dir),
-    };
+    let input = Store::local(dir);
     let start = Instant::now();
     let mut stderr = Vec::new();
     let code = merge::merge(&input, None, &req, &mut std::io::sink(), &mut stderr)?;

@@ -56,9 +56,6 @@ pub enum Command {
     Completions(CompletionsCmd),
     /// Print the man page (roff).
     Man(ManCmd),
-    /// Every account of an AWS Organization.
-    #[command(subcommand)]
-    Org(OrgCmd),
     /// Write a synthetic snapshot (deterministic, with a known share of violations of every
     /// rule) for benchmarks and tests.
     Generate(GenerateCmd),
@@ -82,13 +79,10 @@ pub enum Command {
     /// mlguard:stack=NAME, in dependency order.
     #[cfg(feature = "aws")]
     Teardown(TeardownCmd),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum OrgCmd {
-    /// Merge the parts an `org scan` wrote into org-wide reports (streamed: memory does not
-    /// grow with the organization). Exit 5 when an account failed or is missing.
-    Merge(crate::org::merge::MergeArgs),
+    /// Every account of an AWS Organization: plan the accounts (a manifest), scan them with
+    /// a member role (concurrently, or as shards on an engine), merge the parts.
+    #[command(subcommand)]
+    Org(OrgCmd),
 }
 
 #[derive(Debug, Args)]
@@ -310,7 +304,7 @@ pub enum PolicyCmd {
 
 #[derive(Debug, Args)]
 pub struct SchemaCmd {
-    /// Which schema: the snapshot format or mlguard.toml.
+    /// Which schema: the snapshot format, mlguard.toml, or the org manifest.
     #[arg(value_enum, default_value_t = SchemaKind::Snapshot)]
     pub kind: SchemaKind,
     /// Write to FILE instead of stdout.
@@ -324,6 +318,8 @@ pub enum SchemaKind {
     Snapshot,
     /// mlguard.toml (docs/config.schema.json).
     Config,
+    /// The manifest `mlguard org plan` writes (docs/org-manifest.schema.json).
+    OrgManifest,
 }
 
 #[derive(Debug, Args)]
@@ -659,4 +655,177 @@ pub struct TeardownCmd {
     pub journal: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsConnArgs,
+}
+
+/// `mlguard org`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCmd {
+    /// Write the manifest: the organization's active accounts (organizations:ListAccounts,
+    /// from the management or a delegated administrator account), or the accounts given.
+    #[cfg(feature = "aws")]
+    Plan(OrgPlanCmd),
+    /// Scan the manifest's accounts (or this part's share): assume the member role in each,
+    /// collect and audit as `scan` does, and write accounts/<id>/{snapshot,report,status}.json
+    /// under --out. Exit 5 when an account failed.
+    #[cfg(feature = "aws")]
+    Scan(Box<OrgScanCmd>),
+    /// Merge the parts an `org scan` wrote (any number of shards) into org-wide reports,
+    /// streamed: memory does not grow with the organization. Exit 5 when an account failed or
+    /// is missing.
+    Merge(crate::org::merge::MergeArgs),
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct OrgPlanCmd {
+    /// Write the manifest to FILE or s3://BUCKET/KEY instead of stdout.
+    #[arg(short, long, value_name = "FILE|s3://BUCKET/KEY")]
+    pub output: Option<String>,
+    /// Only the accounts under this organizational unit (or root), child OUs included
+    /// (repeatable).
+    #[arg(long = "ou", value_name = "OU_ID", conflicts_with_all = ["accounts", "accounts_file"])]
+    pub ous: Vec<String>,
+    /// Leave out these accounts (repeatable, or comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub exclude: Vec<String>,
+    /// These accounts instead of listing the organization (comma-separated), when
+    /// Organizations is not readable.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID,ID",
+        conflicts_with = "accounts_file"
+    )]
+    pub accounts: Vec<String>,
+    /// Read the accounts from FILE instead: one id per line (`#` comments and text after the
+    /// id, such as a name, are allowed), or a JSON array of ids.
+    #[arg(long, value_name = "FILE")]
+    pub accounts_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsConnArgs,
+}
+
+/// `org scan`'s report options: what each account's outputs hold, and what fails the run.
+#[cfg(feature = "aws")]
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Report")]
+pub struct OrgReportArgs {
+    /// Also write this report per account, beside report.json (repeatable): table
+    /// (report.txt), sarif (report.sarif), ocsf (report.ocsf.json), asff (report.asff.json),
+    /// html (report.html), csv (evidence.csv). report.json is always written.
+    #[arg(short, long = "format", value_name = "FORMAT")]
+    pub formats: Vec<crate::report::Format>,
+    /// Write the run's summary (every account of this part: status, findings, error and
+    /// hint) as JSON to FILE (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when an account has a finding at or above this severity [default: high, or
+    /// `fail_on` in mlguard.toml]; `none` for parts of a fan-out (merge gates instead).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// No progress display and no summary on stderr; errors only.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Also record evidence per control of this framework in each account's reports
+    /// (repeatable).
+    #[arg(long = "framework", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::engine::frameworks::KEYS))]
+    pub frameworks: Vec<String>,
+}
+
+/// `org scan`'s AWS options: the hub identity, and how each account is read.
+#[cfg(feature = "aws")]
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "AWS")]
+pub struct OrgAwsArgs {
+    /// Named profile of the hub identity (default: AWS_PROFILE, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region for global calls (STS, IAM, the S3 listing, the output bucket) and the region
+    /// collected when --regions is not given.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Regions to collect in every account, comma-separated, or `all` (each account's
+    /// enabled regions).
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
+    pub regions: Vec<String>,
+    /// Assume this hub role first (with the configured credentials); the member roles are
+    /// assumed from it.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// Session name of the assumed roles (shows in each account's CloudTrail).
+    #[arg(long, value_name = "NAME", default_value = "mlguard")]
+    pub role_session_name: String,
+    /// Send every request to this URL (an emulator, a proxy); AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Requests in flight at once within one account, across services and regions.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+    /// Attempts per request (adaptive backoff between them on throttling and server errors).
+    #[arg(long, value_name = "N", env = "AWS_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds one attempt may take before it is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=900))]
+    pub attempt_timeout: u64,
+    /// AssumeRole calls per second at most, across the run (the hub account's STS quota is
+    /// shared by everything in it).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub assume_role_rate: u32,
+    /// Read when each role was last used (one iam:GetRole call per role).
+    #[arg(long)]
+    pub role_last_used: bool,
+    /// Describe at most this many of the most recent SageMaker training jobs per region.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_training_jobs: usize,
+    /// Exit 3 when an account is only partly collected (no account failed).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct OrgScanCmd {
+    /// The manifest from `mlguard org plan`: a file or s3://BUCKET/KEY.
+    #[arg(long, value_name = "FILE|s3://BUCKET/KEY")]
+    pub manifest: String,
+    /// Name of the read-only role in every member account (deploy/member-role.yaml):
+    /// arn:PARTITION:iam::<id>:role/NAME.
+    #[arg(long, value_name = "NAME")]
+    pub member_role: String,
+    /// External id the member role's trust policy requires.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Where the outputs go: a directory or s3://BUCKET/PREFIX
+    /// (OUT/accounts/<id>/{snapshot,report,status}.json, and OUT/manifest.json).
+    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX")]
+    pub out: String,
+    /// Accounts scanned at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub max_accounts: u32,
+    /// Skip accounts whose status.json under OUT is ok or partial for this manifest and
+    /// policy set (failed accounts are scanned again).
+    #[arg(long)]
+    pub resume: bool,
+    /// Scan only shard K of N (1-based): the accounts at manifest index i with i % N == K-1.
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["shard_count", "account"])]
+    pub shard: Option<String>,
+    /// Scan shard INDEX+1 of N, INDEX (0-based) from JOB_COMPLETION_INDEX (Kubernetes
+    /// Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job).
+    #[arg(long, value_name = "N", conflicts_with = "account")]
+    pub shard_count: Option<usize>,
+    /// Scan only this account of the manifest (Step Functions Distributed Map).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Import each account's findings (ASFF) into Security Hub in that account, with its
+    /// credentials (BatchImportFindings); the member role needs securityhub:BatchImportFindings.
+    #[arg(long)]
+    pub security_hub: bool,
+    #[command(flatten)]
+    pub report: OrgReportArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub aws: OrgAwsArgs,
 }

@@ -32,6 +32,9 @@ pub mod exit {
     /// A remediation, harden, teardown or rollback left work undone: a call failed, an
     /// action was skipped for drift, or rollback refused a resource changed since.
     pub const CHANGE_INCOMPLETE: u8 = 4;
+    /// `org scan`: some accounts failed (their status.json says why); `org merge`: some
+    /// accounts failed or are missing.
+    pub const ACCOUNTS_INCOMPLETE: u8 = 5;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +80,8 @@ pub enum CliError {
     #[error(transparent)]
     Remediate(#[from] crate::remediate::RemediateError),
     #[error(transparent)]
+    Org(#[from] crate::org::OrgError),
+    #[error(transparent)]
     OrgMerge(Box<crate::org::merge::MergeError>),
 }
 
@@ -119,6 +124,7 @@ impl CliError {
             #[cfg(feature = "aws")]
             CliError::Collect(e) => e.hints(),
             CliError::Remediate(e) => vec![e.hint()],
+            CliError::Org(e) => vec![e.hint()],
             CliError::OrgMerge(e) => e.hints(),
         }
     }
@@ -175,9 +181,6 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Completions(cmd) => completions_cmd(cmd, io),
         Command::Man(cmd) => man_cmd(cmd, io),
         Command::Generate(cmd) => generate_cmd(cmd, io),
-        Command::Org(crate::cli::OrgCmd::Merge(args)) => {
-            crate::org::merge::command(args, color, io)
-        }
         #[cfg(feature = "aws")]
         Command::Collect(cmd) => live::collect_cmd(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]
@@ -189,6 +192,27 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Harden(cmd) => crate::remediate::command::harden(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]
         Command::Teardown(cmd) => crate::remediate::command::teardown(cmd, cli.verbose, io),
+        Command::Org(cmd) => org_cmd(cmd, color, cli.verbose, io),
+    }
+}
+
+/// `mlguard org ...`.
+fn org_cmd(
+    cmd: crate::cli::OrgCmd,
+    color: bool,
+    verbose: u8,
+    io: &mut Io<'_>,
+) -> Result<u8, CliError> {
+    use crate::cli::OrgCmd;
+    match cmd {
+        #[cfg(feature = "aws")]
+        OrgCmd::Plan(cmd) => crate::org::plan::command(cmd, io),
+        #[cfg(feature = "aws")]
+        OrgCmd::Scan(cmd) => crate::org::scan::command(*cmd, color, verbose, io),
+        OrgCmd::Merge(args) => {
+            let _ = verbose;
+            crate::org::merge::command(args, color, io)
+        }
     }
 }
 
@@ -364,20 +388,25 @@ pub fn plan_audit(
     })
 }
 
-/// Evaluates a snapshot under a plan, applies suppressions and the baseline, writes every
-/// report, tells stderr what matters (unless `--quiet`), and returns the exit code. `audit`
-/// and `scan` both end here.
-/// Takes the snapshot, and drops it once the findings are known: reports are rendered
-/// from the findings alone, so the two are never in memory together.
-pub fn run_audit(
+/// A snapshot evaluated under a plan: the report (suppressions and the baseline applied),
+/// the rendering context, and the warnings to show.
+pub struct Evaluated {
+    pub report: AuditReport,
+    pub ctx: Ctx,
+    pub warnings: Vec<String>,
+}
+
+/// Evaluates a snapshot under a plan, applies suppressions and the baseline, and builds the
+/// framework evidence when `evidence_wanted`. Takes the snapshot, and drops it once the
+/// findings are known: reports are rendered from the findings alone. `scan`, `audit` and each
+/// account of `org scan` evaluate here.
+pub fn evaluate(
     plan: &AuditPlan,
     snap: LoadedSnapshot,
     snapshot_sha256: &str,
-    args: &ReportArgs,
-    color: bool,
-    io: &mut Io<'_>,
-) -> Result<u8, CliError> {
-    let evidence_wanted = wants_evidence(args)?;
+    frameworks_asked: &[String],
+    evidence_wanted: bool,
+) -> Result<Evaluated, CliError> {
     let mut report = if evidence_wanted {
         audit::audit_keeping_passes(&plan.engine, &snap, &plan.rule_ids)?
     } else {
@@ -409,7 +438,7 @@ pub fn run_audit(
     }
     let evidence = evidence_wanted.then(|| {
         let mut frameworks: Vec<String> = Vec::new();
-        for f in &args.frameworks {
+        for f in frameworks_asked {
             if !frameworks.contains(f) {
                 frameworks.push(f.clone());
             }
@@ -442,6 +471,35 @@ pub fn run_audit(
         evidence,
         ..Ctx::default()
     };
+    Ok(Evaluated {
+        report,
+        ctx,
+        warnings,
+    })
+}
+
+/// Evaluates a snapshot under a plan ([`evaluate`]), writes every report, tells stderr what
+/// matters (unless `--quiet`), and returns the exit code. `audit` and `scan` both end here.
+pub fn run_audit(
+    plan: &AuditPlan,
+    snap: LoadedSnapshot,
+    snapshot_sha256: &str,
+    args: &ReportArgs,
+    color: bool,
+    io: &mut Io<'_>,
+) -> Result<u8, CliError> {
+    let evidence_wanted = wants_evidence(args)?;
+    let Evaluated {
+        report,
+        ctx,
+        mut warnings,
+    } = evaluate(
+        plan,
+        snap,
+        snapshot_sha256,
+        &args.frameworks,
+        evidence_wanted,
+    )?;
     let outputs = output_plan(args)?;
     if outputs.iter().any(|(f, _)| *f == Format::Sarif) {
         warnings.extend(report::sarif::limit_warnings(&report, &ctx));
@@ -885,6 +943,7 @@ fn schema_cmd(cmd: SchemaCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
     let schema = match cmd.kind {
         SchemaKind::Snapshot => snapshot::json_schema(),
         SchemaKind::Config => config::json_schema(),
+        SchemaKind::OrgManifest => crate::org::model::manifest_json_schema(),
     };
     let mut bytes = serde_json::to_vec_pretty(&schema).map_err(ReportError::from)?;
     bytes.push(b'\n');

@@ -450,6 +450,18 @@ fn malformed_parts_are_named() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains(&report.display().to_string()), "{err}");
 
+    // A manifest copy edited after it was hashed.
+    let org = org(&[Kind::Ok]);
+    let manifest = org.out().join("manifest.json");
+    let mut doc = read_json(&manifest);
+    doc["accounts"][0]["name"] = json!("renamed");
+    std::fs::write(&manifest, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let out = merge(&org, &[]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&manifest.display().to_string()), "{err}");
+    assert!(err.contains("the file was edited"), "{err}");
+
     // A status.json for an account the manifest does not hold.
     let org = org_with_stranger();
     let out = merge(&org, &[]);

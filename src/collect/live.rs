@@ -358,6 +358,18 @@ async fn collect_async(opts: &Options) -> Result<Collected, CollectError> {
         config = client::assume_role(config, opts, role_arn).await;
     }
     client::check_credentials(&config, opts).await?;
+    collect_configured(config, home, opts, started).await
+}
+
+/// Collects the account `config` reaches (its credentials checked, its region set to
+/// `home`): identity, regions, then every service. `org scan` enters here with each member
+/// account's credentials.
+pub(crate) async fn collect_configured(
+    config: aws_types::SdkConfig,
+    home: String,
+    opts: &Options,
+    started: Instant,
+) -> Result<Collected, CollectError> {
     let stats = Arc::new(Stats::default());
     let clients = Clients::new(config, Arc::clone(&stats));
     let identity = identify(&clients, &home).await?;

@@ -22,16 +22,17 @@ pub mod writers;
 
 use crate::cli::{FailOn, FormatSpec};
 use crate::commands::{CliError, Io};
+use crate::org::StatusKind;
 use crate::report::{Ctx, Format};
 use account::{Catalog, State, Summary};
-use layout::{Input, StatusKind};
+use layout::Input;
 use output::{OutputError, Target, Upload};
 use std::io::Write;
 use std::path::PathBuf;
 use writers::{OrgWriter, RunInfo, Staged, Totals};
 
 /// Exit code: some accounts failed or are missing (org-contract.md).
-pub const ACCOUNTS_INCOMPLETE: u8 = 5;
+pub const ACCOUNTS_INCOMPLETE: u8 = crate::commands::exit::ACCOUNTS_INCOMPLETE;
 
 /// `mlguard org merge`.
 #[derive(Debug, Clone, clap::Args)]
@@ -60,7 +61,8 @@ pub struct MergeArgs {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
-    #[error("cannot read {file}: {message}")]
+    /// `message` names the file (the store's error).
+    #[error("{message}")]
     Read { file: String, message: String },
     #[error("{file} is not a valid {what}: {message}")]
     Malformed {
@@ -98,6 +100,10 @@ pub enum MergeError {
     #[error("nothing to merge under {input}: no manifest.json and no accounts/<id>/ directories")]
     Empty { input: String },
     #[error(transparent)]
+    Model(#[from] crate::org::model::ModelError),
+    #[error(transparent)]
+    Store(#[from] crate::org::StoreError),
+    #[error(transparent)]
     Output(#[from] OutputError),
     #[error(transparent)]
     Policy(#[from] crate::engine::PolicyError),
@@ -130,6 +136,11 @@ impl MergeError {
                 vec!["check that the destination exists and is writable".into()]
             }
             MergeError::Policy(e) => vec![e.hint()],
+            MergeError::Model(e) => vec![
+                e.hint(),
+                "the org scan output is written by `mlguard org scan`; rescan the account (`org scan --account ID`) to rewrite it".into(),
+            ],
+            MergeError::Store(e) => vec![e.hint()],
             MergeError::Usage(_) => vec![
                 "give each extra format its own destination: `--format table --format sarif=merged/mlguard.sarif`".into(),
             ],
@@ -225,7 +236,7 @@ fn is_file_like(target: &Target) -> bool {
 
 struct Classified {
     parts: Vec<Part>,
-    manifest: Option<layout::ManifestIn>,
+    manifest: Option<crate::org::Manifest>,
     /// The manifest hash every status.json names.
     agreed: Option<String>,
 }
@@ -245,13 +256,10 @@ fn classify(input: &dyn Input, err: &mut dyn Write) -> Result<Classified, MergeE
             file: input.display(layout::MANIFEST),
             message,
         })? {
-        Some(bytes) => Some(
-            read_manifest(&bytes).map_err(|message| MergeError::Malformed {
-                file: input.display(layout::MANIFEST),
-                what: "org manifest",
-                message,
-            })?,
-        ),
+        Some(bytes) => Some(crate::org::Manifest::from_slice(
+            &bytes,
+            &input.display(layout::MANIFEST),
+        )?),
         None => None,
     };
     let dirs = input.account_dirs().map_err(|message| MergeError::Read {
@@ -309,23 +317,7 @@ fn classify(input: &dyn Input, err: &mut dyn Write) -> Result<Classified, MergeE
             });
             continue;
         };
-        let status: layout::StatusIn =
-            layout::parse(&bytes).map_err(|message| MergeError::Malformed {
-                file: file.clone(),
-                what: "account status",
-                message,
-            })?;
-        if status.schema != layout::STATUS_SCHEMA {
-            return Err(MergeError::Malformed {
-                file,
-                what: "account status",
-                message: format!(
-                    "schema `{}` (expected {})",
-                    status.schema,
-                    layout::STATUS_SCHEMA
-                ),
-            });
-        }
+        let status = crate::org::AccountStatus::from_slice(&bytes, &file)?;
         if status.account_id != id {
             return Err(MergeError::WrongAccount {
                 file,
@@ -348,18 +340,18 @@ fn classify(input: &dyn Input, err: &mut dyn Write) -> Result<Classified, MergeE
         let state = match status.status {
             StatusKind::Ok => State::Ok,
             StatusKind::Partial => State::Partial,
-            StatusKind::Failed => {
-                let e = status.error.unwrap_or(layout::StatusError {
-                    class: "unknown".into(),
-                    message: "status.json says failed but gives no error".into(),
-                    help: String::new(),
-                });
-                State::Failed {
-                    class: e.class,
+            StatusKind::Failed => match status.error {
+                Some(e) => State::Failed {
+                    class: e.class.as_str().to_string(),
                     message: e.message,
                     help: e.help,
-                }
-            }
+                },
+                None => State::Failed {
+                    class: "unknown".into(),
+                    message: "status.json says failed but gives no error".into(),
+                    help: "rescan the account (`org scan --account ID`)".into(),
+                },
+            },
         };
         parts.push(Part { id, name, state });
     }
@@ -369,19 +361,6 @@ fn classify(input: &dyn Input, err: &mut dyn Write) -> Result<Classified, MergeE
         manifest,
         agreed,
     })
-}
-
-/// Parses and checks `OUT/manifest.json`.
-fn read_manifest(bytes: &[u8]) -> Result<layout::ManifestIn, String> {
-    let m: layout::ManifestIn = layout::parse(bytes)?;
-    if m.schema != layout::MANIFEST_SCHEMA {
-        return Err(format!(
-            "schema `{}` (expected {})",
-            m.schema,
-            layout::MANIFEST_SCHEMA
-        ));
-    }
-    Ok(m)
 }
 
 /// Merges the parts under `input` into the requested reports; returns the exit code.
@@ -571,21 +550,11 @@ pub fn command(args: MergeArgs, color: bool, io: &mut Io<'_>) -> Result<u8, CliE
         input: args.input.clone(),
         max_runs: writers::GITHUB_MAX_RUNS,
     };
-    let result = if args.input.starts_with("s3://") {
-        s3_merge(&args.input, &req, io)
-    } else {
-        let input = layout::LocalInput {
-            root: PathBuf::from(&args.input),
-        };
-        let upload = s3_upload(&req).map_err(to_cli)?;
-        merge(
-            &input,
-            upload.as_ref().map(|u| u as &dyn Upload),
-            &req,
-            io.stdout,
-            io.stderr,
-        )
-    };
+    let result = (|| {
+        let store = crate::org::Store::open(&crate::org::Location::parse(&args.input)?)?;
+        let upload = StoreUpload::default();
+        merge(&store, Some(&upload), &req, io.stdout, io.stderr)
+    })();
     result.map_err(to_cli)
 }
 
@@ -593,27 +562,33 @@ fn to_cli(e: MergeError) -> CliError {
     CliError::OrgMerge(Box::new(e))
 }
 
-/// The uploader for `s3://` destinations, when any is asked for.
-fn s3_upload(req: &Request) -> Result<Option<NoUpload>, MergeError> {
-    match req.outputs.iter().find_map(|(_, t)| match t {
-        Target::S3(url) => Some(url.clone()),
-        _ => None,
-    }) {
-        Some(target) => Err(MergeError::Output(OutputError::NoS3 { target })),
-        None => Ok(None),
-    }
+/// Uploads finished reports to `s3://` destinations through the `org` store, one client
+/// per bucket.
+#[derive(Default)]
+pub struct StoreUpload {
+    stores: std::cell::RefCell<std::collections::BTreeMap<String, crate::org::Store>>,
 }
 
-fn s3_merge(input: &str, _req: &Request, _io: &mut Io<'_>) -> Result<u8, MergeError> {
-    Err(MergeError::Output(OutputError::NoS3 {
-        target: input.to_string(),
-    }))
-}
-
-pub struct NoUpload;
-
-impl Upload for NoUpload {
-    fn put_file(&self, url: &str, _file: &std::path::Path) -> Result<(), String> {
-        Err(format!("{url}: no S3 client"))
+impl Upload for StoreUpload {
+    fn put_file(&self, url: &str, file: &std::path::Path) -> Result<(), String> {
+        let crate::org::Location::S3 { bucket, prefix } =
+            crate::org::Location::parse(url).map_err(|e| e.to_string())?
+        else {
+            return Err(format!("{url} is not an s3:// location"));
+        };
+        let mut stores = self.stores.borrow_mut();
+        let store = match stores.entry(bucket.clone()) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(
+                crate::org::Store::open(&crate::org::Location::S3 {
+                    bucket,
+                    prefix: String::new(),
+                })
+                .map_err(|e| format!("{e} (help: {})", e.hint()))?,
+            ),
+        };
+        store
+            .put_file(&prefix, file)
+            .map_err(|e| format!("{e} (help: {})", e.hint()))
     }
 }
