@@ -208,6 +208,7 @@ fn child_merge(args: &[String]) -> Result<bool, Error> {
         ctx: Ctx::default(),
         input: dir.clone(),
         max_runs: merge::writers::GITHUB_MAX_RUNS,
+        ocsf_lines: false,
     };
     let input = Store::local(dir);
     let start = Instant::now();

@@ -445,3 +445,47 @@ fn org_sarif_passes_the_schema_and_microsofts_validator() {
         errors.join("\n")
     );
 }
+
+/// OCSF without a destination: every event as one JSON-lines stream on stdout (or --output).
+#[test]
+fn ocsf_without_destination_is_one_stream() {
+    let org = org(&[Kind::Ok, Kind::Ok]);
+    let out = merge(&org, &["--fail-on", "none", "--format", "ocsf"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let total: usize = org.fingerprints.values().map(BTreeSet::len).sum();
+    let text = stdout_of(&out);
+    let accounts: BTreeSet<String> = text
+        .lines()
+        .map(|l| {
+            let ev: Value = serde_json::from_str(l).expect("a JSON line");
+            ev["cloud"]["account"]["uid"]
+                .as_str()
+                .expect("account")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(text.lines().count(), total);
+    assert_eq!(accounts, org.fingerprints.keys().cloned().collect());
+    // To --output, named however.
+    let file = org.dir.path().join("events.out");
+    let out = merge(
+        &org,
+        &[
+            "--fail-on",
+            "none",
+            "--format",
+            "ocsf",
+            "--output",
+            file.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(file.is_file());
+    assert_eq!(
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .lines()
+            .count(),
+        total
+    );
+}

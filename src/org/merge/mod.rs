@@ -156,6 +156,9 @@ pub struct Request {
     pub input: String,
     /// Most runs one SARIF file holds.
     pub max_runs: usize,
+    /// OCSF went without `=DEST` (to `--output` or stdout): one JSON-lines stream, not the
+    /// partitioned layout.
+    pub ocsf_lines: bool,
 }
 
 /// The outputs of `--format`/`--output`: each format once; at most one without a
@@ -207,7 +210,11 @@ pub fn resolve_outputs(
     Ok(out)
 }
 
-fn writer(format: Format, target: &Target) -> Result<Box<dyn OrgWriter>, OutputError> {
+fn writer(
+    format: Format,
+    target: &Target,
+    ocsf_lines: bool,
+) -> Result<Box<dyn OrgWriter>, OutputError> {
     Ok(match format {
         Format::Table => Box::new(writers::Table::new(target)?),
         Format::Json => Box::new(writers::Json::new(target)?),
@@ -215,7 +222,7 @@ fn writer(format: Format, target: &Target) -> Result<Box<dyn OrgWriter>, OutputE
         Format::Asff => Box::new(writers::Asff::new(target)?),
         Format::Ocsf => Box::new(writers::Ocsf::new(
             target,
-            !matches!(target, Target::Stdout) && !is_file_like(target),
+            !ocsf_lines && !is_file_like(target),
         )?),
         Format::Html => Box::new(html::Html::new(target)?),
         // Refused by `resolve_outputs`.
@@ -388,7 +395,7 @@ pub fn merge(
     let mut writers: Vec<Box<dyn OrgWriter>> = req
         .outputs
         .iter()
-        .map(|(format, target)| writer(*format, target))
+        .map(|(format, target)| writer(*format, target, req.ocsf_lines))
         .collect::<Result<_, _>>()?;
     let mut summaries: Vec<Summary> = Vec::with_capacity(parts.len());
     let mut totals = Totals::default();
@@ -549,6 +556,10 @@ pub fn command(args: MergeArgs, color: bool, io: &mut Io<'_>) -> Result<u8, CliE
         },
         input: args.input.clone(),
         max_runs: writers::GITHUB_MAX_RUNS,
+        ocsf_lines: args
+            .formats
+            .iter()
+            .any(|f| f.format == Format::Ocsf && f.path.is_none()),
     };
     let result = (|| {
         let store = crate::org::Store::open(&crate::org::Location::parse(&args.input)?)?;
