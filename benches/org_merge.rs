@@ -4,7 +4,8 @@
 //! once (table, JSON, SARIF, partitioned OCSF, ASFF, HTML), at several account counts, with
 //! the wall time and the peak RSS of each.
 //!
-//!   cargo bench --no-default-features --bench org_merge -- [--accounts 100,1000] [--scale 20] [--check]
+//!   cargo bench --no-default-features --bench org_merge -- [--accounts 100,1000] [--scale 20]
+//!       [--formats table,json,sarif,ocsf,asff,html] [--keep DIR] [--check]
 //!
 //! Each count is generated in one child process and merged in another, so the merge's peak
 //! RSS (VmHWM) is its own. `--check` exits 1 when the peak RSS at the largest count is more
@@ -28,6 +29,7 @@ use std::time::Instant;
 
 /// Peak RSS at the largest account count may be at most this multiple of the smallest's.
 const FLAT: f64 = 1.2;
+const ALL_FORMATS: &str = "table,json,sarif,ocsf,asff,html";
 /// Distinct generated accounts; the others are copies under their own ids.
 const BASES: usize = 4;
 
@@ -38,6 +40,8 @@ struct Options {
     scale: usize,
     check: bool,
     keep: Option<PathBuf>,
+    /// The formats merged (all by default).
+    formats: String,
 }
 
 fn main() -> ExitCode {
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
             scale: 2,
             check: false,
             keep: None,
+            formats: ALL_FORMATS.into(),
         }),
         _ => parse(&args).and_then(|o| parent(&o)),
     };
@@ -72,6 +77,7 @@ fn parse(args: &[String]) -> Result<Options, Error> {
         scale: 20,
         check: false,
         keep: None,
+        formats: ALL_FORMATS.into(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -86,6 +92,7 @@ fn parse(args: &[String]) -> Result<Options, Error> {
             "--scale" => o.scale = value()?.parse()?,
             "--keep" => o.keep = Some(PathBuf::from(value()?)),
             "--check" => o.check = true,
+            "--formats" => o.formats = value()?.to_string(),
             other => return Err(format!("unknown option {other}").into()),
         }
     }
@@ -191,20 +198,24 @@ fn child_generate(args: &[String]) -> Result<bool, Error> {
 
 /// Merges `dir` into every format under `out`; prints the time and the peak RSS.
 fn child_merge(args: &[String]) -> Result<bool, Error> {
-    let [dir, out] = args else {
-        return Err("--child-merge DIR OUT".into());
+    let [dir, out, formats] = args else {
+        return Err("--child-merge DIR OUT FORMATS".into());
     };
     let out = Path::new(out);
+    let wanted: Vec<&str> = formats.split(',').collect();
     let rss_start = peak_rss_kib();
     let req = merge::Request {
-        outputs: vec![
+        outputs: [
             (Format::Table, Target::Local(out.join("table.txt"))),
             (Format::Json, Target::Local(out.join("org.json"))),
             (Format::Sarif, Target::Local(out.join("org.sarif"))),
             (Format::Ocsf, Target::Local(out.join("ocsf"))),
             (Format::Asff, Target::Local(out.join("asff.json"))),
             (Format::Html, Target::Local(out.join("org.html"))),
-        ],
+        ]
+        .into_iter()
+        .filter(|(f, _)| wanted.contains(&f.as_str()))
+        .collect(),
         ctx: Ctx::default(),
         input: dir.clone(),
         max_runs: merge::writers::GITHUB_MAX_RUNS,
@@ -217,7 +228,10 @@ fn child_merge(args: &[String]) -> Result<bool, Error> {
     let wall = start.elapsed().as_secs_f64();
     // Before anything else is read: the merge's own peak.
     let peak = peak_rss_kib();
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("org.json"))?)?;
+    let doc: serde_json::Value = match std::fs::read(out.join("org.json")) {
+        Ok(bytes) => serde_json::from_slice(&bytes)?,
+        Err(_) => json!({}),
+    };
     let output_bytes: u64 = walk(out)
         .iter()
         .map(|p| p.metadata().map_or(0, |m| m.len()))
@@ -277,8 +291,8 @@ fn parent(o: &Options) -> Result<bool, Error> {
         None => std::env::temp_dir().join(format!("mlguard-org-bench-{}", std::process::id())),
     };
     eprintln!(
-        "mlguard org merge benchmark: {:?} accounts, {} resources per kind per account ({BASES} distinct generated accounts)",
-        o.accounts, o.scale
+        "mlguard org merge benchmark: {:?} accounts, {} resources per kind per account ({BASES} distinct generated accounts), formats {}",
+        o.accounts, o.scale, o.formats
     );
     let mut rows = Vec::new();
     for &n in &o.accounts {
@@ -297,6 +311,7 @@ fn parent(o: &Options) -> Result<bool, Error> {
             "--child-merge".into(),
             dir.display().to_string(),
             out.display().to_string(),
+            o.formats.clone(),
         ])?;
         let report_mb = g["report_bytes"].as_f64().unwrap_or(0.0) / 1e6;
         let rss_mb = m["peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0;
