@@ -603,3 +603,90 @@ impl Upload for StoreUpload {
             .map_err(|e| format!("{e} (help: {})", e.hint()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use account::Summary;
+
+    fn spec(s: &str) -> FormatSpec {
+        s.parse().expect("format spec")
+    }
+
+    #[test]
+    fn outputs_resolve_like_audit() {
+        let out = resolve_outputs(&[], None).expect("default");
+        assert_eq!(out, vec![(Format::Table, Target::Stdout)]);
+        let out = resolve_outputs(
+            &[spec("sarif=s3://b/k/m.sarif"), spec("json")],
+            Some(std::path::Path::new("org.json")),
+        )
+        .expect("resolves");
+        assert_eq!(
+            out,
+            vec![
+                (Format::Sarif, Target::S3("s3://b/k/m.sarif".into())),
+                (Format::Json, Target::Local("org.json".into())),
+            ]
+        );
+        for bad in [
+            vec![spec("json"), spec("table")],
+            vec![spec("csv=e.csv")],
+            vec![spec("json=a"), spec("json=b")],
+        ] {
+            assert!(matches!(
+                resolve_outputs(&bad, None),
+                Err(MergeError::Usage(_))
+            ));
+        }
+        assert!(is_file_like(&Target::Local("x/events.jsonl".into())));
+        assert!(!is_file_like(&Target::S3("s3://b/run/merged/ocsf".into())));
+    }
+
+    fn summary(id: &str, state: State, overall: Option<f64>, gating: usize) -> Summary {
+        let mut s = Summary::without_report(id, None, state);
+        s.overall = overall;
+        s.gating = gating;
+        s
+    }
+
+    #[test]
+    fn worst_first_puts_unknown_accounts_first() {
+        let mut all = vec![
+            summary("5", State::Ok, Some(95.0), 0),
+            summary("4", State::Missing, None, 0),
+            summary("3", State::Ok, Some(60.0), 1),
+            summary("2", State::Ok, Some(60.0), 4),
+            summary(
+                "1",
+                State::Failed {
+                    class: "throttled".into(),
+                    message: String::new(),
+                    help: String::new(),
+                },
+                None,
+                0,
+            ),
+        ];
+        all.sort_by(Summary::worst_first);
+        let ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["1", "4", "2", "3", "5"]);
+    }
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let mut t = Totals::default();
+        assert_eq!(exit_code(&t), 0);
+        t.gating = 3;
+        assert_eq!(exit_code(&t), 1);
+        t.missing_accounts = 1;
+        assert_eq!(exit_code(&t), 5);
+    }
+
+    #[test]
+    fn abbreviates_long_lists() {
+        let ids: Vec<String> = (0..25).map(|n| n.to_string()).collect();
+        assert!(writers::abbreviate(&ids, 20).ends_with("19 and 5 more"));
+        assert_eq!(writers::abbreviate(&ids[..2], 20), "0, 1");
+    }
+}
