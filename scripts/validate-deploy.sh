@@ -86,8 +86,13 @@ fi
 step "hadolint $HADOLINT_VERSION"
 "$VENV/bin/hadolint" Dockerfile
 
+# Every CloudFormation template under deploy/: the member role (deploy/member-role.yaml) and the
+# Step Functions stack (deploy/stepfunctions/org-scan.yaml). Both must be found.
 templates=()
 while IFS= read -r f; do templates+=("$f"); done < <(grep -rl --include='*.yaml' '^AWSTemplateFormatVersion' deploy | sort)
+for required in deploy/member-role.yaml deploy/stepfunctions/org-scan.yaml; do
+  [[ " ${templates[*]} " == *" $required "* ]] || { echo "error: $required is missing or is not a CloudFormation template" >&2; exit 1; }
+done
 step "cfn-lint $CFN_LINT_VERSION: ${templates[*]}"
 "$VENV/bin/cfn-lint" -- "${templates[@]}"
 

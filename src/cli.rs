@@ -17,7 +17,7 @@ OCSF, ASFF or HTML, and can fix what it finds through a reviewable plan. Setting
 then mlguard.toml, then built-in defaults.\n\nExit codes: 0 nothing at or above --fail-on; \
 1 findings at or above it (remediate, harden, teardown --plan: a non-empty plan); 2 usage or input error; \
 3 collection incomplete under --strict; 4 remediate --apply, rollback, harden or teardown left work undone \
-(a failed call, drift, a refused rollback)."
+(a failed call, drift, a refused rollback); 5 org scan: some accounts failed (org merge: failed or missing)."
 )]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug). Credentials are never logged.
@@ -663,7 +663,7 @@ pub enum OrgCmd {
     /// Write the manifest: the organization's active accounts (organizations:ListAccounts,
     /// from the management or a delegated administrator account), or the accounts given.
     #[cfg(feature = "aws")]
-    Plan(OrgPlanCmd),
+    Plan(Box<OrgPlanCmd>),
     /// Scan the manifest's accounts (or this part's share): assume the member role in each,
     /// collect and audit as `scan` does, and write accounts/<id>/{snapshot,report,status}.json
     /// under --out. Exit 5 when an account failed.

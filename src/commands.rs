@@ -206,7 +206,7 @@ fn org_cmd(
     use crate::cli::OrgCmd;
     match cmd {
         #[cfg(feature = "aws")]
-        OrgCmd::Plan(cmd) => crate::org::plan::command(cmd, io),
+        OrgCmd::Plan(cmd) => crate::org::plan::command(*cmd, io),
         #[cfg(feature = "aws")]
         OrgCmd::Scan(cmd) => crate::org::scan::command(*cmd, color, verbose, io),
         OrgCmd::Merge(args) => {

@@ -172,18 +172,18 @@ pub fn command(
         .map_err(CollectError::Runtime)?;
     let started = Instant::now();
 
+    // A local manifest (and this part's share of it) is checked before AWS is contacted.
+    let local_manifest = match &manifest_location {
+        Location::Local(_) => Some(read_manifest(&manifest_location, None, &shard)?),
+        Location::S3 { .. } => None,
+    };
     // The hub identity: the configured credentials, then --role-arn.
     let (hub, home, partition) = runtime.block_on(hub_config(&opts))?;
     let _entered = runtime.enter();
-    let manifest_bytes =
-        store::read_object_with(&manifest_location, &hub).map_err(OrgError::from)?;
-    let manifest = super::parse_manifest(&manifest_bytes, &manifest_location)?;
-    let selected: Vec<ManifestAccount> = shard
-        .select(&manifest, &manifest_location.to_string())
-        .map_err(OrgError::from)?
-        .into_iter()
-        .cloned()
-        .collect();
+    let (manifest, manifest_bytes, selected) = match local_manifest {
+        Some(read) => read,
+        None => read_manifest(&manifest_location, Some(&hub), &shard)?,
+    };
     let store = Store::open_with(&out_location, &hub).map_err(OrgError::from)?;
     claim_output(&store, &manifest, &manifest_bytes)?;
     drop(manifest_bytes);
@@ -226,6 +226,27 @@ pub fn command(
         write_summary(&outcomes, &shard, &run, fail_on, aws.strict, wall, code, io)?;
     }
     Ok(code)
+}
+
+/// Reads and checks the manifest; returns it, its bytes, and this part's accounts.
+fn read_manifest(
+    location: &Location,
+    hub: Option<&SdkConfig>,
+    shard: &Shard,
+) -> Result<(Manifest, Vec<u8>, Vec<ManifestAccount>), CliError> {
+    let bytes = match hub {
+        Some(hub) => store::read_object_with(location, hub),
+        None => store::read_object(location),
+    }
+    .map_err(OrgError::from)?;
+    let manifest = super::parse_manifest(&bytes, location)?;
+    let selected = shard
+        .select(&manifest, &location.to_string())
+        .map_err(OrgError::from)?
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok((manifest, bytes, selected))
 }
 
 /// The hub's SDK configuration, its home region and partition.

@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn every_asff_finding_converts() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let snap = crate::snapshot::load_file(&root.join("examples/lab-insecure.json"))
+        let snap = crate::snapshot::load_file(&root.join("fixtures/lab-insecure.json"))
             .expect("the lab snapshot loads");
         let set = PolicySet::load(true, &[]).expect("policies");
         let engine = Engine::new(&set, &Params::default()).expect("engine");
