@@ -1,6 +1,6 @@
-//! `mlguard org merge --in s3://bucket/prefix` against moto's S3: the parts are read from the
-//! bucket, the org-wide reports (including the partitioned OCSF) are written back to it, and
-//! they match a merge of the same parts from a directory.
+//! `mlguard org merge` against moto: `--in s3://bucket/prefix` with the org-wide reports
+//! (including the partitioned OCSF) written back to the bucket; and the output of a real
+//! `org scan`, sharded and whole, merged to the same report.
 #![cfg(feature = "aws")]
 
 mod common;
@@ -164,4 +164,95 @@ fn merges_from_and_to_s3() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("no-such-bucket-here"), "{err}");
     assert!(err.contains("help:"), "{err}");
+}
+
+/// The real `org scan` output, merged: three shards written into one OUT merge to the same
+/// org-wide report as one unsharded run (findings, accounts, scores), and the merge checks
+/// the manifest copy the scan wrote.
+#[test]
+fn shards_of_a_real_scan_merge_to_the_unsharded_result() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cmd = |args: &[&str]| {
+        let out = mlguard()
+            .env("AWS_ENDPOINT_URL", moto.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("runs");
+        (out.status.code(), stderr_of(&out))
+    };
+    let (code, err) = cmd(&[
+        "org",
+        "plan",
+        "--accounts",
+        "111111111111,222222222222,333333333333",
+        "-o",
+        "manifest.json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let scan = |out: &str, shard: Option<&str>| {
+        let mut args = vec![
+            "org",
+            "scan",
+            "--manifest",
+            "manifest.json",
+            "--member-role",
+            "mlguard-scan",
+            "--out",
+            out,
+            "--region",
+            "us-east-1",
+            "--regions",
+            "us-east-1",
+            "--fail-on",
+            "none",
+        ];
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let (code, err) = cmd(&args);
+        assert_eq!(code, Some(0), "{err}");
+    };
+    scan("whole", None);
+    for k in ["1/3", "2/3", "3/3"] {
+        scan("sharded", Some(k));
+    }
+    let merged = |out: &str| -> Value {
+        let (code, err) = cmd(&[
+            "org",
+            "merge",
+            "--in",
+            out,
+            "--fail-on",
+            "none",
+            "--format",
+            &format!("json={out}-merged.json"),
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        let mut doc: Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join(format!("{out}-merged.json"))).expect("read"),
+        )
+        .expect("json");
+        doc.as_object_mut().expect("object").remove("input");
+        // Each run collected at its own time.
+        for a in doc["accounts"].as_array_mut().expect("accounts") {
+            a.as_object_mut().expect("account").remove("collected_at");
+        }
+        doc
+    };
+    let whole = merged("whole");
+    let sharded = merged("sharded");
+    assert_eq!(whole["summary"]["accounts"]["ok"], 3, "{whole}");
+    assert!(!whole["findings"].as_array().expect("findings").is_empty());
+    assert_eq!(whole, sharded);
+    // The manifest copy the scan wrote is what merge checked the parts against.
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).expect("manifest"))
+            .expect("json");
+    assert_eq!(whole["manifest"]["sha256"], manifest["sha256"]);
+    assert_eq!(whole["manifest"]["read"], true);
 }
