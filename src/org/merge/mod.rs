@@ -652,7 +652,7 @@ mod tests {
 
     #[test]
     fn worst_first_puts_unknown_accounts_first() {
-        let mut all = vec![
+        let mut all = [
             summary("5", State::Ok, Some(95.0), 0),
             summary("4", State::Missing, None, 0),
             summary("3", State::Ok, Some(60.0), 1),
