@@ -489,3 +489,52 @@ fn ocsf_without_destination_is_one_stream() {
         total
     );
 }
+
+/// The org-wide HTML page in headless Chromium (the driver of tests/html.rs): it loads with no
+/// console error (its Content-Security-Policy admits its own two styles and script), fetches
+/// nothing, and the filters count every account's findings.
+#[test]
+fn org_html_renders_in_a_browser() {
+    let dir = std::env::var("MLGUARD_NODE_DIR").unwrap_or_else(|_| {
+        panic!("MLGUARD_NODE_DIR is not set: run the suite with scripts/test.sh, which installs playwright-core and Chromium")
+    });
+    let modules = Path::new(&dir).join("node_modules");
+    let org = org(&[Kind::Ok, Kind::Failed, Kind::Partial]);
+    let page = org.dir.path().join("org.html");
+    let out = merge(&org, &["--format", &format!("html={}", page.display())]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+    let shot = org.dir.path().join("org.png");
+    let out = Command::new("node")
+        .arg(common::root().join("tests/browser/html_report.js"))
+        .arg(&page)
+        .arg(&shot)
+        .env("NODE_PATH", &modules)
+        .env("MLGUARD_CHROMIUM", "/usr/bin/chromium")
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "browser driver failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).expect("driver prints JSON");
+    assert_eq!(seen["requests"], json!([]), "the page fetched something");
+    assert_eq!(seen["consoleErrors"], json!([]), "console errors");
+    assert_eq!(seen["scriptCount"], 1);
+    let total: usize = org.fingerprints.values().map(BTreeSet::len).sum();
+    assert_eq!(
+        seen["steps"]["initial"]["shown"],
+        format!("{total} of {total} findings shown")
+    );
+    // Searching one ARN narrows the rows across every account.
+    let search = seen["steps"]["searchFirstArn"]["shown"]
+        .as_str()
+        .expect("shown");
+    assert!(!search.starts_with(&format!("{total} of")), "{search}");
+    let text = seen["bodyText"].as_str().expect("text");
+    for n in 0..3 {
+        assert!(text.contains(&account_id(n)), "{}", account_id(n));
+    }
+    assert!(text.contains("assume_role_denied"));
+}

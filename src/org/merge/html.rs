@@ -87,6 +87,9 @@ impl OrgWriter for Html {
         );
         match report {
             None => {
+                if let State::Failed { class, .. } = &summary.state {
+                    let _ = write!(body, " · {}", html(class));
+                }
                 body.push_str("</summary>");
                 match &summary.state {
                     State::Failed {
@@ -271,10 +274,14 @@ impl OrgWriter for Html {
             };
             let _ = write!(
                 head,
-                r##"<tr class="account-row" data-account="{id}" data-status="{state}"><td><a href="#account-{id}">{id}</a></td><td>{name}</td><td class="state {state}">{state}</td><td>{score}</td>"##,
+                r##"<tr class="account-row" data-account="{id}" data-status="{state}"><td><a href="#account-{id}">{id}</a></td><td>{name}</td><td class="state {state}">{state_text}</td><td>{score}</td>"##,
                 id = html(&s.id),
                 name = html(s.name.as_deref().unwrap_or("")),
                 state = s.state.as_str(),
+                state_text = match &s.state {
+                    State::Failed { class, .. } => format!("failed: {}", html(class)),
+                    other => other.as_str().to_string(),
+                },
                 score = score_span(s.overall),
             );
             for p in Pillar::ALL {
