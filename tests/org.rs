@@ -587,8 +587,36 @@ fn an_organization_scanned_whole_sharded_resumed_and_to_s3() {
         "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1]).create_bucket(Bucket='mlguard-org-runs')",
         &[],
     );
+    // The manifest goes to S3 too (`org plan -o s3://...`), and the scan reads it from there.
+    let s3_manifest = "s3://mlguard-org-runs/manifests/org.json";
+    let (code, stderr) = run(work.org(&endpoint, &["plan", "--region", REGION, "-o", s3_manifest]));
+    assert_eq!(code, 0, "{stderr}");
     let s3_out = "s3://mlguard-org-runs/runs/2026-12-05";
-    let (code, stderr) = run(work.scan(&endpoint, &manifest_path, s3_out, &["--shard", "1/14"]));
+    let scan_s3 = |extra: &[&str]| {
+        let mut cmd = work.org(
+            &endpoint,
+            &[
+                "scan",
+                "--manifest",
+                s3_manifest,
+                "--member-role",
+                MEMBER_ROLE,
+                "--external-id",
+                EXTERNAL_ID,
+                "--out",
+                s3_out,
+                "--regions",
+                REGION,
+                "--fail-on",
+                "none",
+                "--shard",
+                "1/14",
+            ],
+        );
+        cmd.args(extra);
+        run(cmd)
+    };
+    let (code, stderr) = scan_s3(&[]);
     assert_eq!(code, 0, "{stderr}");
     let listing = py(
         &moto,
@@ -601,6 +629,12 @@ fn an_organization_scanned_whole_sharded_resumed_and_to_s3() {
     let objects: BTreeMap<String, String> = serde_json::from_str(&listing).expect("objects");
     let part: Vec<&String> = expected.iter().step_by(14).collect();
     let mut want_keys = vec!["runs/2026-12-05/manifest.json".to_string()];
+    let s3_manifest_copy: Value =
+        serde_json::from_str(&objects["runs/2026-12-05/manifest.json"]).expect("json");
+    assert_eq!(
+        s3_manifest_copy["sha256"], manifest["sha256"],
+        "the same accounts, the same hash"
+    );
     for id in &part {
         for f in ["report.json", "snapshot.json", "status.json"] {
             want_keys.push(format!("runs/2026-12-05/accounts/{id}/{f}"));
@@ -620,12 +654,7 @@ fn an_organization_scanned_whole_sharded_resumed_and_to_s3() {
             "{id}: the S3 report differs from the directory's"
         );
     }
-    let (code, stderr) = run(work.scan(
-        &endpoint,
-        &manifest_path,
-        s3_out,
-        &["--shard", "1/14", "--resume"],
-    ));
+    let (code, stderr) = scan_s3(&["--resume"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("0 ok, 0 partial, 0 failed, 3 already committed (--resume)"),

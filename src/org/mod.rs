@@ -70,10 +70,6 @@ pub enum OrgError {
     },
     #[error("--member-role `{0}` is not an IAM role name (or path/name)")]
     BadRoleName(String),
-    #[error(
-        "--format {0}: give each format's name only (`--format sarif`); org scan writes it to accounts/<id>/{1}"
-    )]
-    FormatWithFile(String, String),
 }
 
 impl OrgError {
@@ -109,7 +105,6 @@ impl OrgError {
             OrgError::BadRoleName(_) => {
                 "give the role's name (mlguard-scan), not its ARN: mlguard builds arn:aws:iam::<id>:role/NAME per account".into()
             }
-            OrgError::FormatWithFile(..) => "see `mlguard org scan --help`".into(),
         }
     }
 }

@@ -39,9 +39,6 @@ use std::time::{Duration, Instant, SystemTime};
 const REFRESH_BEFORE: Duration = Duration::from_secs(5 * 60);
 /// The session length asked of AssumeRole (the minimum every role allows is 1 hour).
 const SESSION_SECONDS: i32 = 3600;
-/// Failed accounts listed one per line in the summary before the rest are counted. Every
-/// one is in `--output` and in its status.json.
-const FAILED_SHOWN: usize = 50;
 
 /// The file name of an extra per-account report.
 pub fn report_file(format: Format) -> &'static str {
@@ -166,7 +163,11 @@ pub fn command(
     };
     validate(&opts)?;
     let show_progress = !cmd.report.quiet && verbose == 0 && std::io::stderr().is_terminal();
+    // Blocking work (audits, file writes, S3 calls from the store) runs on at most a few
+    // threads per account in flight: threads (and their allocator arenas) do not pile up
+    // with the number of accounts.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(2 * cmd.max_accounts as usize + 2)
         .enable_all()
         .build()
         .map_err(CollectError::Runtime)?;
@@ -730,7 +731,8 @@ fn write_summary(
         .iter()
         .filter(|o| o.status.status == StatusKind::Failed)
         .collect();
-    for o in failed.iter().take(FAILED_SHOWN) {
+    // Every failed account, whatever their number: this is the list to act on.
+    for o in &failed {
         let name = o
             .name
             .as_deref()
@@ -743,13 +745,6 @@ fn write_summary(
                 o.account_id, e.class, e.message, e.help
             )?;
         }
-    }
-    if failed.len() > FAILED_SHOWN {
-        writeln!(
-            io.stderr,
-            "  ... and {} more failed accounts (each status.json says why; --output FILE lists them all)",
-            failed.len() - FAILED_SHOWN
-        )?;
     }
     for o in outcomes {
         if let Some(h) = &o.security_hub {
@@ -883,6 +878,21 @@ impl AssumeError {
     }
 }
 
+/// When credentials that end at `expires` are reported to expire: `REFRESH_BEFORE` early, so
+/// the SDK's cache (and [`still_fresh`]) ask for new ones before the session really ends;
+/// a session too short for that is used to its end.
+fn refresh_at(expires: SystemTime, now: SystemTime) -> SystemTime {
+    expires
+        .checked_sub(REFRESH_BEFORE)
+        .filter(|t| *t > now + Duration::from_secs(120))
+        .unwrap_or(expires)
+}
+
+/// Whether cached credentials reported to expire at `expiry` may still be handed out.
+fn still_fresh(expiry: Option<SystemTime>, now: SystemTime) -> bool {
+    expiry.is_none_or(|t| t > now + Duration::from_secs(60))
+}
+
 /// The member role's credentials for one account: assumed once through the run's limiter,
 /// cached, and assumed again shortly before they expire (a long collection never runs on
 /// expired credentials).
@@ -925,8 +935,7 @@ impl MemberCredentials {
     async fn get(&self) -> Result<Credentials, AssumeError> {
         let mut cached = self.inner.cached.lock().await;
         if let Some(c) = cached.as_ref()
-            && c.expiry()
-                .is_none_or(|t| t > SystemTime::now() + Duration::from_secs(60))
+            && still_fresh(c.expiry(), SystemTime::now())
         {
             return Ok(c.clone());
         }
@@ -953,11 +962,7 @@ impl MemberCredentials {
         };
         let expires = SystemTime::try_from(*c.expiration())
             .unwrap_or_else(|_| SystemTime::now() + Duration::from_secs(900));
-        // Reported early, so the SDK's cache asks again before the session really ends.
-        let refresh_at = expires
-            .checked_sub(REFRESH_BEFORE)
-            .filter(|t| *t > SystemTime::now() + Duration::from_secs(120))
-            .unwrap_or(expires);
+        let refresh_at = refresh_at(expires, SystemTime::now());
         let credentials = Credentials::new(
             c.access_key_id(),
             c.secret_access_key(),
@@ -1144,6 +1149,28 @@ mod tests {
                 start.elapsed()
             );
         });
+    }
+
+    #[test]
+    fn credentials_are_renewed_before_the_session_ends() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let hour = now + Duration::from_secs(3600);
+        let reported = refresh_at(hour, now);
+        assert_eq!(reported, hour - REFRESH_BEFORE);
+        assert!(still_fresh(Some(reported), now));
+        // 55 minutes in, still within the session but past the reported expiry: renewed.
+        assert!(!still_fresh(
+            Some(reported),
+            now + Duration::from_secs(55 * 60)
+        ));
+        assert!(still_fresh(
+            Some(reported),
+            now + Duration::from_secs(50 * 60)
+        ));
+        // A 5-minute session is used to its end, less a minute.
+        let short = now + Duration::from_secs(300);
+        assert_eq!(refresh_at(short, now), short);
+        assert!(!still_fresh(Some(short), now + Duration::from_secs(250)));
     }
 
     #[test]
