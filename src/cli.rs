@@ -81,9 +81,6 @@ pub enum Command {
     Teardown(TeardownCmd),
     /// Every account of an AWS Organization: plan the accounts (a manifest), scan them with
     /// a member role (concurrently, or as shards on an engine), merge the parts.
-    // Gated with the `aws` feature while every `org` subcommand needs AWS; `org merge` (which
-    // does not) lifts it.
-    #[cfg(feature = "aws")]
     #[command(subcommand)]
     Org(OrgCmd),
 }
@@ -696,6 +693,10 @@ pub enum OrgCmd {
     /// under --out. Exit 5 when an account failed.
     #[cfg(feature = "aws")]
     Scan(Box<OrgScanCmd>),
+    /// Merge the parts an `org scan` wrote (any number of shards) into org-wide reports,
+    /// streamed: memory does not grow with the organization. Exit 5 when an account failed or
+    /// is missing.
+    Merge(crate::org::merge::MergeArgs),
 }
 
 #[cfg(feature = "aws")]

@@ -81,6 +81,8 @@ pub enum CliError {
     Remediate(#[from] crate::remediate::RemediateError),
     #[error(transparent)]
     Org(#[from] crate::org::OrgError),
+    #[error(transparent)]
+    OrgMerge(Box<crate::org::merge::MergeError>),
 }
 
 impl CliError {
@@ -123,6 +125,7 @@ impl CliError {
             CliError::Collect(e) => e.hints(),
             CliError::Remediate(e) => vec![e.hint()],
             CliError::Org(e) => vec![e.hint()],
+            CliError::OrgMerge(e) => e.hints(),
         }
     }
 
@@ -189,13 +192,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Harden(cmd) => crate::remediate::command::harden(cmd, cli.verbose, io),
         #[cfg(feature = "aws")]
         Command::Teardown(cmd) => crate::remediate::command::teardown(cmd, cli.verbose, io),
-        #[cfg(feature = "aws")]
         Command::Org(cmd) => org_cmd(cmd, color, cli.verbose, io),
     }
 }
 
 /// `mlguard org ...`.
-#[cfg(feature = "aws")]
 fn org_cmd(
     cmd: crate::cli::OrgCmd,
     color: bool,
@@ -204,8 +205,14 @@ fn org_cmd(
 ) -> Result<u8, CliError> {
     use crate::cli::OrgCmd;
     match cmd {
+        #[cfg(feature = "aws")]
         OrgCmd::Plan(cmd) => crate::org::plan::command(*cmd, io),
+        #[cfg(feature = "aws")]
         OrgCmd::Scan(cmd) => crate::org::scan::command(*cmd, color, verbose, io),
+        OrgCmd::Merge(args) => {
+            let _ = verbose;
+            crate::org::merge::command(args, color, io)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Scores: the severity-weighted share of judged (rule, resource) pairs that pass.
 
 use super::{Pillar, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What one rule judged.
@@ -25,7 +25,7 @@ impl RuleTally {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PillarScore {
     /// 0–100, one decimal; 100 when nothing was judged.
     pub score: f64,

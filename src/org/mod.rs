@@ -9,6 +9,7 @@
 //! [`model`], [`shard`] and the local half of [`store`] are pure and build without the `aws`
 //! feature.
 
+pub mod merge;
 pub mod model;
 #[cfg(feature = "aws")]
 pub mod plan;

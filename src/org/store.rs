@@ -9,7 +9,7 @@
 //! `block_in_place`), so `org scan`'s account tasks and the synchronous `org merge` share it.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// An output or input location as the user wrote it.
@@ -265,6 +265,28 @@ impl Store {
         })
         .map_err(|source| StoreError::Write {
             location: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Writes the file at `path` to `key`, streamed from disk (an org-wide report is never
+    /// in memory as a whole); locally, copied atomically.
+    pub fn put_file(&self, key: &str, path: &Path) -> Result<(), StoreError> {
+        #[cfg(feature = "aws")]
+        if let Some(s3) = &self.s3 {
+            return s3.put_file(key, path);
+        }
+        let to = self.local_path(key);
+        blocking(|| {
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut file = crate::report::AtomicFile::create(&to)?;
+            std::io::copy(&mut std::fs::File::open(path)?, file.as_file_mut())?;
+            file.persist()
+        })
+        .map_err(|source| StoreError::Write {
+            location: to.display().to_string(),
             source,
         })
     }
@@ -531,6 +553,34 @@ mod s3 {
             self.run(key, request.send())?
                 .map(|_| ())
                 .map_err(|e| self.error("PutObject", key, &e))
+        }
+
+        pub(super) fn put_file(&self, key: &str, path: &std::path::Path) -> Result<(), StoreError> {
+            let content_type = match path.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("jsonl") | Some("ndjson") => "application/x-ndjson",
+                Some("txt") => "text/plain; charset=utf-8",
+                _ => "application/json",
+            };
+            let put = async {
+                let body = ByteStream::from_path(path)
+                    .await
+                    .map_err(|e| StoreError::Read {
+                        location: path.display().to_string(),
+                        source: std::io::Error::other(e),
+                    })?;
+                self.client
+                    .put_object()
+                    .bucket(&self.bucket)
+                    .key(self.key(key))
+                    .content_type(content_type)
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| self.error("PutObject", key, &e))
+            };
+            self.run(key, put)?
         }
 
         pub(super) fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {

@@ -56,7 +56,8 @@ pub fn resource_type(kind: &str) -> &'static str {
     }
 }
 
-fn finding(report: &AuditReport, rule: Option<&Rule>, f: &Finding, ctx: &Ctx) -> Value {
+/// The ASFF finding of one finding.
+pub(crate) fn finding(report: &AuditReport, rule: Option<&Rule>, f: &Finding, ctx: &Ctx) -> Value {
     let m = &report.metadata;
     let region = if f.resource.region == "global" || f.resource.region.is_empty() {
         super::home_region(report)

@@ -19,7 +19,7 @@ use std::io::Write;
 
 pub struct Html;
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --fg: #1d2330; --muted: #5b6475; --bg: #f5f6f8; --card: #fff; --line: #dde1e8;
   --critical: #8e1b1b; --high: #c62828; --medium: #b26a00; --low: #1f6fb2; --info: #5b6475;
   --good: #2e7d32; --warn: #b26a00; --bad: #c62828; }
@@ -90,7 +90,7 @@ table.resources td, table.resources th { padding: 4px 6px; }
 .control-filter { margin: 6px 0; }
 "#;
 
-const SCRIPT: &str = r#"
+pub(crate) const SCRIPT: &str = r#"
 (function () {
   "use strict";
   var form = document.getElementById("filters");
@@ -153,15 +153,15 @@ const SCRIPT: &str = r#"
 }());
 "#;
 
-fn csp_hash(text: &str) -> String {
+pub(crate) fn csp_hash(text: &str) -> String {
     format!("'sha256-{}'", base64(&Sha256::digest(text.as_bytes())))
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn grade(score: f64) -> &'static str {
+pub(crate) fn grade(score: f64) -> &'static str {
     if score >= 90.0 {
         "good"
     } else if score >= 70.0 {
@@ -172,7 +172,7 @@ fn grade(score: f64) -> &'static str {
 }
 
 /// An SVG ring filled to `score` percent.
-fn gauge(score: f64, label: &str) -> String {
+pub(crate) fn gauge(score: f64, label: &str) -> String {
     let circumference = 2.0 * std::f64::consts::PI * 48.0;
     let filled = circumference * score.clamp(0.0, 100.0) / 100.0;
     format!(
@@ -182,7 +182,7 @@ fn gauge(score: f64, label: &str) -> String {
     )
 }
 
-fn pillar_card(pillar: Pillar, s: &PillarScore) -> String {
+pub(crate) fn pillar_card(pillar: Pillar, s: &PillarScore) -> String {
     let mut details = format!("{} of {} checks pass", s.passed, s.passed + s.failed);
     if s.suppressed > 0 {
         let _ = write!(details, " · {} suppressed", s.suppressed);
@@ -202,7 +202,7 @@ fn pillar_card(pillar: Pillar, s: &PillarScore) -> String {
     )
 }
 
-fn finding_row(f: &Finding) -> String {
+pub(crate) fn finding_row(f: &Finding) -> String {
     let status_label = match f.status {
         Status::Fail => "failing",
         Status::Suppressed => "suppressed",
@@ -249,7 +249,7 @@ fn finding_row(f: &Finding) -> String {
     )
 }
 
-fn checkbox(name: &str, value: &str, label: &str, count: usize) -> String {
+pub(crate) fn checkbox(name: &str, value: &str, label: &str, count: usize) -> String {
     format!(
         r#"<label><input type="checkbox" name="{name}" value="{value}" checked> {} <span class="count">({count})</span></label>"#,
         html(label)

@@ -3,7 +3,7 @@
 pub mod asff;
 pub mod compliance;
 pub mod csv;
-mod escape;
+pub(crate) mod escape;
 pub mod html;
 pub mod json;
 pub mod ocsf;

@@ -42,7 +42,14 @@ fn account(id: &str) -> Value {
     json!({"uid": id, "type": "AWS Account", "type_id": 10})
 }
 
-fn event(report: &AuditReport, rule: Option<&Rule>, f: &Finding, ctx: &Ctx, time: i64) -> Value {
+/// The OCSF event of one finding (`time`: the snapshot's `collected_at` in epoch ms).
+pub(crate) fn event(
+    report: &AuditReport,
+    rule: Option<&Rule>,
+    f: &Finding,
+    ctx: &Ctx,
+    time: i64,
+) -> Value {
     let (sev_id, sev_name) = severity_id(f.severity);
     let (status_id, status) = match f.status {
         Status::Suppressed => (3, "Suppressed"),
