@@ -16,70 +16,24 @@ use serde_yaml::Value;
 use std::collections::BTreeSet;
 use std::fs;
 
-/// The flags of `mlguard org scan` and `org merge` as the org contract states them (the
-/// commands are built beside this file). Kept here, in one place: once `mlguard org` exists in
-/// the binary, `accepted_flags` reads `--help` instead and this list is only the fallback.
-const CONTRACT_SCAN_FLAGS: &[&str] = &[
-    "--manifest",
-    "--member-role",
-    "--external-id",
-    "--out",
-    "--max-accounts",
-    "--resume",
-    "--shard",
-    "--shard-count",
-    "--account",
-    "--security-hub",
-    // scan's policy, config and report options
-    "--format",
-    "--output",
-    "--fail-on",
-    "--config",
-    "--no-config",
-    "--select",
-    "--ignore",
-    "--policy-dir",
-    "--trusted-cidr",
-    "--framework",
-    "--quiet",
-    "--no-suppress",
-    "--strict",
-    // AWS options
-    "--profile",
-    "--region",
-    "--regions",
-    "--endpoint-url",
-    "--role-arn",
-    "--concurrency",
-    "--max-attempts",
-];
-const CONTRACT_MERGE_FLAGS: &[&str] = &["--in", "--format", "--fail-on", "--output", "--config"];
-
-/// The long flags a subcommand accepts: from `mlguard org SUB --help` when the binary has the
-/// org commands, else the contract's list above.
+/// The long flags a subcommand accepts, from `mlguard org SUB --help`.
 fn accepted_flags(sub: &str) -> (BTreeSet<String>, &'static str) {
     let out = common::mlguard()
         .args(["org", sub, "--help"])
         .output()
         .expect("runs");
-    if out.status.success() {
-        let help = String::from_utf8_lossy(&out.stdout).to_string();
-        let flags = help
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']' || c == '=')
-            .filter(|w| w.starts_with("--") && w.len() > 2)
-            .map(|w| w.trim_end_matches(['.', ')', ':']).to_string())
-            .collect();
-        return (flags, "mlguard org --help");
-    }
-    let list = match sub {
-        "scan" => CONTRACT_SCAN_FLAGS,
-        "merge" => CONTRACT_MERGE_FLAGS,
-        other => panic!("no contract for org {other}"),
-    };
-    (
-        list.iter().map(|f| f.to_string()).collect(),
-        "the org contract",
-    )
+    assert!(
+        out.status.success(),
+        "mlguard org {sub} --help failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let help = String::from_utf8_lossy(&out.stdout).to_string();
+    let flags = help
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']' || c == '=')
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(|w| w.trim_end_matches(['.', ')', ':']).to_string())
+        .collect();
+    (flags, "mlguard org --help")
 }
 
 /// One `mlguard org SUB ...` invocation found in a deployment file.

@@ -129,7 +129,7 @@ fn rules_by_id(report: &AuditReport) -> BTreeMap<&str, &Rule> {
 
 // --- JSON ---------------------------------------------------------------------------------
 
-/// The org-wide JSON report (docs/organizations-merge.md): the summary and every account
+/// The org-wide JSON report (docs/organizations.md, "Merging"): the summary and every account
 /// first, then every finding, each with `account_id`.
 pub struct Json {
     out: StagedFile,
