@@ -22,8 +22,149 @@ valid_cidr(cidr) if {
 	net.cidr_is_valid(cidr)
 }
 
-# `cidr` is the whole IPv4 or IPv6 internet.
+# `cidr` is the whole IPv4 or IPv6 internet, written as one range. Whether several ranges
+# together are the whole internet is `world_cover` below.
 open_to_world(cidr) if world_cidrs[cidr]
+
+# --- address coverage: is a set of ranges the whole internet? ---------------------------
+#
+# AWS admits the union of a rule's sources, so 0.0.0.0/1 and 128.0.0.0/1 together are as
+# open as 0.0.0.0/0. A range is handled as the string of its prefix bits ("0" for 0.0.0.0/1,
+# "" for 0.0.0.0/0). Two ranges are either disjoint or one contains the other, so a set of
+# ranges covers a block B exactly when one of them contains B, or, in the binary tree of
+# the prefixes of the widest ranges inside B, every inner node has both children (walking
+# down from B along any address then always ends in a range). This is exact: ranges that
+# leave out a single address do not cover. Linear in the total prefix length.
+
+hex_bits := {
+	"0": "0000", "1": "0001", "2": "0010", "3": "0011", "4": "0100", "5": "0101", "6": "0110", "7": "0111",
+	"8": "1000", "9": "1001", "a": "1010", "b": "1011", "c": "1100", "d": "1101", "e": "1110", "f": "1111",
+}
+
+zeros := "00000000000000000000000000000000"
+
+pad(s, width) := concat("", [substring(zeros, 0, width - count(s)), s]) if count(s) <= width
+
+octet_bits(o) := pad(format_int(n, 2), 8) if {
+	regex.match(`^[0-9]{1,3}$`, o)
+	n := to_number(o)
+	n <= 255
+}
+
+ipv4_bits(addr) := concat("", bits) if {
+	octets := split(addr, ".")
+	count(octets) == 4
+	bits := [octet_bits(o) | some o in octets]
+	count(bits) == 4
+}
+
+group_bits(g) := concat("", [hex_bits[c] | some c in split(pad(g, 4), "")]) if regex.match(`^[0-9a-f]{1,4}$`, g)
+
+hex_groups(part) := [] if part == ""
+
+hex_groups(part) := split(part, ":") if part != ""
+
+# The eight 16-bit groups of an IPv6 address, "::" expanded.
+ipv6_groups(addr) := groups if {
+	not contains(addr, "::")
+	groups := split(addr, ":")
+	count(groups) == 8
+}
+
+ipv6_groups(addr) := groups if {
+	halves := split(addr, "::")
+	count(halves) == 2
+	head := hex_groups(halves[0])
+	tail := hex_groups(halves[1])
+	fill := 8 - count(head) - count(tail)
+	fill >= 1
+	groups := array.concat(array.concat(head, [g | some _ in numbers.range(1, fill); g := "0"]), tail)
+}
+
+ipv6_bits(addr) := concat("", bits) if {
+	groups := ipv6_groups(addr)
+	bits := [group_bits(g) | some g in groups]
+	count(bits) == 8
+}
+
+# ["4" or "6", prefix bits] of a CIDR; undefined for a malformed one (which covers nothing).
+cidr_block(cidr) := ["4", substring(ipv4_bits(addr), 0, n)] if {
+	valid_cidr(cidr)
+	[addr, len] := split(cidr, "/")
+	not contains(addr, ":")
+	n := to_number(len)
+	n <= 32
+}
+
+cidr_block(cidr) := ["6", substring(ipv6_bits(lower(addr)), 0, n)] if {
+	valid_cidr(cidr)
+	[addr, len] := split(cidr, "/")
+	contains(addr, ":")
+	n := to_number(len)
+	n <= 128
+}
+
+# The blocks (prefix bits) of `cidrs` in family `fam`.
+family_blocks(cidrs, fam) := {b | some c in cidrs; [fam, b] = cidr_block(c)}
+
+# Some block of `blocks` is a proper prefix of `b` (a wider range contains it).
+inside_another(b, blocks) if {
+	count(b) > 0
+	some k in numbers.range(0, count(b) - 1)
+	substring(b, 0, k) in blocks
+}
+
+# The widest blocks: those no other block contains.
+widest(blocks) := {b | some b in blocks; not inside_another(b, blocks)}
+
+# The blocks in `blocks` together cover block `t` (prefix bits; "" is the whole family).
+covers(t, blocks) if {
+	some b in blocks
+	startswith(t, b)
+}
+
+covers(t, blocks) if {
+	not t in blocks
+	leaves := widest({b | some b in blocks; startswith(b, t)})
+	count(leaves) > 0
+	nodes := {substring(l, 0, k) | some l in leaves; some k in numbers.range(count(t), count(l))}
+	holes := {n |
+		some n in nodes
+		not n in leaves
+		some bit in ["0", "1"]
+		not concat("", [n, bit]) in nodes
+	}
+	count(holes) == 0
+}
+
+# The ranges of `cidrs` (strings) that make them cover the whole IPv4 or the whole IPv6
+# internet: the widest ranges of each family whose union is every address. Empty when
+# neither family is covered. Sorted, each range once.
+world_cover(cidrs) := sort({c |
+	some fam in ["4", "6"]
+	blocks := family_blocks(cidrs, fam)
+	covers("", blocks)
+	top := widest(blocks)
+	some c in cidrs
+	[fam, b] = cidr_block(c)
+	b in top
+})
+
+# For messages: how the ranges of `world_cover` make the internet, when they are more than
+# 0.0.0.0/0 and ::/0 written as such ("0.0.0.0/1, 128.0.0.0/1 together cover every IPv4
+# address").
+cover_notes(ranges) := [note |
+	some [fam, name] in [["4", "IPv4"], ["6", "IPv6"]]
+	of_fam := [c | some c in ranges; [fam, _] = cidr_block(c)]
+	count(of_fam) > 0
+	not single_world(of_fam)
+	note := sprintf("%s together cover every %s address", [concat(", ", of_fam), name])
+]
+
+single_world(ranges) if {
+	count(ranges) == 1
+	open_to_world(ranges[0])
+}
 
 # `cidr` lies inside a private (RFC 1918 / RFC 6598 / ULA) range.
 private_cidr(cidr) if {
@@ -111,6 +252,33 @@ admits_port(perm, port) if {
 	object.get(perm, "FromPort", 0) <= port
 	port <= object.get(perm, "ToPort", 65535)
 }
+
+# The permission admits `proto` ("tcp" or "udp") traffic to `port`.
+admits(perm, _, _) if all_protocols(perm)
+
+admits(perm, proto, port) if {
+	protocol(perm) == proto
+	object.get(perm, "FromPort", 0) <= port
+	port <= object.get(perm, "ToPort", 65535)
+}
+
+# The permission admits every port of class `k`: "all" (every protocol), "tcp" or "udp".
+admits_class(perm, _) if all_protocols(perm)
+
+admits_class(perm, k) if {
+	k in {"tcp", "udp"}
+	protocol(perm) == k
+	all_ports(perm)
+}
+
+# The ranges of the permissions `perms` of one security group (and one direction) that
+# together make every port of class `k` reachable from (or to) the whole IPv4 or IPv6
+# internet; empty when they do not. AWS admits traffic that any rule admits, so ranges of
+# different permissions add up.
+class_cover(perms, k) := world_cover([c | some perm in perms; admits_class(perm, k); some c in sources(perm)])
+
+# The same for `proto` traffic to `port`.
+port_cover(perms, proto, port) := world_cover([c | some perm in perms; admits(perm, proto, port); some c in sources(perm)])
 
 # The remote-administration and database ports (`config.admin_ports`) the permission admits.
 admin_ports(perm) := sort({p | some p in configured_admin_ports; admits_port(perm, p)})
@@ -211,6 +379,47 @@ acl_covers(entry, other) if {
 	acl_protocol(entry) == acl_protocol(other)
 	acl_from(entry) <= acl_from(other)
 	acl_to(other) <= acl_to(entry)
+}
+
+# The entry covers every port of class `k` ("all", "tcp" or "udp").
+acl_covers_class(entry, _) if acl_all_protocols(entry)
+
+acl_covers_class(entry, k) if {
+	k in {"tcp", "udp"}
+	acl_protocol(entry) == k
+	acl_all_ports(entry)
+}
+
+acl_allow(entry) if lower(entry.RuleAction) == "allow"
+
+acl_deny(entry) if lower(entry.RuleAction) == "deny"
+
+# The rule numbers of the allow entries that make `matching` (the entries of one direction
+# that match one kind of traffic) admit it from the whole IPv4 or IPv6 internet; empty when
+# they do not. The first entry by rule number that matches a packet decides it, so every
+# address is admitted exactly when the allow entries cover the whole family and every deny
+# entry's range is covered by allow entries with lower rule numbers. The entries returned
+# are the widest allow ranges.
+acl_cover(matching) := {e.RuleNumber |
+	some fam in ["4", "6"]
+	allows := [[a.RuleNumber, b] | some a in matching; acl_allow(a); [fam, b] = cidr_block(acl_cidr(a))]
+	blocks := {b | some [_, b] in allows}
+	covers("", blocks)
+	not acl_refuses_some(matching, fam, allows)
+	top := widest(blocks)
+	some e in matching
+	acl_allow(e)
+	[fam, eb] = cidr_block(acl_cidr(e))
+	eb in top
+}
+
+# A deny entry of `matching` refuses some address of family `fam` that no allow entry with a
+# lower rule number admitted first.
+acl_refuses_some(matching, fam, allows) if {
+	some d in matching
+	acl_deny(d)
+	[fam, db] = cidr_block(acl_cidr(d))
+	not covers(db, {b | some [n, b] in allows; n < d.RuleNumber})
 }
 
 # Human-readable protocol/port range of an entry.
