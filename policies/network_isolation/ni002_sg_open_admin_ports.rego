@@ -90,14 +90,20 @@ deny contains result.new(resource.security_group(region, i, sg), msg) if {
 # through an import (docs/writing-policies.md).
 admin_ports := net.configured_admin_ports
 
-reached(perm, _) := "every administration port" if net.all_ports(perm)
+reached(perm, ports) := "every administration port" if every_port(perm, ports)
 
 reached(perm, ports) := sprintf("port %s", [net.port_list(ports)]) if {
-	not net.all_ports(perm)
+	not every_port(perm, ports)
 	count(ports) == 1
 }
 
 reached(perm, ports) := sprintf("ports %s", [net.port_list(ports)]) if {
-	not net.all_ports(perm)
+	not every_port(perm, ports)
 	count(ports) > 1
+}
+
+# The permission covers every port and every administration port is open through it.
+every_port(perm, ports) if {
+	net.all_ports(perm)
+	count(ports) == count({p | some p in admin_ports})
 }
