@@ -668,42 +668,27 @@ impl<'a> Ctx<'a> {
     fn revoke_open_ingress(&mut self, f: &Finding, sg: &Value) {
         let region = f.resource.region.clone();
         let group_id = s(sg, "GroupId").to_string();
-        let admin = &self.scope.admin_ports;
-        let mut any = false;
-        for perm in list(sg, "IpPermissions") {
-            let all = all_ports(perm);
-            let exposes_admin = admin.iter().any(|p| admits_port(perm, *p));
-            if !(all || exposes_admin) {
-                continue;
-            }
-            for (rule, desc) in split_permission(perm) {
-                if rule
-                    .cidr
-                    .as_deref()
-                    .or(rule.ipv6_cidr.as_deref())
-                    .is_some_and(cidr::is_world)
-                {
-                    any = true;
-                    let a = self.sg_rule_action(
-                        f,
-                        "ec2-revoke-open-ingress",
-                        Applicability::Safe,
-                        &region,
-                        &group_id,
-                        Direction::Ingress,
-                        rule,
-                        Some(desc),
-                    );
-                    self.push(a);
-                }
-            }
-        }
-        if !any {
+        let open = open_sg_rules(&list(sg, "IpPermissions"), &self.scope.admin_ports);
+        if open.is_empty() {
             self.manual(
                 f,
                 "ec2-revoke-open-ingress",
                 "no rule open to the internet was found in the snapshot",
             );
+            return;
+        }
+        for (rule, desc) in open {
+            let a = self.sg_rule_action(
+                f,
+                "ec2-revoke-open-ingress",
+                Applicability::Safe,
+                &region,
+                &group_id,
+                Direction::Ingress,
+                rule,
+                Some(desc),
+            );
+            self.push(a);
         }
     }
 
@@ -803,22 +788,15 @@ impl<'a> Ctx<'a> {
         let has = |r: &SgRule| existing.iter().any(|(e, _)| e.canonical() == r.canonical());
         let mut adds = Vec::new();
         let mut revokes = Vec::new();
-        for perm in list(sg, "IpPermissionsEgress") {
-            if !all_ports(perm) {
-                continue;
+        // Every port out to the whole internet (NI-015): no administration-port probes.
+        for (rule, desc) in open_sg_rules(&list(sg, "IpPermissionsEgress"), &[]) {
+            if let Some(range) = rule_cidr(&rule) {
+                let https = SgRule::tcp(443).with_cidr(range);
+                if !adds.contains(&https) {
+                    adds.push(https);
+                }
             }
-            for (rule, desc) in split_permission(perm) {
-                let Some(world) = rule
-                    .cidr
-                    .clone()
-                    .or_else(|| rule.ipv6_cidr.clone())
-                    .filter(|c| cidr::is_world(c))
-                else {
-                    continue;
-                };
-                adds.push(SgRule::tcp(443).with_cidr(&world));
-                revokes.push((rule, desc));
-            }
+            revokes.push((rule, desc));
         }
         if !revokes.is_empty() {
             adds.push(SgRule::all().with_group(&group_id));
@@ -1145,37 +1123,35 @@ impl<'a> Ctx<'a> {
             .first()
             .map(|a| s(a, "Ipv6CidrBlock").to_string())
             .filter(|c| !c.is_empty());
-        let admin = self.scope.admin_ports.clone();
-        for raw in list(acl, "Entries") {
-            let Some(e) = AclEntry::from_aws(raw) else {
-                continue;
-            };
-            let source = e.cidr_block.clone().or_else(|| e.ipv6_cidr_block.clone());
-            if e.egress
-                || e.rule_action != "allow"
-                || !source.as_deref().is_some_and(cidr::is_world)
-                || !(acl_all_ports(&e) || admin.iter().any(|p| acl_admits(&e, *p)))
-            {
-                continue;
+        let inbound: Vec<AclEntry> = list(acl, "Entries")
+            .into_iter()
+            .filter_map(AclEntry::from_aws)
+            .filter(|e| !e.egress)
+            .collect();
+        // The entry as the fix leaves it: its range narrowed to the VPC's, or None (deleted)
+        // for an IPv6 entry when the VPC has no IPv6 range.
+        let narrow = |e: &AclEntry| -> Option<AclEntry> {
+            if e.ipv6_cidr_block.is_some() && e.cidr_block.is_none() {
+                v6.as_ref().map(|range| AclEntry {
+                    ipv6_cidr_block: Some(range.clone()),
+                    ..e.clone()
+                })
+            } else {
+                Some(AclEntry {
+                    cidr_block: Some(v4.clone()),
+                    ..e.clone()
+                })
             }
+        };
+        let open = open_acl_entries(&inbound, &self.scope.admin_ports, &narrow);
+        for e in inbound.iter().filter(|e| open.contains(&e.rule_number)) {
             let aspect = Aspect::NetworkAclEntry {
                 region: region.clone(),
                 network_acl_id: acl_id.clone(),
                 rule_number: e.rule_number,
                 egress: false,
             };
-            let ipv6 = e.ipv6_cidr_block.is_some();
-            let narrowed = match (ipv6, &v6) {
-                (false, _) => Some(AclEntry {
-                    cidr_block: Some(v4.clone()),
-                    ..e.clone()
-                }),
-                (true, Some(range)) => Some(AclEntry {
-                    ipv6_cidr_block: Some(range.clone()),
-                    ..e.clone()
-                }),
-                (true, None) => None,
-            };
+            let narrowed = narrow(e);
             let action = match narrowed {
                 Some(n) => Action::change(
                     &f.rule_id,
@@ -1183,8 +1159,9 @@ impl<'a> Ctx<'a> {
                     Applicability::Unsafe,
                     &f.resource.arn,
                     format!(
-                        "narrow inbound rule {} of {acl_id} from the internet to the VPC",
-                        e.rule_number
+                        "narrow inbound rule {} of {acl_id} from {} to the VPC",
+                        e.rule_number,
+                        internet_part(acl_source(e))
                     ),
                     Op::ReplaceNetworkAclEntry {
                         region: region.clone(),
@@ -1201,8 +1178,9 @@ impl<'a> Ctx<'a> {
                     Applicability::Unsafe,
                     &f.resource.arn,
                     format!(
-                        "delete inbound rule {} of {acl_id} (::/0, and the VPC has no IPv6 range)",
-                        e.rule_number
+                        "delete inbound rule {} of {acl_id} ({}, and the VPC has no IPv6 range)",
+                        e.rule_number,
+                        acl_source(e)
                     ),
                     Op::DeleteNetworkAclEntry {
                         region: region.clone(),
@@ -1841,13 +1819,83 @@ fn all_ports(perm: &Value) -> bool {
             && perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535) >= 65535)
 }
 
-fn admits_port(perm: &Value, port: u16) -> bool {
+/// One kind of traffic that "open to the internet" is asked about: every port of a class
+/// (`all` protocols, `tcp`, `udp`), or one port over tcp or udp. As the probes of NI-001,
+/// NI-002, NI-013 and NI-015.
+#[derive(Debug, Clone, Copy)]
+enum Probe {
+    Class(&'static str),
+    Port(&'static str, u16),
+}
+
+fn probes(admin_ports: &[u16]) -> Vec<Probe> {
+    let mut out = vec![
+        Probe::Class("all"),
+        Probe::Class("tcp"),
+        Probe::Class("udp"),
+    ];
+    for proto in ["tcp", "udp"] {
+        out.extend(admin_ports.iter().map(|p| Probe::Port(proto, *p)));
+    }
+    out
+}
+
+/// The permission admits all of the probe's traffic (`lib.net.admits_class`, `lib.net.admits`).
+fn perm_admits(perm: &Value, probe: Probe) -> bool {
     let p = perm_protocol(perm);
-    let port = i64::from(port);
-    p == "-1"
-        || (matches!(p.as_str(), "tcp" | "udp")
-            && perm.get("FromPort").and_then(Value::as_i64).unwrap_or(0) <= port
-            && port <= perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535))
+    if p == "-1" {
+        return true;
+    }
+    match probe {
+        Probe::Class(k) => k != "all" && p == k && all_ports(perm),
+        Probe::Port(proto, port) => {
+            let port = i64::from(port);
+            p == proto
+                && perm.get("FromPort").and_then(Value::as_i64).unwrap_or(0) <= port
+                && port <= perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535)
+        }
+    }
+}
+
+fn rule_cidr(rule: &SgRule) -> Option<&str> {
+    rule.cidr.as_deref().or(rule.ipv6_cidr.as_deref())
+}
+
+/// The CIDR rules of a group's permissions (one direction) that make some probe's traffic
+/// reach the whole IPv4 or IPv6 internet, across permissions (AWS admits the union of a
+/// group's rules): for each probe, `cidr::world_openers` of the ranges of the permissions
+/// that admit it. Revoking exactly these closes every probe, and leaves every other rule.
+fn open_sg_rules(perms: &[&Value], admin_ports: &[u16]) -> Vec<(SgRule, Option<String>)> {
+    let split: Vec<(&Value, SgRule, Option<String>)> = perms
+        .iter()
+        .flat_map(|p| {
+            split_permission(p)
+                .into_iter()
+                .map(move |(r, d)| (*p, r, d))
+        })
+        .collect();
+    let mut chosen = vec![false; split.len()];
+    for probe in probes(admin_ports) {
+        let admitted: Vec<(usize, &str)> = split
+            .iter()
+            .enumerate()
+            .filter(|(_, (perm, _, _))| perm_admits(perm, probe))
+            .filter_map(|(i, (_, rule, _))| rule_cidr(rule).map(|c| (i, c)))
+            .collect();
+        let ranges: Vec<&str> = admitted.iter().map(|(_, c)| *c).collect();
+        let openers = cidr::world_openers(&ranges);
+        for (i, c) in admitted {
+            if openers.iter().any(|o| o == c) {
+                chosen[i] = true;
+            }
+        }
+    }
+    split
+        .into_iter()
+        .zip(chosen)
+        .filter(|(_, keep)| *keep)
+        .map(|((_, rule, desc), _)| (rule, desc))
+        .collect()
 }
 
 fn acl_all_ports(e: &AclEntry) -> bool {
@@ -1857,12 +1905,124 @@ fn acl_all_ports(e: &AclEntry) -> bool {
             && e.port_to.unwrap_or(65535) >= 65535)
 }
 
-fn acl_admits(e: &AclEntry, port: u16) -> bool {
-    let port = i32::from(port);
-    e.protocol == "-1"
-        || (matches!(e.protocol.as_str(), "6" | "17")
-            && e.port_from.unwrap_or(0) <= port
-            && port <= e.port_to.unwrap_or(65535))
+/// The entry matches all of the probe's traffic (`lib.net.acl_covers_class`,
+/// `lib.net.acl_matches`).
+fn acl_in_probe(e: &AclEntry, probe: Probe) -> bool {
+    if e.protocol == "-1" {
+        return true;
+    }
+    let number = |proto: &str| if proto == "tcp" { "6" } else { "17" };
+    match probe {
+        Probe::Class(k) => k != "all" && e.protocol == number(k) && acl_all_ports(e),
+        Probe::Port(proto, port) => {
+            let port = i32::from(port);
+            e.protocol == number(proto)
+                && e.port_from.unwrap_or(0) <= port
+                && port <= e.port_to.unwrap_or(65535)
+        }
+    }
+}
+
+/// A range of an open rule, for summaries: "the internet", or "128.0.0.0/1 (part of the
+/// internet)" when the range is one of several that together make it.
+fn internet_part(range: &str) -> String {
+    if cidr::is_world(range) {
+        "the internet".to_string()
+    } else {
+        format!("{range} (part of the internet)")
+    }
+}
+
+fn acl_source(e: &AclEntry) -> &str {
+    e.cidr_block
+        .as_deref()
+        .or(e.ipv6_cidr_block.as_deref())
+        .unwrap_or("")
+}
+
+/// `lib.net.acl_cover`: the rule numbers of the allow entries of `matching` (entries that
+/// match one kind of traffic) whose ranges make it admitted from the whole IPv4 or IPv6
+/// internet. The first entry by rule number decides, so that is: the allow ranges cover the
+/// family, and every deny range is covered by allow entries with lower rule numbers.
+fn acl_cover(matching: &[&AclEntry]) -> Vec<i32> {
+    let mut out = Vec::new();
+    for v6 in [false, true] {
+        let parsed: Vec<(&AclEntry, cidr::Cidr)> = matching
+            .iter()
+            .filter_map(|e| cidr::Cidr::parse(acl_source(e)).map(|c| (*e, c)))
+            .filter(|(_, c)| c.is_v6() == v6)
+            .collect();
+        let allows: Vec<(i32, cidr::Cidr)> = parsed
+            .iter()
+            .filter(|(e, _)| e.rule_action == "allow")
+            .map(|(e, c)| (e.rule_number, *c))
+            .collect();
+        let blocks: Vec<cidr::Cidr> = allows.iter().map(|(_, c)| *c).collect();
+        let Some(first) = blocks.first() else {
+            continue;
+        };
+        if !cidr::covers(&first.world(), &blocks) {
+            continue;
+        }
+        let refused = parsed.iter().any(|(d, db)| {
+            d.rule_action == "deny" && {
+                let earlier: Vec<cidr::Cidr> = allows
+                    .iter()
+                    .filter(|(n, _)| *n < d.rule_number)
+                    .map(|(_, c)| *c)
+                    .collect();
+                !cidr::covers(db, &earlier)
+            }
+        });
+        if refused {
+            continue;
+        }
+        for (n, c) in &allows {
+            if !blocks
+                .iter()
+                .any(|o| o.prefix_len() < c.prefix_len() && o.contains(c))
+            {
+                out.push(*n);
+            }
+        }
+    }
+    out
+}
+
+/// The inbound allow entries to narrow so that no probe's traffic is admitted from the whole
+/// internet any more: those of `acl_cover` for every probe, then, on the ACL as it will be
+/// (`narrow` gives an entry's replacement, None when it is deleted), again while a probe is
+/// still open.
+fn open_acl_entries(
+    inbound: &[AclEntry],
+    admin_ports: &[u16],
+    narrow: impl Fn(&AclEntry) -> Option<AclEntry>,
+) -> BTreeSet<i32> {
+    let mut current: Vec<AclEntry> = inbound.to_vec();
+    let mut out = BTreeSet::new();
+    loop {
+        let mut round = BTreeSet::new();
+        for probe in probes(admin_ports) {
+            let matching: Vec<&AclEntry> =
+                current.iter().filter(|e| acl_in_probe(e, probe)).collect();
+            round.extend(acl_cover(&matching));
+        }
+        round.retain(|n| !out.contains(n));
+        if round.is_empty() {
+            return out;
+        }
+        current = current
+            .into_iter()
+            .filter_map(|e| {
+                if round.contains(&e.rule_number) {
+                    narrow(&e)
+                } else {
+                    Some(e)
+                }
+            })
+            .collect();
+        out.extend(round);
+    }
 }
 
 /// The remediation plan for a snapshot's findings.
