@@ -115,7 +115,7 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(
         "ec2-revoke-open-ingress",
         Safe,
-        "RevokeSecurityGroupIngress of each rule open to 0.0.0.0/0 or ::/0 that admits all traffic or an administration port",
+        "RevokeSecurityGroupIngress of the rules whose ranges make all traffic or an administration port reachable from the whole internet: 0.0.0.0/0 or ::/0, or ranges of the group that together cover every IPv4 or IPv6 address (0.0.0.0/1 and 128.0.0.0/1), the widest first and, while the rest still covers it, the next widest; narrower rules stay",
         "AuthorizeSecurityGroupIngress of the recorded rules, descriptions included",
     ),
     a(
@@ -152,13 +152,13 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(
         "ec2-restrict-network-acl",
         Unsafe,
-        "ReplaceNetworkAclEntry of each inbound allow entry from 0.0.0.0/0 or ::/0 that admits all traffic or an administration port, with the VPC's own CIDR as its source (an IPv6 entry is deleted when the VPC has no IPv6 range); traffic from outside the VPC, responses included, is refused afterwards",
+        "ReplaceNetworkAclEntry of each inbound allow entry whose range makes all traffic or an administration port reachable from the whole internet (0.0.0.0/0 or ::/0, or ranges that together cover every address, in rule number order against the deny entries), with the VPC's own CIDR as its source (an IPv6 entry is deleted when the VPC has no IPv6 range); traffic from outside the VPC, responses included, is refused afterwards",
         "ReplaceNetworkAclEntry (or CreateNetworkAclEntry) with the recorded entry",
     ),
     a(
         "ec2-revoke-open-egress",
         Unsafe,
-        "AuthorizeSecurityGroupEgress of tcp/443 to the same range and of all traffic to the group itself, then RevokeSecurityGroupEgress of the ML security group's all-traffic rules to 0.0.0.0/0 and ::/0 (HTTPS still reaches VPC endpoints and S3)",
+        "AuthorizeSecurityGroupEgress of tcp/443 to the same range and of all traffic to the group itself, then RevokeSecurityGroupEgress of the ML security group's all-traffic rules to 0.0.0.0/0 and ::/0 or to ranges that together cover every address (HTTPS still reaches VPC endpoints and S3)",
         "AuthorizeSecurityGroupEgress of the recorded rules; RevokeSecurityGroupEgress of the added ones",
     ),
     a(
