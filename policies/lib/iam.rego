@@ -440,7 +440,7 @@ matches_every(p, kind) if {
 
 # The statement may act on some resource of `kind`.
 acts_on(stmt, kind) if {
-	not is_array(stmt.NotResource)
+	not is_array(object.get(stmt, "NotResource", null))
 	some r in resources(stmt)
 	may_match(r, kind)
 }
@@ -458,7 +458,7 @@ excludes_every(stmt, kind) if {
 # The statement acts on every resource of `kind` (a NotResource statement: on every one it
 # does not name, see passes_any_role).
 reaches_every(stmt, kind) if {
-	not is_array(stmt.NotResource)
+	not is_array(object.get(stmt, "NotResource", null))
 	some r in resources(stmt)
 	matches_every(r, kind)
 }
