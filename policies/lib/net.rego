@@ -455,6 +455,21 @@ route_destination(route) := route.DestinationPrefixListId if {
 # The route sends 0.0.0.0/0 or ::/0 to an internet gateway (and is not a blackhole).
 internet_route(route) if {
 	open_to_world(route_destination(route))
+	gateway_route(route)
+}
+
+# The route sends its destination to an internet gateway (and is not a blackhole).
+gateway_route(route) if {
 	startswith(object.get(route, "GatewayId", ""), "igw-")
 	lower(object.get(route, "State", "active")) != "blackhole"
 }
+
+# The routes of `routes` to internet gateways whose destinations together are the whole
+# IPv4 or IPv6 internet: 0.0.0.0/0, or 0.0.0.0/1 and 128.0.0.0/1 (as VPN clients write the
+# default route), and so on. Empty when they are not.
+internet_routes(routes) := [r |
+	to_gateway := [g | some g in routes; gateway_route(g)]
+	cover := world_cover([route_destination(g) | some g in to_gateway])
+	some r in to_gateway
+	route_destination(r) in cover
+]

@@ -146,7 +146,7 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(
         "ec2-remove-internet-route",
         Unsafe,
-        "DeleteRoute of the 0.0.0.0/0 and ::/0 routes to an internet gateway in the subnet's route table (every subnet using that table loses its internet path)",
+        "DeleteRoute of the routes to an internet gateway in the subnet's route table whose destinations make the whole internet: 0.0.0.0/0 and ::/0, or ranges that together cover every address such as 0.0.0.0/1 and 128.0.0.0/1 (every subnet using that table loses its internet path)",
         "CreateRoute of the recorded routes",
     ),
     a(

@@ -1040,17 +1040,25 @@ impl<'a> Ctx<'a> {
             return;
         };
         let table_id = s(table, "RouteTableId").to_string();
-        for route in list(table, "Routes") {
-            let dest = route
-                .get("DestinationCidrBlock")
-                .or_else(|| route.get("DestinationIpv6CidrBlock"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+        // Routes to an internet gateway whose destinations together are the whole internet
+        // (as NI-006 and `lib.net.internet_routes`), peeled as `cidr::world_openers`.
+        let to_gateway: Vec<&Value> = list(table, "Routes")
+            .into_iter()
+            .filter(|r| {
+                s(r, "GatewayId").starts_with("igw-")
+                    && !s(r, "State").eq_ignore_ascii_case("blackhole")
+            })
+            .collect();
+        let open = cidr::world_openers(
+            &to_gateway
+                .iter()
+                .map(|r| route_destination(r))
+                .collect::<Vec<_>>(),
+        );
+        for route in to_gateway {
+            let dest = route_destination(route);
             let gateway = s(route, "GatewayId");
-            if !cidr::is_world(dest)
-                || !gateway.starts_with("igw-")
-                || s(route, "State").eq_ignore_ascii_case("blackhole")
-            {
+            if !open.iter().any(|o| o == dest) {
                 continue;
             }
             self.push(Action::change(
@@ -1817,6 +1825,15 @@ fn all_ports(perm: &Value) -> bool {
         || (matches!(p.as_str(), "tcp" | "udp")
             && perm.get("FromPort").and_then(Value::as_i64).unwrap_or(0) <= 0
             && perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535) >= 65535)
+}
+
+/// The IPv4 or IPv6 destination of a route ("" for a prefix list).
+fn route_destination(route: &Value) -> &str {
+    route
+        .get("DestinationCidrBlock")
+        .or_else(|| route.get("DestinationIpv6CidrBlock"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 /// One kind of traffic that "open to the internet" is asked about: every port of a class
