@@ -1151,7 +1151,7 @@ impl<'a> Ctx<'a> {
                 })
             }
         };
-        let open = open_acl_entries(&inbound, &self.scope.admin_ports, &narrow);
+        let open = open_acl_entries(&inbound, &self.scope.admin_ports, narrow);
         for e in inbound.iter().filter(|e| open.contains(&e.rule_number)) {
             let aspect = Aspect::NetworkAclEntry {
                 region: region.clone(),
