@@ -277,6 +277,12 @@ pub fn action(id: &str) -> Option<&'static ActionInfo> {
     ACTIONS.iter().find(|a| a.id == id)
 }
 
+/// The applicability of the fix with this id: what the plan gives its actions and the docs
+/// print. A fix missing from the catalogue is unsafe (the default, STYLE.md).
+pub fn applicability(id: &str) -> Applicability {
+    action(id).map_or(Applicability::Unsafe, |a| a.applicability)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +303,23 @@ mod tests {
                 a.id,
                 a.applicability
             );
+        }
+    }
+
+    /// The plan takes each fix's applicability from here; an unknown fix is unsafe.
+    #[test]
+    fn applicability_comes_from_the_catalogue() {
+        assert_eq!(
+            applicability("ec2-revoke-open-ingress"),
+            Applicability::Safe
+        );
+        assert_eq!(
+            applicability("ec2-revoke-open-egress"),
+            Applicability::Unsafe
+        );
+        assert_eq!(applicability("no-such-fix"), Applicability::Unsafe);
+        for a in ACTIONS {
+            assert_eq!(applicability(a.id), a.applicability, "{}", a.id);
         }
     }
 

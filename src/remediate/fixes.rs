@@ -318,10 +318,9 @@ impl<'a> Ctx<'a> {
 
     fn enable_rotation(&mut self, f: &Finding, key: &Value) {
         let (region, key_id) = (f.resource.region.clone(), s(key, "KeyId").to_string());
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "kms-enable-rotation",
-            Applicability::Safe,
             &f.resource.arn,
             format!("turn on automatic rotation of key {key_id}"),
             Op::EnableKeyRotation {
@@ -347,10 +346,9 @@ impl<'a> Ctx<'a> {
                 if let Some(d) = key.get("DeletionDate") {
                     before["DeletionDate"] = d.clone();
                 }
-                self.push(Action::change(
+                self.push(change(
                     &f.rule_id,
                     fix,
-                    Applicability::Safe,
                     &f.resource.arn,
                     format!("cancel the scheduled deletion of key {key_id}"),
                     Op::CancelKeyDeletion {
@@ -372,10 +370,9 @@ impl<'a> Ctx<'a> {
                 return;
             }
         }
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Safe,
             &f.resource.arn,
             format!("enable key {key_id}"),
             Op::EnableKey {
@@ -399,10 +396,9 @@ impl<'a> Ctx<'a> {
         };
         let (region, key_id) = (f.resource.region.clone(), s(key, "KeyId").to_string());
         let after = docs::restrict_key_policy(policy, &self.partition, &self.account);
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "kms-restrict-key-policy",
-            Applicability::Unsafe,
             &f.resource.arn,
             format!(
                 "remove the statements of key {key_id}'s policy that any AWS principal can use"
@@ -429,10 +425,9 @@ impl<'a> Ctx<'a> {
         let key_ref = Ctx::key_ref(&region);
         let placeholder = format!("${{{key_ref}}}");
         let fix = "kms-create-key";
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Safe,
             &f.resource.arn,
             format!("create a customer-managed key for ML data in {region}"),
             Op::CreateKey {
@@ -446,10 +441,9 @@ impl<'a> Ctx<'a> {
             created(),
         ));
         self.push(
-            Action::change(
+            change(
                 &f.rule_id,
                 fix,
-                Applicability::Safe,
                 &f.resource.arn,
                 "turn on automatic rotation of the new key",
                 Op::EnableKeyRotation {
@@ -467,10 +461,9 @@ impl<'a> Ctx<'a> {
             .unread(),
         );
         self.push(
-            Action::change(
+            change(
                 &f.rule_id,
                 fix,
-                Applicability::Safe,
                 &f.resource.arn,
                 format!("name the new key {ML_KEY_ALIAS}"),
                 Op::CreateAlias {
@@ -500,10 +493,9 @@ impl<'a> Ctx<'a> {
 
     fn block_public_access(&mut self, f: &Finding, b: &Value) {
         let (bucket, region) = (s(b, "Name").to_string(), Ctx::bucket_region(b));
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "s3-block-public-access",
-            Applicability::Safe,
             &f.resource.arn,
             format!("block public access to bucket {bucket}"),
             Op::PutPublicAccessBlock {
@@ -531,10 +523,9 @@ impl<'a> Ctx<'a> {
             return;
         };
         let (config, r) = self.sse(&region, &key);
-        let mut action = Action::change(
+        let mut action = change(
             &f.rule_id,
             "s3-default-encryption-kms",
-            Applicability::Safe,
             &f.resource.arn,
             format!(
                 "encrypt new objects of bucket {bucket} with SSE-KMS and a customer-managed key"
@@ -560,10 +551,9 @@ impl<'a> Ctx<'a> {
         let (bucket, region) = (s(b, "Name").to_string(), Ctx::bucket_region(b));
         let before = b.get("Policy").filter(|p| p.is_object()).cloned();
         let after = docs::with_tls_only(before.as_ref(), &self.partition, &bucket);
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "s3-deny-insecure-transport",
-            Applicability::Safe,
             &f.resource.arn,
             format!("deny requests to bucket {bucket} made without TLS"),
             Op::PutBucketPolicy {
@@ -584,7 +574,6 @@ impl<'a> Ctx<'a> {
         &self,
         f: &Finding,
         fix: &str,
-        applicability: Applicability,
         region: &str,
         group_id: &str,
         direction: Direction,
@@ -620,10 +609,9 @@ impl<'a> Ctx<'a> {
                         description,
                     },
                 };
-                Action::change(
+                change(
                     &f.rule_id,
                     fix,
-                    applicability,
                     &f.resource.arn,
                     summary,
                     op,
@@ -650,10 +638,9 @@ impl<'a> Ctx<'a> {
                         description: description.clone(),
                     },
                 };
-                Action::change(
+                change(
                     &f.rule_id,
                     fix,
-                    applicability,
                     &f.resource.arn,
                     summary,
                     op,
@@ -681,7 +668,6 @@ impl<'a> Ctx<'a> {
             let a = self.sg_rule_action(
                 f,
                 "ec2-revoke-open-ingress",
-                Applicability::Safe,
                 &region,
                 &group_id,
                 Direction::Ingress,
@@ -713,16 +699,8 @@ impl<'a> Ctx<'a> {
             .iter()
             .any(|(r, _)| r.canonical() == https.canonical())
         {
-            let a = self.sg_rule_action(
-                f,
-                fix,
-                Applicability::Safe,
-                &region,
-                &group_id,
-                Direction::Ingress,
-                https,
-                None,
-            );
+            let a =
+                self.sg_rule_action(f, fix, &region, &group_id, Direction::Ingress, https, None);
             self.push(a);
         }
         let trusted = self.scope.trusted_cidrs.clone();
@@ -740,7 +718,6 @@ impl<'a> Ctx<'a> {
                 let a = self.sg_rule_action(
                     f,
                     fix,
-                    Applicability::Safe,
                     &region,
                     &group_id,
                     Direction::Ingress,
@@ -764,7 +741,6 @@ impl<'a> Ctx<'a> {
                     let a = self.sg_rule_action(
                         f,
                         "ec2-empty-default-security-group",
-                        Applicability::Safe,
                         &region,
                         &group_id,
                         direction,
@@ -803,16 +779,8 @@ impl<'a> Ctx<'a> {
         }
         for rule in adds {
             if !has(&rule) {
-                let a = self.sg_rule_action(
-                    f,
-                    fix,
-                    Applicability::Unsafe,
-                    &region,
-                    &group_id,
-                    Direction::Egress,
-                    rule,
-                    None,
-                );
+                let a =
+                    self.sg_rule_action(f, fix, &region, &group_id, Direction::Egress, rule, None);
                 self.push(a);
             }
         }
@@ -820,7 +788,6 @@ impl<'a> Ctx<'a> {
             let a = self.sg_rule_action(
                 f,
                 fix,
-                Applicability::Unsafe,
                 &region,
                 &group_id,
                 Direction::Egress,
@@ -874,17 +841,7 @@ impl<'a> Ctx<'a> {
         let fix = "ec2-create-flow-logs";
         let b = || (name.to_string(), region.to_string());
         let change = |summary: String, op: Op, aspect: Aspect, before: Value, after: Value| {
-            Action::change(
-                &f.rule_id,
-                fix,
-                Applicability::Safe,
-                arn,
-                summary,
-                op,
-                aspect,
-                before,
-                after,
-            )
+            change(&f.rule_id, fix, arn, summary, op, aspect, before, after)
         };
         self.push(change(
             format!("create bucket {name} for VPC flow logs"),
@@ -991,10 +948,9 @@ impl<'a> Ctx<'a> {
                 }
             },
         };
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Safe,
             &f.resource.arn,
             format!("record all traffic of {vpc_id} in flow logs to {destination}"),
             Op::CreateFlowLogs {
@@ -1017,10 +973,9 @@ impl<'a> Ctx<'a> {
         let region = f.resource.region.clone();
         let subnet_id = s(subnet, "SubnetId").to_string();
         if subnet.get("MapPublicIpOnLaunch").and_then(Value::as_bool) == Some(true) {
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 "ec2-disable-public-ip-on-launch",
-                Applicability::Safe,
                 &f.resource.arn,
                 format!("stop assigning public addresses in {subnet_id}"),
                 Op::ModifySubnetAttribute {
@@ -1061,10 +1016,9 @@ impl<'a> Ctx<'a> {
             if !open.iter().any(|o| o == dest) {
                 continue;
             }
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 "ec2-remove-internet-route",
-                Applicability::Unsafe,
                 &self.ec2_arn(&region, "route-table", &table_id),
                 format!(
                     "remove the route from {table_id} to internet gateway {gateway} for {dest}"
@@ -1161,10 +1115,9 @@ impl<'a> Ctx<'a> {
             };
             let narrowed = narrow(e);
             let action = match narrowed {
-                Some(n) => Action::change(
+                Some(n) => change(
                     &f.rule_id,
                     fix,
-                    Applicability::Unsafe,
                     &f.resource.arn,
                     format!(
                         "narrow inbound rule {} of {acl_id} from {} to the VPC",
@@ -1180,10 +1133,9 @@ impl<'a> Ctx<'a> {
                     e.to_aws(),
                     n.to_aws(),
                 ),
-                None => Action::change(
+                None => change(
                     &f.rule_id,
                     fix,
-                    Applicability::Unsafe,
                     &f.resource.arn,
                     format!(
                         "delete inbound rule {} of {acl_id} ({}, and the VPC has no IPv6 range)",
@@ -1261,17 +1213,7 @@ impl<'a> Ctx<'a> {
         }
         let target = f.resource.arn.clone();
         let change = |summary: String, op: Op, aspect: Aspect, before: Value, after: Value| {
-            Action::change(
-                &f.rule_id,
-                fix,
-                Applicability::Unsafe,
-                &target,
-                summary,
-                op,
-                aspect,
-                before,
-                after,
-            )
+            change(&f.rule_id, fix, &target, summary, op, aspect, before, after)
         };
         let interface = missing.iter().any(|(_, k)| *k == "Interface");
         let group_ref = format!("endpoint_group_{vpc_id}");
@@ -1409,10 +1351,9 @@ impl<'a> Ctx<'a> {
             .collect();
         for (service, kind) in missing {
             let gateway = *kind == "Gateway";
-            let mut action = Action::change(
+            let mut action = change(
                 &f.rule_id,
                 "ec2-create-sagemaker-endpoints",
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!(
                     "create the {} endpoint {service} in {vpc_id}",
@@ -1535,10 +1476,9 @@ impl<'a> Ctx<'a> {
                 a.summary = format!("{}; {} role", a.summary, trust_summary(fix));
                 a.finish();
             }
-            None => self.push(Action::change(
+            None => self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!("{} role {role_name}", trust_summary(fix)),
                 Op::UpdateAssumeRolePolicy {
@@ -1601,10 +1541,9 @@ impl<'a> Ctx<'a> {
             policy_name: docs::SCOPED_POLICY_NAME.into(),
         };
         if !existing.as_ref().is_some_and(|e| inline.same(e, &scoped)) {
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!(
                     "give role {role_name} a scoped inline policy: buckets {}, SageMaker logs{}",
@@ -1634,10 +1573,9 @@ impl<'a> Ctx<'a> {
             if !broad {
                 continue;
             }
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!("detach {arn} from role {role_name}"),
                 Op::DetachRolePolicy {
@@ -1660,10 +1598,9 @@ impl<'a> Ctx<'a> {
             if name == docs::SCOPED_POLICY_NAME || !docs::broad_document(doc) {
                 continue;
             }
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!("delete inline policy {name} of role {role_name}"),
                 Op::DeleteRolePolicy {
@@ -1701,10 +1638,9 @@ impl<'a> Ctx<'a> {
             .any(|a| a.aspect.as_ref() == Some(&policy_aspect));
         if !known && !planned {
             let document = docs::boundary_policy(&self.partition, &self.account);
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &arn,
                 format!("create the permissions boundary {arn} for ML execution roles"),
                 Op::CreatePolicy {
@@ -1719,10 +1655,9 @@ impl<'a> Ctx<'a> {
                 json!({"id": arn, "document": normalize_document(&document)}),
             ));
         }
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Unsafe,
             &f.resource.arn,
             format!("cap role {role_name} with the permissions boundary {BOUNDARY_NAME}"),
             Op::PutRolePermissionsBoundary {
@@ -1825,6 +1760,32 @@ fn all_ports(perm: &Value) -> bool {
         || (matches!(p.as_str(), "tcp" | "udp")
             && perm.get("FromPort").and_then(Value::as_i64).unwrap_or(0) <= 0
             && perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535) >= 65535)
+}
+
+/// An action of fix `fix`, with the fix's applicability from the catalog (the one source the
+/// rule docs and `docs/remediation.md` are written from).
+#[allow(clippy::too_many_arguments)]
+fn change(
+    rule_id: &str,
+    fix: &str,
+    target: &str,
+    summary: impl Into<String>,
+    op: Op,
+    aspect: Aspect,
+    before: Value,
+    after: Value,
+) -> Action {
+    Action::change(
+        rule_id,
+        fix,
+        catalog::applicability(fix),
+        target,
+        summary,
+        op,
+        aspect,
+        before,
+        after,
+    )
 }
 
 /// The IPv4 or IPv6 destination of a route ("" for a prefix list).
