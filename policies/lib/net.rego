@@ -140,13 +140,19 @@ covers(t, blocks) if {
 # The ranges of `cidrs` (strings) that make them cover the whole IPv4 or the whole IPv6
 # internet: the widest ranges of each family whose union is every address. Empty when
 # neither family is covered. Sorted, each range once.
-world_cover(cidrs) := sort({c |
+world_cover(cidrs) := world_cover_parsed(cidrs, parse_cidrs(cidrs))
+
+# `cidr_block` of each CIDR, parsed once: {cidr: [family, bits]}.
+parse_cidrs(cidrs) := {c: b | some c in cidrs; b := cidr_block(c)}
+
+# world_cover with the ranges already parsed (`parsed` holds at least every range of `cidrs`).
+world_cover_parsed(cidrs, parsed) := sort({c |
 	some fam in ["4", "6"]
-	blocks := family_blocks(cidrs, fam)
+	blocks := {xb | some x in cidrs; [fam, xb] = parsed[x]}
 	covers("", blocks)
 	top := widest(blocks)
 	some c in cidrs
-	[fam, b] = cidr_block(c)
+	[fam, b] = parsed[c]
 	b in top
 })
 
@@ -275,10 +281,17 @@ admits_class(perm, k) if {
 # together make every port of class `k` reachable from (or to) the whole IPv4 or IPv6
 # internet; empty when they do not. AWS admits traffic that any rule admits, so ranges of
 # different permissions add up.
-class_cover(perms, k) := world_cover([c | some perm in perms; admits_class(perm, k); some c in sources(perm)])
+class_cover(perms, k) := class_cover_parsed(perms, k, parse_perms(perms))
+
+class_cover_parsed(perms, k, parsed) := world_cover_parsed([c | some perm in perms; admits_class(perm, k); some c in sources(perm)], parsed)
 
 # The same for `proto` traffic to `port`.
-port_cover(perms, proto, port) := world_cover([c | some perm in perms; admits(perm, proto, port); some c in sources(perm)])
+port_cover(perms, proto, port) := port_cover_parsed(perms, proto, port, parse_perms(perms))
+
+port_cover_parsed(perms, proto, port, parsed) := world_cover_parsed([c | some perm in perms; admits(perm, proto, port); some c in sources(perm)], parsed)
+
+# Every CIDR source of the permissions, parsed once (for the *_parsed functions).
+parse_perms(perms) := parse_cidrs([c | some perm in perms; some c in sources(perm)])
 
 # The remote-administration and database ports (`config.admin_ports`) the permission admits.
 admin_ports(perm) := sort({p | some p in configured_admin_ports; admits_port(perm, p)})
@@ -400,25 +413,31 @@ acl_deny(entry) if lower(entry.RuleAction) == "deny"
 # address is admitted exactly when the allow entries cover the whole family and every deny
 # entry's range is covered by allow entries with lower rule numbers. The entries returned
 # are the widest allow ranges.
-acl_cover(matching) := {e.RuleNumber |
+acl_cover(matching) := acl_cover_parsed(matching, parse_acl(matching))
+
+# The range of each entry, parsed once: {rule number: [family, bits]} (the entries of one
+# direction, whose rule numbers are unique).
+parse_acl(entries) := {e.RuleNumber: b | some e in entries; b := cidr_block(acl_cidr(e))}
+
+acl_cover_parsed(matching, parsed) := {e.RuleNumber |
 	some fam in ["4", "6"]
-	allows := [[a.RuleNumber, b] | some a in matching; acl_allow(a); [fam, b] = cidr_block(acl_cidr(a))]
+	allows := [[a.RuleNumber, b] | some a in matching; acl_allow(a); [fam, b] = parsed[a.RuleNumber]]
 	blocks := {b | some [_, b] in allows}
 	covers("", blocks)
-	not acl_refuses_some(matching, fam, allows)
+	not acl_refuses_some(matching, fam, allows, parsed)
 	top := widest(blocks)
 	some e in matching
 	acl_allow(e)
-	[fam, eb] = cidr_block(acl_cidr(e))
+	[fam, eb] = parsed[e.RuleNumber]
 	eb in top
 }
 
 # A deny entry of `matching` refuses some address of family `fam` that no allow entry with a
 # lower rule number admitted first.
-acl_refuses_some(matching, fam, allows) if {
+acl_refuses_some(matching, fam, allows, parsed) if {
 	some d in matching
 	acl_deny(d)
-	[fam, db] = cidr_block(acl_cidr(d))
+	[fam, db] = parsed[d.RuleNumber]
 	not covers(db, {b | some [n, b] in allows; n < d.RuleNumber})
 }
 

@@ -66,7 +66,8 @@ deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some region, reg in input.regions
 	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
 	perms := object.get(sg, "IpPermissions", [])
-	covers := {k: r | some k in ["all", "tcp", "udp"]; r := net.class_cover(perms, k); count(r) > 0}
+	parsed := net.parse_perms(perms)
+	covers := {k: r | some k in ["all", "tcp", "udp"]; r := net.class_cover_parsed(perms, k, parsed); count(r) > 0}
 	count(covers) > 0
 	open := [sprintf("%s from %s", [net.describe(perm), concat(", ", world)]) |
 		some perm in perms

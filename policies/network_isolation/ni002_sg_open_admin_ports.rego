@@ -68,10 +68,11 @@ deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some region, reg in input.regions
 	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
 	perms := object.get(sg, "IpPermissions", [])
+	parsed := net.parse_perms(perms)
 	covers := {[proto, port]: r |
 		some proto in ["tcp", "udp"]
 		some port in admin_ports
-		r := net.port_cover(perms, proto, port)
+		r := net.port_cover_parsed(perms, proto, port, parsed)
 		count(r) > 0
 	}
 	count(covers) > 0

@@ -74,11 +74,12 @@ applicable contains resource.network_acl(region, i, acl) if some [region, i, acl
 deny contains result.new(resource.network_acl(region, i, acl), msg) if {
 	some [region, i, acl] in acls
 	entries := inbound(acl)
-	classes := {k: r | some k in ["all", "tcp", "udp"]; r := class_cover(entries, k); count(r) > 0}
+	parsed := net.parse_acl(entries)
+	classes := {k: r | some k in ["all", "tcp", "udp"]; r := class_cover(entries, k, parsed); count(r) > 0}
 	ports := {[proto, port]: r |
 		some proto in ["tcp", "udp"]
 		some port in admin_ports
-		r := port_cover(entries, proto, port)
+		r := port_cover(entries, proto, port, parsed)
 		count(r) > 0
 	}
 	found := [x |
@@ -109,16 +110,22 @@ admin_ports := config.admin_ports
 
 # The allow entries that admit every port of class `k` from the whole internet: the entries
 # that cover the class, against the deny entries that refuse all of it.
-class_cover(entries, k) := net.acl_cover([e |
-	some e in entries
-	net.acl_covers_class(e, k)
-])
+class_cover(entries, k, parsed) := net.acl_cover_parsed(
+	[e |
+		some e in entries
+		net.acl_covers_class(e, k)
+	],
+	parsed,
+)
 
 # The allow entries that admit `proto` traffic to `port` from the whole internet.
-port_cover(entries, proto, port) := net.acl_cover([e |
-	some e in entries
-	net.acl_matches(e, proto, port)
-])
+port_cover(entries, proto, port, parsed) := net.acl_cover_parsed(
+	[e |
+		some e in entries
+		net.acl_matches(e, proto, port)
+	],
+	parsed,
+)
 
 exposure(e, classes, _) := sprintf("rule %d allows %s from %s", [e.RuleNumber, net.acl_describe(e), net.acl_cidr(e)]) if {
 	net.acl_all_ports(e)

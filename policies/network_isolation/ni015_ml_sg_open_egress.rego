@@ -63,7 +63,8 @@ applicable contains resource.security_group(region, i, sg) if some [region, i, s
 deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some [region, i, sg] in ml_groups
 	perms := object.get(sg, "IpPermissionsEgress", [])
-	covers := {k: r | some k in ["all", "tcp", "udp"]; r := net.class_cover(perms, k); count(r) > 0}
+	parsed := net.parse_perms(perms)
+	covers := {k: r | some k in ["all", "tcp", "udp"]; r := net.class_cover_parsed(perms, k, parsed); count(r) > 0}
 	count(covers) > 0
 	open := [sprintf("%s to %s", [net.describe(perm), concat(", ", world)]) |
 		some perm in perms
