@@ -69,10 +69,18 @@ deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
 	perms := object.get(sg, "IpPermissions", [])
 	parsed := net.parse_perms(perms)
-	covers := {[proto, port]: r |
+	# Ports admitted by the same permissions are open or not together: one evaluation each.
+	admitting := {[proto, port]: m |
 		some proto in ["tcp", "udp"]
 		some port in admin_ports
-		r := net.port_cover_parsed(perms, proto, port, parsed)
+		m := [perm | some perm in perms; net.admits(perm, proto, port)]
+	}
+	cover_of := {m: net.world_cover_parsed([c | some perm in m; some c in net.sources(perm)], parsed) |
+		some m in {am | some _, am in admitting}
+	}
+	covers := {probe: r |
+		some probe, m in admitting
+		r := cover_of[m]
 		count(r) > 0
 	}
 	count(covers) > 0

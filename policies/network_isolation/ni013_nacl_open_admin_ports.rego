@@ -76,10 +76,16 @@ deny contains result.new(resource.network_acl(region, i, acl), msg) if {
 	entries := inbound(acl)
 	parsed := net.parse_acl(entries)
 	classes := {k: r | some k in ["all", "tcp", "udp"]; r := class_cover(entries, k, parsed); count(r) > 0}
-	ports := {[proto, port]: r |
+	# Ports matched by the same entries are open or not together: one evaluation each.
+	matching := {[proto, port]: m |
 		some proto in ["tcp", "udp"]
 		some port in admin_ports
-		r := port_cover(entries, proto, port, parsed)
+		m := [e | some e in entries; net.acl_matches(e, proto, port)]
+	}
+	cover_of := {m: net.acl_cover_parsed(m, parsed) | some m in {em | some _, em in matching}}
+	ports := {probe: r |
+		some probe, m in matching
+		r := cover_of[m]
 		count(r) > 0
 	}
 	found := [x |
@@ -88,9 +94,9 @@ deny contains result.new(resource.network_acl(region, i, acl), msg) if {
 		x := exposure(e, classes, ports)
 	]
 	count(found) > 0
+	opening := {nums | some covers in [classes, ports]; some nums in covers}
 	notes := sort({n |
-		some covers in [classes, ports]
-		some nums in covers
+		some nums in opening
 		some n in net.cover_notes(sort({net.acl_cidr(e) | some e in entries; e.RuleNumber in nums}))
 	})
 	msg := sprintf("%snetwork ACL %s of %s admits from the internet: %s", [kind(acl), acl.NetworkAclId, acl.VpcId, concat("; ", array.concat(found, notes))])
@@ -114,15 +120,6 @@ class_cover(entries, k, parsed) := net.acl_cover_parsed(
 	[e |
 		some e in entries
 		net.acl_covers_class(e, k)
-	],
-	parsed,
-)
-
-# The allow entries that admit `proto` traffic to `port` from the whole internet.
-port_cover(entries, proto, port, parsed) := net.acl_cover_parsed(
-	[e |
-		some e in entries
-		net.acl_matches(e, proto, port)
 	],
 	parsed,
 )
