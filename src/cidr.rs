@@ -69,6 +69,19 @@ impl Cidr {
         self.len
     }
 
+    pub fn is_v6(&self) -> bool {
+        self.v6
+    }
+
+    /// The whole internet of this block's family: 0.0.0.0/0 or ::/0.
+    pub fn world(&self) -> Cidr {
+        Cidr {
+            bits: 0,
+            len: 0,
+            v6: self.v6,
+        }
+    }
+
     /// The `n`-th subnet of prefix length `len` inside this network, as text.
     pub fn subnet(&self, len: u8, n: u32) -> Option<String> {
         if self.v6 || len < self.len || len > 32 {
@@ -124,6 +137,98 @@ pub fn is_world(cidr: &str) -> bool {
     matches!(cidr, "0.0.0.0/0" | "::/0")
 }
 
+impl Cidr {
+    /// The first and last address of the block, as numbers.
+    fn span(&self) -> (u128, u128) {
+        let start = self.bits & self.mask(self.len);
+        let host = u32::from(self.width() - self.len);
+        let size_minus_one = if host >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << host) - 1
+        };
+        (start, start | size_minus_one)
+    }
+}
+
+/// `blocks` (one family) together cover every address of `target` (a block of that family).
+/// Two CIDR blocks are nested or disjoint, so after sorting the blocks that meet `target`,
+/// coverage is a walk from its first address to its last with no gap.
+pub fn covers(target: &Cidr, blocks: &[Cidr]) -> bool {
+    let (first, last) = target.span();
+    let mut spans: Vec<(u128, u128)> = blocks
+        .iter()
+        .filter(|b| b.v6 == target.v6)
+        .map(Cidr::span)
+        .filter(|&(s, e)| e >= first && s <= last)
+        .collect();
+    spans.sort_unstable();
+    let mut next = first;
+    for (s, e) in spans {
+        if s > next {
+            return false;
+        }
+        if e >= last {
+            return true;
+        }
+        next = next.max(e + 1);
+    }
+    false
+}
+
+/// The ranges among `cidrs` that together make them cover the whole IPv4 or the whole IPv6
+/// internet: in each covered family, the widest ranges (those no other range contains).
+/// Empty when neither family is covered. Malformed ranges cover nothing. The same decision
+/// and the same ranges as `world_cover` in `policies/lib/net.rego`.
+pub fn world_cover<S: AsRef<str>>(cidrs: &[S]) -> Vec<String> {
+    let parsed: Vec<(String, Cidr)> = cidrs
+        .iter()
+        .filter_map(|c| Cidr::parse(c.as_ref()).map(|p| (c.as_ref().to_string(), p)))
+        .collect();
+    let mut out = Vec::new();
+    for v6 in [false, true] {
+        let family: Vec<Cidr> = parsed
+            .iter()
+            .filter(|(_, c)| c.v6 == v6)
+            .map(|(_, c)| *c)
+            .collect();
+        let Some(any) = family.first() else {
+            continue;
+        };
+        if !covers(&any.world(), &family) {
+            continue;
+        }
+        for (text, c) in &parsed {
+            let widest = c.v6 == v6 && !family.iter().any(|o| o.len < c.len && o.contains(c));
+            if widest && !out.contains(text) {
+                out.push(text.clone());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The ranges to remove from `cidrs` so that they no longer cover the internet: the ranges
+/// of `world_cover`, then, while what remains still covers it, the `world_cover` of what
+/// remains (0.0.0.0/0 beside 0.0.0.0/1 and 128.0.0.0/1 takes two rounds). Empty when
+/// `cidrs` do not cover the internet.
+pub fn world_openers<S: AsRef<str>>(cidrs: &[S]) -> Vec<String> {
+    let mut remaining: Vec<String> = cidrs.iter().map(|c| c.as_ref().to_string()).collect();
+    let mut out = Vec::new();
+    loop {
+        let round = world_cover(&remaining);
+        if round.is_empty() {
+            break;
+        }
+        remaining.retain(|c| !round.contains(c));
+        out.extend(round);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Why `--allowed-cidr` (or `--vpc-cidr`) is not acceptable, if it is not.
 pub fn check_allowed(cidr: &str) -> Result<(), String> {
     let Some(c) = Cidr::parse(cidr) else {
@@ -158,6 +263,62 @@ mod tests {
         assert!(!trusted("10.0.0.0/8", &["203.0.113.0/24".into()]));
         assert_eq!(vpc.subnet(24, 1).as_deref(), Some("10.0.1.0/24"));
         assert_eq!(vpc.subnet(24, 256), None);
+    }
+
+    #[test]
+    fn world_cover_is_the_union_of_ranges() {
+        assert_eq!(world_cover(&["0.0.0.0/0", "10.0.0.0/8"]), ["0.0.0.0/0"]);
+        assert_eq!(
+            world_cover(&["0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8"]),
+            ["0.0.0.0/1", "128.0.0.0/1"]
+        );
+        assert_eq!(world_cover(&["::/1", "8000::/1"]), ["8000::/1", "::/1"]);
+        assert_eq!(
+            world_cover(&["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/3"]).len(),
+            4
+        );
+        assert!(world_cover(&["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3"]).is_empty());
+        assert!(world_cover(&["0.0.0.0/1", "8000::/1"]).is_empty());
+        assert!(world_cover(&["0.0.0.0/1", "128.0.0.0/x"]).is_empty());
+        assert!(world_cover::<&str>(&[]).is_empty());
+        // Down to the last address.
+        let mut ranges: Vec<String> = (1..=32u32)
+            .map(|len| {
+                let start = if len == 1 { 0 } else { u32::MAX << (33 - len) };
+                format!("{}/{len}", std::net::Ipv4Addr::from(start))
+            })
+            .collect();
+        assert!(world_cover(&ranges).is_empty(), "{ranges:?}");
+        ranges.push("255.255.255.255/32".into());
+        assert_eq!(world_cover(&ranges).len(), 33);
+        assert!(
+            world_cover(&[
+                "::/1",
+                "8000::/2",
+                "c000::/3",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127"
+            ])
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn openers_peel_until_the_internet_is_closed() {
+        assert_eq!(
+            world_openers(&["0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8"]),
+            ["0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1"]
+        );
+        assert_eq!(world_openers(&["0.0.0.0/0", "::/1"]), ["0.0.0.0/0"]);
+        assert!(world_openers(&["0.0.0.0/1"]).is_empty());
+        let half = Cidr::parse("128.0.0.0/1").expect("cidr");
+        assert!(covers(
+            &half,
+            &[
+                Cidr::parse("128.0.0.0/2").expect("cidr"),
+                Cidr::parse("192.0.0.0/2").expect("cidr")
+            ]
+        ));
+        assert!(!covers(&half, &[Cidr::parse("128.0.0.0/2").expect("cidr")]));
     }
 
     #[test]

@@ -203,3 +203,181 @@ fn a_scope_that_cannot_be_evaluated_refuses_to_plan() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(!file.exists(), "no plan is written");
 }
+
+/// The plan's security group and network ACL changes, applied to the snapshot as AWS would.
+fn apply_offline(snapshot: &mut Value, actions: &[Value]) {
+    let ec2 = &mut snapshot["regions"]["us-east-1"]["ec2"];
+    for a in actions {
+        let op = &a["op"];
+        let kind = op["op"].as_str().unwrap_or_default();
+        match kind {
+            "RevokeSecurityGroupIngress" | "RevokeSecurityGroupEgress" => {
+                let key = if kind.ends_with("Ingress") {
+                    "IpPermissions"
+                } else {
+                    "IpPermissionsEgress"
+                };
+                let rule = &op["rule"];
+                let (ranges, field, cidr) = match rule.get("cidr") {
+                    Some(c) => ("IpRanges", "CidrIp", c.clone()),
+                    None => ("Ipv6Ranges", "CidrIpv6", rule["ipv6_cidr"].clone()),
+                };
+                for sg in ec2["security_groups"].as_array_mut().expect("groups") {
+                    if sg["GroupId"] != op["group_id"] {
+                        continue;
+                    }
+                    for perm in sg[key].as_array_mut().expect("permissions") {
+                        let same = perm["IpProtocol"] == rule["protocol"]
+                            && perm.get("FromPort") == rule.get("from_port")
+                            && perm.get("ToPort") == rule.get("to_port");
+                        if same
+                            && let Some(list) = perm.get_mut(ranges).and_then(Value::as_array_mut)
+                        {
+                            list.retain(|r| r[field] != cidr);
+                        }
+                    }
+                }
+            }
+            "AuthorizeSecurityGroupEgress" => {
+                let rule = &op["rule"];
+                let mut perm = serde_json::json!({"IpProtocol": rule["protocol"]});
+                for (from, to) in [("from_port", "FromPort"), ("to_port", "ToPort")] {
+                    if let Some(p) = rule.get(from) {
+                        perm[to] = p.clone();
+                    }
+                }
+                if let Some(c) = rule.get("cidr") {
+                    perm["IpRanges"] = serde_json::json!([{"CidrIp": c}]);
+                }
+                if let Some(g) = rule.get("group_id") {
+                    perm["UserIdGroupPairs"] = serde_json::json!([{"GroupId": g}]);
+                }
+                for sg in ec2["security_groups"].as_array_mut().expect("groups") {
+                    if sg["GroupId"] == op["group_id"] {
+                        sg["IpPermissionsEgress"]
+                            .as_array_mut()
+                            .expect("egress")
+                            .push(perm.clone());
+                    }
+                }
+            }
+            "ReplaceNetworkAclEntry" => {
+                for acl in ec2["network_acls"].as_array_mut().expect("acls") {
+                    for e in acl["Entries"].as_array_mut().expect("entries") {
+                        if e["RuleNumber"] == a["after"]["RuleNumber"]
+                            && e["Egress"] == a["after"]["Egress"]
+                        {
+                            *e = a["after"].clone();
+                        }
+                    }
+                }
+            }
+            "DeleteRoute" => {
+                for table in ec2["route_tables"].as_array_mut().expect("tables") {
+                    if table["RouteTableId"] == op["route_table_id"] {
+                        table["Routes"]
+                            .as_array_mut()
+                            .expect("routes")
+                            .retain(|r| r["DestinationCidrBlock"] != op["destination"]);
+                    }
+                }
+            }
+            other => panic!("unexpected operation {other} in the plan"),
+        }
+    }
+}
+
+/// Issue 12: ranges that together make the internet (0.0.0.0/1 + 128.0.0.0/1, three
+/// quarters, halves of IPv6, 0.0.0.0/0 beside its own halves) are open, the plan revokes or
+/// narrows exactly the ranges that make them so, and the rules pass on the result.
+#[test]
+fn ranges_that_add_up_to_the_internet_are_closed_and_nothing_else_is_touched() {
+    let rules = "NI-001,NI-002,NI-006,NI-013,NI-015";
+    let (diff, json, code) = plan(&[
+        "--snapshot",
+        "fixtures/open-through-ranges.json",
+        "--select",
+        rules,
+    ]);
+    assert_eq!(code, 1, "{diff}");
+    insta::with_settings!({snapshot_path => "snapshots/remediate", prepend_module_to_snapshot => false, omit_expression => true}, {
+        insta::assert_snapshot!("open-through-ranges", diff);
+    });
+    let actions = json["actions"].as_array().expect("actions");
+    let summaries: Vec<&str> = actions
+        .iter()
+        .map(|a| a["summary"].as_str().expect("summary"))
+        .collect();
+    let touched = |text: &str| summaries.iter().any(|s| s.contains(text));
+    for expected in [
+        "remove ingress tcp/3389 from 0.0.0.0/1 of sg-0e1f2a3b4c5d60001",
+        "remove ingress tcp/3000-4000 from 128.0.0.0/2 of sg-0e1f2a3b4c5d60001",
+        "remove ingress tcp/3000-4000 from 192.0.0.0/2 of sg-0e1f2a3b4c5d60001",
+        // 0.0.0.0/0, then its halves, which still make the internet without it.
+        "remove ingress all traffic from 0.0.0.0/0 of sg-0e1f2a3b4c5d60002",
+        "remove ingress all traffic from 0.0.0.0/1 of sg-0e1f2a3b4c5d60002",
+        "remove ingress all traffic from 128.0.0.0/1 of sg-0e1f2a3b4c5d60002",
+        "remove ingress tcp/0-65535 from ::/1 of sg-0e1f2a3b4c5d60002",
+        "remove ingress tcp/0-65535 from 8000::/1 of sg-0e1f2a3b4c5d60002",
+        "remove egress all traffic to 0.0.0.0/1 of sg-0e1f2a3b4c5d60004",
+        "remove egress all traffic to 128.0.0.0/1 of sg-0e1f2a3b4c5d60004",
+        "narrow inbound rule 100 of acl-0e1f2a3b4c5d60001 from 0.0.0.0/1",
+        "narrow inbound rule 110 of acl-0e1f2a3b4c5d60001 from 128.0.0.0/1",
+        "narrow inbound rule 140 of acl-0e1f2a3b4c5d60001 from ::/1",
+        "narrow inbound rule 150 of acl-0e1f2a3b4c5d60001 from 8000::/1",
+        "remove the route from rtb-0e1f2a3b4c5d60001 to internet gateway igw-0e1f2a3b4c5d60001 for 0.0.0.0/1",
+        "remove the route from rtb-0e1f2a3b4c5d60001 to internet gateway igw-0e1f2a3b4c5d60001 for 128.0.0.0/1",
+    ] {
+        assert!(touched(expected), "missing: {expected}\n{diff}");
+    }
+    for untouched in [
+        "10.0.0.0/8",
+        "tcp/443 from 0.0.0.0/0",
+        "10.20.0.0/16 of",
+        "sg-0e1f2a3b4c5d60003",
+        "rule 90 ",
+        "rule 120 ",
+        "rule 130 ",
+        "192.0.2.0/24",
+    ] {
+        assert!(!touched(untouched), "touched: {untouched}\n{diff}");
+    }
+    let removals = summaries
+        .iter()
+        .filter(|s| s.starts_with("remove") || s.starts_with("narrow"))
+        .count();
+    assert_eq!(removals, 16, "{diff}");
+
+    // Applied, the rules pass.
+    let dir = tempfile::tempdir().expect("dir");
+    let mut snap: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("fixtures/open-through-ranges.json"))
+            .expect("fixture"),
+    )
+    .expect("JSON");
+    apply_offline(&mut snap, actions);
+    let after = dir.path().join("after.json");
+    std::fs::write(&after, serde_json::to_string(&snap).expect("JSON")).expect("write");
+    let out = mlguard()
+        .args([
+            "audit",
+            "--select",
+            rules,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
+        .arg(&after)
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_str(&stdout_of(&out))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr_of(&out)));
+    let left: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -3,8 +3,13 @@
 # description: >-
 #   One of an IAM role's inline or attached managed policies allows iam:PassRole (by name,
 #   or through a wildcard such as "iam:Pass*", "iam:*" or "*", or an Allow with a NotAction
-#   that does not exclude it) on Resource "*", on a pattern covering every role
-#   ("arn:aws:iam::<account>:role/*"), or with NotResource. Conditions such as
+#   that does not exclude it) on every role of the account: on a Resource pattern that
+#   matches every role ARN with AWS's wildcard matching ("*", "arn:*",
+#   "arn:aws:iam::<account>:role/*", "arn:aws:iam::*:*", "arn:aws:iam::<account>:role*"),
+#   or with a NotResource that does not exclude every role (it reaches every role it does
+#   not name, those created later included). PassRole on named roles or a path
+#   ("arn:aws:iam::<account>:role/ml-*", ".../role/service-role/*"), on another account's
+#   roles or on non-role ARNs passes. Conditions such as
 #   iam:PassedToService do not clear it (the role could still hand any role, an
 #   administrator role included, to that service); the message says when there is one. The
 #   finding is cleared only when one of the role's documents denies iam:PassRole on "*"

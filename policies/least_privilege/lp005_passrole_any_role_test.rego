@@ -87,3 +87,27 @@ test_administrator_access_without_document_assessed_passes if {
 test_full_admin_statement_left_to_lp003_passes if {
 	count(deny) == 0 with input as mk_inline_snap([{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}])
 }
+
+mk_pass(resources) := mk_allow(["iam:PassRole"], resources)
+
+every_role_patterns := ["arn:aws:iam::123456789012:role*", "arn:aws:iam::*:*", "arn:*", "arn:aws:*:*:*:role/*", "arn:aws:iam::????????????:role/*"]
+
+test_passrole_on_every_role_through_wildcards_denied if {
+	found := [p | some p in every_role_patterns; count(deny) == 1 with input as mk_inline_snap([mk_pass([p])])]
+	found == every_role_patterns
+}
+
+named_role_patterns := ["arn:aws:iam::123456789012:role/ml-*", "arn:aws:iam::123456789012:role/service-role/*", "arn:aws:iam::999999999999:role/*", "arn:aws:s3:::*", "arn:aws:iam::123456789012:role/?"]
+
+test_passrole_on_named_or_foreign_roles_passes if {
+	clean := [p | some p in named_role_patterns; count(deny) == 0 with input as mk_inline_snap([mk_pass([p])])]
+	clean == named_role_patterns
+}
+
+test_not_resource_excluding_every_role_passes if {
+	count(deny) == 0 with input as mk_inline_snap([{"Effect": "Allow", "Action": ["iam:PassRole"], "NotResource": ["arn:aws:iam::*:role/*"]}])
+}
+
+test_not_resource_of_buckets_denied if {
+	count(deny) == 1 with input as mk_inline_snap([{"Effect": "Allow", "Action": ["iam:PassRole"], "NotResource": ["arn:aws:s3:::ml-data"]}])
+}

@@ -13,8 +13,12 @@
 #   sagemaker:CreateProcessingJob, ec2:RunInstances, lambda:CreateFunction,
 #   glue:CreateDevEndpoint, glue:CreateJob, cloudformation:CreateStack,
 #   datapipeline:CreatePipeline, codebuild:CreateProject). Wildcards and NotAction count.
-#   Resource scoping of these actions is not evaluated, except that iam:PassRole scoped to
-#   named roles is not a PassRole path here. An action is cleared only when a document of
+#   An action counts only where its statement's Resource can match a resource it acts on
+#   (a role, user, group or policy of the account, a Lambda function, a Glue dev endpoint),
+#   with AWS's wildcard matching of ARNs (`*` and `?`, NotResource too): `Action: "*"` on
+#   S3 bucket ARNs attaches no policy to anything, while iam:AttachRolePolicy on
+#   `arn:aws:iam::<account>:role/ml-*` does count. iam:PassRole counts only on every role of
+#   the account (as LP-005), not on named roles; the launch actions are not scoped. An action is cleared only when a document of
 #   the role denies it on "*" without a condition. A statement that allows "*" on "*" is
 #   LP-003's finding (an administrator has nothing to escalate to) and is not repeated
 #   here. A role with a policy (managed or inline) whose document is missing from the
@@ -69,6 +73,20 @@ escalation_actions := [
 	"lambda:UpdateFunctionCode", "glue:UpdateDevEndpoint",
 ]
 
+# The kind of resource (iam.arn_kinds) each escalation action acts on: a statement grants it
+# only when its Resource may match such a resource (Action "*" on bucket ARNs attaches no
+# policy to any role).
+escalation_kinds := {
+	"iam:createpolicyversion": "policy", "iam:setdefaultpolicyversion": "policy",
+	"iam:attachrolepolicy": "role", "iam:putrolepolicy": "role", "iam:updateassumerolepolicy": "role",
+	"iam:putrolepermissionsboundary": "role", "iam:deleterolepermissionsboundary": "role",
+	"iam:attachuserpolicy": "user", "iam:putuserpolicy": "user",
+	"iam:putuserpermissionsboundary": "user", "iam:deleteuserpermissionsboundary": "user",
+	"iam:createaccesskey": "user", "iam:createloginprofile": "user", "iam:updateloginprofile": "user",
+	"iam:attachgrouppolicy": "group", "iam:putgrouppolicy": "group", "iam:addusertogroup": "group",
+	"lambda:updatefunctioncode": "function", "glue:updatedevendpoint": "dev-endpoint",
+}
+
 # Actions that run compute with a role passed by the caller.
 launch_actions := [
 	"sagemaker:CreateNotebookInstance", "sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob",
@@ -103,7 +121,11 @@ evidence(role) := array.concat(singles, combos) if {
 	singles := [sprintf("%s allows %s", [where(entry.d, entry.n, entry.stmt), concat(", ", found)]) |
 		some entry in stmts
 		granted := entry.granted
-		found := [action | some action in escalation_actions; lower(action) in granted]
+		found := [action |
+			some action in escalation_actions
+			lower(action) in granted
+			iam.acts_on(entry.stmt, escalation_kinds[lower(action)])
+		]
 		count(found) > 0
 	]
 	passing := [where(entry.d, entry.n, entry.stmt) |

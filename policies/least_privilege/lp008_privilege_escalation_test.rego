@@ -117,3 +117,50 @@ test_separate_statement_reported_beside_full_admin_denied if {
 	some d in deny with input as mk_inline_snap(stmts)
 	d.msg == "role r can escalate privileges: inline policy p statement 1 allows iam:PutRolePolicy"
 }
+
+# Issue 12: "*" scoped to bucket ARNs attaches no policy to any role.
+test_all_actions_on_bucket_arns_passes if {
+	count(deny) == 0 with input as mk_inline_snap([mk_allow(["*"], ["arn:aws:s3:::ml-data", "arn:aws:s3:::ml-data/*"])])
+}
+
+test_iam_wildcard_on_bucket_arns_passes if {
+	count(deny) == 0 with input as mk_inline_snap([mk_allow(["iam:*"], ["arn:aws:s3:::*"])])
+}
+
+test_all_actions_on_a_role_pattern_lists_role_actions_only_denied if {
+	some d in deny with input as mk_inline_snap([mk_allow(["*"], ["arn:aws:iam::123456789012:role/ml-*"])])
+	d.msg == "role r can escalate privileges: inline policy p statement 0 allows iam:AttachRolePolicy, iam:PutRolePolicy, iam:UpdateAssumeRolePolicy, iam:PutRolePermissionsBoundary, iam:DeleteRolePermissionsBoundary"
+}
+
+test_user_actions_on_user_arns_denied if {
+	some d in deny with input as mk_inline_snap([mk_allow(["iam:*"], ["arn:aws:iam::123456789012:user/${aws:username}"])])
+	contains(d.msg, "allows iam:AttachUserPolicy, iam:PutUserPolicy, iam:PutUserPermissionsBoundary, iam:DeleteUserPermissionsBoundary, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile")
+	not contains(d.msg, "AttachRolePolicy")
+}
+
+test_wildcards_inside_the_arn_denied if {
+	some d in deny with input as mk_inline_snap([mk_allow(["iam:AttachRolePolicy", "iam:CreatePolicyVersion"], ["arn:aws:iam::*:rol?/*"])])
+	d.msg == "role r can escalate privileges: inline policy p statement 0 allows iam:AttachRolePolicy"
+}
+
+test_other_account_roles_pass if {
+	count(deny) == 0 with input as mk_inline_snap([mk_allow(["iam:AttachRolePolicy"], ["arn:aws:iam::999999999999:role/*"])])
+}
+
+test_not_resource_of_buckets_still_reaches_roles_denied if {
+	some d in deny with input as mk_inline_snap([{"Effect": "Allow", "Action": ["iam:PutRolePolicy"], "NotResource": ["arn:aws:s3:::*"]}])
+	contains(d.msg, "allows iam:PutRolePolicy")
+}
+
+test_not_resource_of_every_role_passes if {
+	count(deny) == 0 with input as mk_inline_snap([{"Effect": "Allow", "Action": ["iam:PutRolePolicy"], "NotResource": ["arn:aws:iam::123456789012:role/*"]}])
+}
+
+test_lambda_code_on_functions_only_denied if {
+	some d in deny with input as mk_inline_snap([mk_allow(["lambda:*", "glue:*"], ["arn:aws:lambda:*:123456789012:function:*"])])
+	d.msg == "role r can escalate privileges: inline policy p statement 0 allows lambda:UpdateFunctionCode"
+}
+
+test_passrole_on_bucket_with_launch_passes if {
+	count(deny) == 0 with input as mk_inline_snap([mk_allow(["sagemaker:CreateTrainingJob"], ["*"]), mk_allow(["iam:PassRole"], ["arn:aws:s3:::ml-data"])])
+}

@@ -263,10 +263,209 @@ arn_covers(fields, "key") if {
 	fields[5] in {"*", "key/*"}
 }
 
-# The statement lets the role pass every role (iam:PassRole on "*", NotResource, or role/*).
+# The statement lets the role pass every role of the account: iam:PassRole on a Resource
+# pattern that matches every role ARN ("*", "arn:aws:iam::<account>:role/*",
+# "arn:aws:iam::*:*", "arn:*", ...), or with a NotResource that does not exclude every role
+# (it still reaches every role it does not name, those created later included).
 passes_any_role(stmt) if {
 	grants_action(stmt, "iam:PassRole")
-	covers_every(stmt, "role")
+	reaches_every(stmt, "role")
+}
+
+# --- resource scope --------------------------------------------------------------------
+#
+# An action acts only on the resources its statement's Resource matches (or NotResource does
+# not match). ARN patterns use * (any run of characters, across ":" and "/") and ? (one
+# character) and are case-sensitive. `kind` names a resource type by the ARN every resource
+# of it starts with: arn:<partition>:<service>:<region>:<account>:<resource prefix>.
+# Unknown account (no metadata): any account.
+
+arn_kinds := {
+	"role": ["iam", "", "role/"],
+	"user": ["iam", "", "user/"],
+	"group": ["iam", "", "group/"],
+	"policy": ["iam", "", "policy/"],
+	"function": ["lambda", "*", "function:"],
+	"dev-endpoint": ["glue", "*", "devEndpoint/"],
+}
+
+arn_partition := object.get(input, ["metadata", "partition"], "aws")
+
+arn_account := object.get(input, ["metadata", "account_id"], "*")
+
+# [arn, partition, service, region, account, resource prefix]; "*" is any non-empty value.
+arn_template(kind) := ["arn", arn_partition, k[0], k[1], arn_account, k[2]] if k := arn_kinds[kind]
+
+wild_text(s) if contains(s, "*")
+
+wild_text(s) if contains(s, "?")
+
+# The text of a pattern before its first wildcard.
+literal_prefix(s) := substring(s, 0, min(stops)) if {
+	stops := [i | some i in [indexof(s, "*"), indexof(s, "?")]; i >= 0]
+	count(stops) > 0
+} else := s
+
+segment_fits(s, "*") if s != ""
+
+segment_fits(s, expected) if {
+	expected != "*"
+	s == expected
+}
+
+prefix_fits(_, "*") := true
+
+prefix_fits(lp, expected) if {
+	expected != "*"
+	startswith(expected, lp)
+}
+
+resource_fits(res, prefix) if {
+	wild_text(res)
+	lp := literal_prefix(res)
+	startswith(prefix, lp)
+}
+
+resource_fits(res, prefix) if {
+	wild_text(res)
+	startswith(literal_prefix(res), prefix)
+}
+
+resource_fits(res, prefix) if {
+	not wild_text(res)
+	startswith(res, prefix)
+	count(res) > count(prefix)
+}
+
+# The ARN pattern `p` may match some resource of `kind`; so "arn:aws:s3:::bucket/*" never
+# matches a role and "arn:aws:iam::*:role/ml-*" may. When in doubt it may match.
+#
+# The ARNs of IAM users, groups, roles and policies and of Glue dev endpoints have exactly
+# five colons, so a pattern with five colons matches them segment by segment (its colons
+# must meet theirs), and one with more matches none. Otherwise (fewer colons, where a "*"
+# runs on across ":", and Lambda functions, whose ARNs may carry a version) segments are
+# compared up to the first one with a wildcard, that one by its text before the wildcard.
+five_colon_kinds := {"role", "user", "group", "policy", "dev-endpoint"}
+
+# A policy variable (${aws:username}) stands for one value, any value: a "*" here.
+may_match(p, kind) if may_match_pattern(regex.replace(p, `\$\{[^}]*\}`, "*"), kind)
+
+may_match_pattern(p, kind) if {
+	five_colon_kinds[kind]
+	t := arn_template(kind)
+	segs := split(p, ":")
+	count(segs) == 6
+	count([j | some j, s in segs; j < 5; not segment_glob_fits(s, t[j])]) == 0
+	resource_fits(segs[5], t[5])
+}
+
+may_match_pattern(p, kind) if {
+	five_colon_kinds[kind]
+	count(split(p, ":")) < 6
+	may_match_by_prefix(p, kind)
+}
+
+may_match_pattern(p, kind) if {
+	not five_colon_kinds[kind]
+	may_match_by_prefix(p, kind)
+}
+
+segment_glob_fits(s, "*") if s != ""
+
+segment_glob_fits(s, expected) if {
+	expected != "*"
+	regex.match(pattern_regex(s), expected)
+}
+
+may_match_by_prefix(p, kind) if {
+	t := arn_template(kind)
+	segs := split(p, ":")
+	k := min(array.concat([j | some j, s in segs; j < 5; wild_text(s)], [5]))
+	count([j | some j, s in segs; j < k; not segment_fits(s, t[j])]) == 0
+	rest_fits(segs, k, t)
+}
+
+rest_fits(segs, k, t) if {
+	k < 5
+	prefix_fits(literal_prefix(segs[k]), t[k])
+}
+
+rest_fits(segs, 5, t) if {
+	count(segs) >= 6
+	resource_fits(concat(":", array.slice(segs, 5, count(segs))), t[5])
+}
+
+# Characters that mean something in a regular expression and nothing in an ARN pattern.
+regex_specials := {".", "+", "(", ")", "[", "]", "{", "}", "^", "$", "|", "\\"}
+
+regex_token("*") := ".*"
+
+regex_token("?") := "."
+
+regex_token(c) := concat("", ["\\", c]) if regex_specials[c]
+
+regex_token(c) := c if {
+	not regex_specials[c]
+	not c in {"*", "?"}
+}
+
+# The ARN pattern as an anchored regular expression.
+pattern_regex(p) := concat("", array.concat(["^"], array.concat([regex_token(c) | some c in split(p, "")], ["$"])))
+
+# The text every ARN of `kind` in the account starts with, up to its first free part
+# ("arn:aws:iam::123456789012:role/", "arn:aws:lambda:").
+kind_prefix(kind) := concat(":", [t[0], t[1], t[2], t[3], t[4], t[5]]) if {
+	t := arn_template(kind)
+	t[3] != "*"
+	t[4] != "*"
+}
+
+kind_prefix(kind) := concat(":", [t[0], t[1], t[2], ""]) if {
+	t := arn_template(kind)
+	t[3] == "*"
+}
+
+kind_prefix(kind) := concat(":", [t[0], t[1], t[2], t[3], ""]) if {
+	t := arn_template(kind)
+	t[3] != "*"
+	t[4] == "*"
+}
+
+# The ARN pattern `p` matches every resource of `kind`: it ends in "*" and matches the
+# kind's prefix, so it matches that prefix followed by anything.
+matches_every(p, kind) if {
+	endswith(p, "*")
+	regex.match(pattern_regex(p), kind_prefix(kind))
+}
+
+# The statement may act on some resource of `kind`.
+acts_on(stmt, kind) if {
+	not is_array(object.get(stmt, "NotResource", null))
+	some r in resources(stmt)
+	may_match(r, kind)
+}
+
+acts_on(stmt, kind) if {
+	is_array(stmt.NotResource)
+	not excludes_every(stmt, kind)
+}
+
+excludes_every(stmt, kind) if {
+	some r in stmt.NotResource
+	matches_every(r, kind)
+}
+
+# The statement acts on every resource of `kind` (a NotResource statement: on every one it
+# does not name, see passes_any_role).
+reaches_every(stmt, kind) if {
+	not is_array(object.get(stmt, "NotResource", null))
+	some r in resources(stmt)
+	matches_every(r, kind)
+}
+
+reaches_every(stmt, kind) if {
+	is_array(stmt.NotResource)
+	not excludes_every(stmt, kind)
 }
 
 # One of the documents ({"document": ...} entries, as role_documents returns) denies

@@ -61,10 +61,63 @@ test_grants_action_passes if {
 	not grants_action({"Effect": "Deny", "Action": ["*"]}, "iam:PassRole")
 }
 
+account_input := {"metadata": {"account_id": "123456789012", "partition": "aws"}}
+
+pass_on(resources) := {"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": resources}
+
 test_passes_any_role_passes if {
-	passes_any_role({"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": ["arn:aws:iam::*:role/*"]})
-	passes_any_role({"Effect": "Allow", "Action": ["iam:PassRole"], "NotResource": ["arn:aws:iam::1:role/a"]})
-	not passes_any_role({"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": ["arn:aws:iam::123456789012:role/ml-*"]})
+	passes_any_role(pass_on(["arn:aws:iam::*:role/*"])) with input as account_input
+	passes_any_role(pass_on(["arn:aws:iam::123456789012:role/*"])) with input as account_input
+	passes_any_role(pass_on(["arn:aws:iam::123456789012:role*"])) with input as account_input
+	passes_any_role(pass_on(["arn:aws:iam::123456789012:*"])) with input as account_input
+	passes_any_role(pass_on(["arn:aws:*:*:*:role/*"])) with input as account_input
+	passes_any_role(pass_on(["arn:*"])) with input as account_input
+	passes_any_role(pass_on(["*"])) with input as account_input
+	passes_any_role(pass_on(["arn:aws:iam::????????????:role/*"])) with input as account_input
+	passes_any_role({"Effect": "Allow", "Action": ["iam:PassRole"], "NotResource": ["arn:aws:iam::1:role/a"]}) with input as account_input
+	passes_any_role({"Effect": "Allow", "Action": ["iam:PassRole"], "NotResource": ["arn:aws:s3:::*"]}) with input as account_input
+}
+
+test_passrole_on_named_roles_passes if {
+	not passes_any_role(pass_on(["arn:aws:iam::123456789012:role/ml-*"])) with input as account_input
+	not passes_any_role(pass_on(["arn:aws:iam::123456789012:role/service-role/*"])) with input as account_input
+	not passes_any_role(pass_on(["arn:aws:iam::999999999999:role/*"])) with input as account_input
+	not passes_any_role(pass_on(["arn:aws:s3:::*"])) with input as account_input
+	not passes_any_role(pass_on(["arn:aws-cn:iam::123456789012:role/*"])) with input as account_input
+	not passes_any_role({"Effect": "Allow", "Action": ["iam:PassRole"], "NotResource": ["arn:aws:iam::123456789012:role/*"]}) with input as account_input
+	not passes_any_role({"Effect": "Allow", "Action": ["iam:PassRole"], "NotResource": ["*"]}) with input as account_input
+}
+
+test_may_match_passes if {
+	may_match("*", "role") with input as account_input
+	may_match("arn:aws:iam::123456789012:role/ml-*", "role") with input as account_input
+	may_match("arn:aws:iam::*:role/admin", "role") with input as account_input
+	may_match("arn:aws:iam::123456789012:*", "policy") with input as account_input
+	may_match("arn:aws:*", "user") with input as account_input
+	may_match("arn:aws:iam::123456789012:rol?/x", "role") with input as account_input
+	may_match("arn:aws:lambda:us-east-1:123456789012:function:train", "function") with input as account_input
+	may_match("arn:aws:lambda:*:*:function:*", "function") with input as account_input
+}
+
+test_bucket_arns_never_match_iam_resources_passes if {
+	not may_match("arn:aws:s3:::ml-data", "role") with input as account_input
+	not may_match("arn:aws:s3:::ml-data/*", "role") with input as account_input
+	not may_match("arn:aws:s3:::*", "policy") with input as account_input
+	not may_match("arn:aws:s3:::ml-*", "user") with input as account_input
+	not may_match("arn:aws:iam::123456789012:role/x", "policy") with input as account_input
+	not may_match("arn:aws:iam::123456789012:user/*", "role") with input as account_input
+	not may_match("arn:aws:iam::999999999999:role/*", "role") with input as account_input
+	not may_match("arn:aws:iam::123456789012:role/", "role") with input as account_input
+	not may_match("arn:aws:lambda:us-east-1:123456789012:layer:x", "function") with input as account_input
+	not may_match("arn:aws:sagemaker:*:*:*", "role") with input as account_input
+}
+
+test_acts_on_passes if {
+	acts_on({"Resource": ["arn:aws:s3:::a", "arn:aws:iam::*:role/x"]}, "role") with input as account_input
+	not acts_on({"Resource": ["arn:aws:s3:::a", "arn:aws:s3:::a/*"]}, "role") with input as account_input
+	acts_on({"NotResource": ["arn:aws:s3:::a"]}, "role") with input as account_input
+	not acts_on({"NotResource": ["arn:aws:iam::*:role/*"]}, "role") with input as account_input
+	acts_on({"NotResource": ["arn:aws:iam::*:role/*"]}, "user") with input as account_input
 }
 
 test_denied_everywhere_passes if {
@@ -104,4 +157,21 @@ test_missing_documents_passes if {
 		"AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::123456789012:policy/absent"}],
 	}
 	missing_documents(r) == ["arn:aws:iam::123456789012:policy/absent", "inline policy broken"] with input as {"iam": {"policies": []}}
+}
+
+test_five_colon_arns_match_segment_by_segment_passes if {
+	not may_match("arn:aws:iam::*:rol?/*", "policy") with input as account_input
+	may_match("arn:aws:iam::*:rol?/*", "role") with input as account_input
+	may_match("arn:aws:iam::1234567890??:policy/*", "policy") with input as account_input
+	not may_match("arn:aws:iam::1234567890??:policy/*", "role") with input as account_input
+	not may_match("arn:aws:iam::123456789012:role/a:b", "role") with input as account_input
+	may_match("arn:aws:iam::*", "policy") with input as account_input
+	not may_match("arn:aws:iam:us-east-1:123456789012:role/x", "role") with input as account_input
+	may_match("arn:aws:iam:*:123456789012:role/x", "role") with input as account_input
+}
+
+test_policy_variables_passes if {
+	may_match("arn:aws:iam::123456789012:user/${aws:username}", "user") with input as account_input
+	not may_match("arn:aws:iam::123456789012:user/${aws:username}", "role") with input as account_input
+	not passes_any_role(pass_on(["arn:aws:iam::123456789012:role/${aws:PrincipalTag/team}"])) with input as account_input
 }

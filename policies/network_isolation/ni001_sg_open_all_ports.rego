@@ -1,8 +1,12 @@
 # METADATA
 # title: Security group admits all traffic from the internet
 # description: >-
-#   A security group has an inbound rule from 0.0.0.0/0 or ::/0 that covers every port:
-#   protocol `-1` (all traffic), or tcp or udp 0-65535.
+#   A security group admits every port from the whole internet: its inbound rules that
+#   cover every port (protocol `-1`, or tcp or udp 0-65535) admit every IPv4 or every IPv6
+#   address. AWS admits the union of a group's rules, so 0.0.0.0/1 in one rule and
+#   128.0.0.0/1 in another are as open as 0.0.0.0/0; the message names the ranges that
+#   together make the internet. Ranges that leave out any address (0.0.0.0/1 alone) do not
+#   count.
 # custom:
 #   id: NI-001
 #   name: security-group-open-to-world
@@ -61,12 +65,16 @@ applicable contains resource.security_group(region, i, sg) if {
 deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some region, reg in input.regions
 	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
+	perms := object.get(sg, "IpPermissions", [])
+	parsed := net.parse_perms(perms)
+	covers := {k: r | some k in ["all", "tcp", "udp"]; r := net.class_cover_parsed(perms, k, parsed); count(r) > 0}
+	count(covers) > 0
 	open := [sprintf("%s from %s", [net.describe(perm), concat(", ", world)]) |
-		some perm in object.get(sg, "IpPermissions", [])
+		some perm in perms
 		net.all_ports(perm)
-		world := net.world_sources(perm)
+		world := sort({c | some k, r in covers; net.admits_class(perm, k); some c in net.sources(perm); c in r})
 		count(world) > 0
 	]
-	count(open) > 0
-	msg := sprintf("security group %s (%s) admits every port from the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", open)])
+	notes := sort({n | some r in covers; some n in net.cover_notes(r)})
+	msg := sprintf("security group %s (%s) admits every port from the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", array.concat(open, notes))])
 }

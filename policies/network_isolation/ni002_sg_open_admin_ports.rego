@@ -1,11 +1,15 @@
 # METADATA
 # title: Security group admits remote administration or database ports from the internet
 # description: >-
-#   A security group has an inbound rule from 0.0.0.0/0 or ::/0 over tcp, udp or all
-#   protocols whose port range includes a remote-administration or database port: SSH 22,
-#   RDP 3389, Jupyter 8888, WinRM, VNC, SMB, NFS, Docker, MySQL, PostgreSQL, Redis and the
-#   others of the configured `admin_ports`. A range such as 0-1024 counts for every such
-#   port it contains.
+#   A security group admits a remote-administration or database port from the whole
+#   internet: SSH 22, RDP 3389, Jupyter 8888, WinRM, VNC, SMB, NFS, Docker, MySQL,
+#   PostgreSQL, Redis and the others of the configured `admin_ports`. A port is open to the
+#   internet when the inbound rules that admit it (tcp, udp or all protocols; a range such
+#   as 0-1024 counts for every such port it contains) together admit every IPv4 or every
+#   IPv6 address: 0.0.0.0/0 or ::/0, or ranges that add up to them, such as 0.0.0.0/1 in
+#   one rule and 128.0.0.0/1 in another, since AWS admits the union of a group's rules. The
+#   message names the ranges that make the internet. Ranges that leave out any address do
+#   not count (NI-003 judges every source of the ML workload's groups).
 # custom:
 #   id: NI-002
 #   name: security-group-admin-ports-open-to-world
@@ -63,25 +67,52 @@ applicable contains resource.security_group(region, i, sg) if {
 deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some region, reg in input.regions
 	some i, sg in object.get(reg, ["ec2", "security_groups"], [])
+	perms := object.get(sg, "IpPermissions", [])
+	parsed := net.parse_perms(perms)
+	# Ports admitted by the same permissions are open or not together: one evaluation each.
+	admitting := {[proto, port]: m |
+		some proto in ["tcp", "udp"]
+		some port in admin_ports
+		m := [perm | some perm in perms; net.admits(perm, proto, port)]
+	}
+	cover_of := {m: net.world_cover_parsed([c | some perm in m; some c in net.sources(perm)], parsed) |
+		some m in {am | some _, am in admitting}
+	}
+	covers := {probe: r |
+		some probe, m in admitting
+		r := cover_of[m]
+		count(r) > 0
+	}
+	count(covers) > 0
 	exposed := [sprintf("%s from %s (%s)", [net.describe(perm), concat(", ", world), reached(perm, ports)]) |
-		some perm in object.get(sg, "IpPermissions", [])
-		world := net.world_sources(perm)
-		count(world) > 0
-		ports := net.admin_ports(perm)
-		count(ports) > 0
+		some perm in perms
+		hits := {[p, c] | some [proto, p], r in covers; net.admits(perm, proto, p); some c in net.sources(perm); c in r}
+		count(hits) > 0
+		world := sort({c | some [_, c] in hits})
+		ports := sort({p | some [p, _] in hits})
 	]
-	count(exposed) > 0
-	msg := sprintf("security group %s (%s) admits administration ports from the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", exposed)])
+	notes := sort({n | some r in covers; some n in net.cover_notes(r)})
+	msg := sprintf("security group %s (%s) admits administration ports from the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", array.concat(exposed, notes))])
 }
 
-reached(perm, _) := "every administration port" if net.all_ports(perm)
+# Read through a rule of this package: functions must not read another package's rules
+# through an import (docs/writing-policies.md).
+admin_ports := net.configured_admin_ports
+
+reached(perm, ports) := "every administration port" if every_port(perm, ports)
 
 reached(perm, ports) := sprintf("port %s", [net.port_list(ports)]) if {
-	not net.all_ports(perm)
+	not every_port(perm, ports)
 	count(ports) == 1
 }
 
 reached(perm, ports) := sprintf("ports %s", [net.port_list(ports)]) if {
-	not net.all_ports(perm)
+	not every_port(perm, ports)
 	count(ports) > 1
+}
+
+# The permission covers every port and every administration port is open through it.
+every_port(perm, ports) if {
+	net.all_ports(perm)
+	count(ports) == count({p | some p in admin_ports})
 }

@@ -64,3 +64,46 @@ test_icmp_from_world_passes if {
 test_every_security_group_is_applicable if {
 	count(applicable) == 1 with input as mk_snap([mk_sg([])])
 }
+
+# Done when of issue 12: RDP from ranges that together cover IPv4, in two rules.
+test_rdp_from_ranges_covering_ipv4_denied if {
+	some r in deny with input as mk_snap([mk_sg([
+		mk_perm("tcp", 3389, 3389, ["0.0.0.0/1"], []),
+		mk_perm("tcp", 3000, 4000, ["128.0.0.0/2", "192.0.0.0/2"], []),
+	])])
+	r.msg == "security group sg-1 (bastion) admits administration ports from the internet: tcp/3389 from 0.0.0.0/1 (port 3389); tcp/3000-4000 from 128.0.0.0/2, 192.0.0.0/2 (port 3389); 0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/2 together cover every IPv4 address"
+}
+
+test_ssh_from_halves_of_ipv6_in_one_rule_denied if {
+	some r in deny with input as mk_snap([mk_sg([mk_perm("tcp", 22, 22, [], ["::/1", "8000::/1"])])])
+	r.msg == "security group sg-1 (bastion) admits administration ports from the internet: tcp/22 from 8000::/1, ::/1 (port 22); 8000::/1, ::/1 together cover every IPv6 address"
+}
+
+test_all_traffic_and_ssh_halves_denied if {
+	some r in deny with input as mk_snap([mk_sg([
+		{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/1"}]},
+		mk_perm("tcp", 22, 22, ["128.0.0.0/1"], []),
+	])])
+	contains(r.msg, "all traffic from 0.0.0.0/1 (port 22); tcp/22 from 128.0.0.0/1 (port 22)")
+}
+
+test_halves_on_different_ports_pass if {
+	count(deny) == 0 with input as mk_snap([mk_sg([
+		mk_perm("tcp", 22, 22, ["0.0.0.0/1"], []),
+		mk_perm("tcp", 3389, 3389, ["128.0.0.0/1"], []),
+	])])
+}
+
+test_halves_over_tcp_and_udp_pass if {
+	count(deny) == 0 with input as mk_snap([mk_sg([
+		mk_perm("tcp", 3389, 3389, ["0.0.0.0/1"], []),
+		mk_perm("udp", 3389, 3389, ["128.0.0.0/1"], []),
+	])])
+}
+
+test_ranges_short_of_ipv4_pass if {
+	count(deny) == 0 with input as mk_snap([mk_sg([
+		mk_perm("tcp", 3389, 3389, ["0.0.0.0/1", "128.0.0.0/2"], []),
+		mk_perm("tcp", 3389, 3389, ["192.0.0.0/3"], []),
+	])])
+}

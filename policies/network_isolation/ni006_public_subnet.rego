@@ -1,7 +1,9 @@
 # METADATA
 # title: Subnet is reachable from the internet
 # description: >-
-#   A subnet routes 0.0.0.0/0 or ::/0 to an internet gateway, or assigns a public IPv4
+#   A subnet routes the whole internet to an internet gateway (0.0.0.0/0 or ::/0, or
+#   routes whose destinations together cover every IPv4 or IPv6 address, such as
+#   0.0.0.0/1 and 128.0.0.0/1), or assigns a public IPv4
 #   address to every network interface launched in it (MapPublicIpOnLaunch). The route
 #   table that counts is the one explicitly associated with the subnet or, when the subnet
 #   has no explicit association, the main route table of its VPC. Blackhole routes do not
@@ -112,11 +114,12 @@ not_assessed contains result.new(resource.subnet(region, i, s), msg) if {
 	msg := no_table_reason(region, s)
 }
 
-internet_routes(s) := [sprintf("routes %s to internet gateway %s through %s", [net.route_destination(r), r.GatewayId, via]) |
+internet_routes(s) := array.concat(routes, notes) if {
 	[t, via] := table_of(s)
-	some r in object.get(t, "Routes", [])
-	net.internet_route(r)
-]
+	open := net.internet_routes(object.get(t, "Routes", []))
+	routes := [sprintf("routes %s to internet gateway %s through %s", [net.route_destination(r), r.GatewayId, via]) | some r in open]
+	notes := net.cover_notes(sort({net.route_destination(r) | some r in open}))
+} else := []
 
 public_ip(s) := ["assigns a public IPv4 address to every interface launched in it (MapPublicIpOnLaunch)"] if {
 	s.MapPublicIpOnLaunch == true

@@ -110,3 +110,21 @@ test_public_ip_judged_without_route_tables_denied if {
 test_every_subnet_is_applicable if {
 	count(applicable) == 2 with input as mk_snap([mk_subnet("subnet-1", {}), mk_subnet("subnet-2", {})], [])
 }
+
+mk_route(dest, gateway, state) := {"DestinationCidrBlock": dest, "GatewayId": gateway, "State": state}
+
+test_halves_of_ipv4_to_igw_denied if {
+	routes := [mk_local, mk_route("0.0.0.0/1", "igw-1", "active"), mk_route("128.0.0.0/1", "igw-1", "active")]
+	some r in deny with input as mk_snap([mk_subnet("subnet-1", {})], [mk_table("rtb-1", [mk_assoc("subnet-1")], routes)])
+	r.msg == "subnet subnet-1 of vpc-1 is reachable from the internet: routes 0.0.0.0/1 to internet gateway igw-1 through route table rtb-1; routes 128.0.0.0/1 to internet gateway igw-1 through route table rtb-1; 0.0.0.0/1, 128.0.0.0/1 together cover every IPv4 address"
+}
+
+test_halves_with_one_blackholed_passes if {
+	routes := [mk_local, mk_route("0.0.0.0/1", "igw-1", "active"), mk_route("128.0.0.0/1", "igw-1", "blackhole")]
+	count(deny) == 0 with input as mk_snap([mk_subnet("subnet-1", {})], [mk_table("rtb-1", [mk_assoc("subnet-1")], routes)])
+}
+
+test_half_to_igw_half_to_nat_passes if {
+	routes := [mk_local, mk_route("0.0.0.0/1", "igw-1", "active"), {"DestinationCidrBlock": "128.0.0.0/1", "NatGatewayId": "nat-1", "State": "active"}]
+	count(deny) == 0 with input as mk_snap([mk_subnet("subnet-1", {})], [mk_table("rtb-1", [mk_assoc("subnet-1")], routes)])
+}

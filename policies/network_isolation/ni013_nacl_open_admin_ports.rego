@@ -1,13 +1,18 @@
 # METADATA
 # title: Network ACL admits administration ports or all traffic from the internet
 # description: >-
-#   A network ACL has an inbound allow entry from 0.0.0.0/0 or ::/0 that covers every port
-#   (protocol `-1`, or tcp or udp 0-65535), or that covers a remote-administration or
-#   database port of the configured `admin_ports` over tcp or udp. Entries apply in rule
-#   number order and the first match wins: an allow entry counts only for the traffic no
-#   lower-numbered deny entry for the same 0.0.0.0/0 or ::/0 source already refuses. An
-#   entry for return traffic (such as tcp 1024-65535) counts for the administration ports
-#   inside its range (3389, 5432, 8888 and others), as it does for Security Hub and CIS.
+#   A network ACL admits every port (protocol `-1`, or tcp or udp 0-65535), or a
+#   remote-administration or database port of the configured `admin_ports` over tcp or
+#   udp, from the whole internet. Entries apply in rule number order and the first entry
+#   that matches a packet decides it, so the traffic is open to the internet when, among
+#   the inbound entries that match it, the allow entries cover every IPv4 (or every IPv6)
+#   address and every deny entry's range is already admitted by allow entries with lower
+#   rule numbers. 0.0.0.0/0 in one entry, or 0.0.0.0/1 and 128.0.0.0/1 in two, are the
+#   whole IPv4 internet; a lower-numbered deny entry for any part of it (a single /32)
+#   takes that part out. The message names the allow entries whose ranges make the
+#   internet. An entry for return traffic (such as tcp 1024-65535) counts for the
+#   administration ports inside its range (3389, 5432, 8888 and others), as it does for
+#   Security Hub and CIS.
 # custom:
 #   id: NI-013
 #   name: network-acl-open-to-world
@@ -68,9 +73,33 @@ applicable contains resource.network_acl(region, i, acl) if some [region, i, acl
 
 deny contains result.new(resource.network_acl(region, i, acl), msg) if {
 	some [region, i, acl] in acls
-	found := [x | some e in world_allows(acl); x := exposure(acl, e)]
+	entries := inbound(acl)
+	parsed := net.parse_acl(entries)
+	classes := {k: r | some k in ["all", "tcp", "udp"]; r := class_cover(entries, k, parsed); count(r) > 0}
+	# Ports matched by the same entries are open or not together: one evaluation each.
+	matching := {[proto, port]: m |
+		some proto in ["tcp", "udp"]
+		some port in admin_ports
+		m := [e | some e in entries; net.acl_matches(e, proto, port)]
+	}
+	cover_of := {m: net.acl_cover_parsed(m, parsed) | some m in {em | some _, em in matching}}
+	ports := {probe: r |
+		some probe, m in matching
+		r := cover_of[m]
+		count(r) > 0
+	}
+	found := [x |
+		some e in entries
+		net.acl_allow(e)
+		x := exposure(e, classes, ports)
+	]
 	count(found) > 0
-	msg := sprintf("%snetwork ACL %s of %s admits from the internet: %s", [kind(acl), acl.NetworkAclId, acl.VpcId, concat("; ", found)])
+	opening := {nums | some covers in [classes, ports]; some nums in covers}
+	notes := sort({n |
+		some nums in opening
+		some n in net.cover_notes(sort({net.acl_cidr(e) | some e in entries; e.RuleNumber in nums}))
+	})
+	msg := sprintf("%snetwork ACL %s of %s admits from the internet: %s", [kind(acl), acl.NetworkAclId, acl.VpcId, concat("; ", array.concat(found, notes))])
 }
 
 kind(acl) := "default " if acl.IsDefault == true
@@ -81,56 +110,35 @@ kind(acl) := "" if not acl.IsDefault == true
 # with the others of its ACL stays cheap.
 inbound(acl) := [e | some e in object.get(acl, "Entries", []); e.Egress == false]
 
-world_allows(acl) := [e |
-	some e in inbound(acl)
-	lower(e.RuleAction) == "allow"
-	net.open_to_world(net.acl_cidr(e))
-]
-
-# Deny entries for the same world source that are evaluated before `e`.
-earlier_denies(acl, e) := [d |
-	some d in inbound(acl)
-	lower(d.RuleAction) == "deny"
-	net.acl_cidr(d) == net.acl_cidr(e)
-	d.RuleNumber < e.RuleNumber
-]
-
-fully_shadowed(acl, e) if {
-	some d in earlier_denies(acl, e)
-	net.acl_covers(d, e)
-}
-
-shadowed(denies, proto, port) if {
-	some d in denies
-	net.acl_matches(d, proto, port)
-}
-
 # Read through a rule of this package: functions must not read another package's rules
 # through an import (docs/writing-policies.md).
 admin_ports := config.admin_ports
 
-# Administration ports `e` admits that no earlier deny refuses. `e` is a tcp or udp entry
-# with a port range (entries of every protocol are reported as such, not through this).
-open_admin_ports(acl, e) := sort({port |
-	proto := net.acl_protocol(e)
-	proto in {"tcp", "udp"}
-	from := net.acl_from(e)
-	to := net.acl_to(e)
-	denies := earlier_denies(acl, e)
-	some port in admin_ports
-	from <= port
-	port <= to
-	not shadowed(denies, proto, port)
-})
+# The allow entries that admit every port of class `k` from the whole internet: the entries
+# that cover the class, against the deny entries that refuse all of it.
+class_cover(entries, k, parsed) := net.acl_cover_parsed(
+	[e |
+		some e in entries
+		net.acl_covers_class(e, k)
+	],
+	parsed,
+)
 
-exposure(acl, e) := sprintf("rule %d allows %s from %s", [e.RuleNumber, net.acl_describe(e), net.acl_cidr(e)]) if {
+exposure(e, classes, _) := sprintf("rule %d allows %s from %s", [e.RuleNumber, net.acl_describe(e), net.acl_cidr(e)]) if {
 	net.acl_all_ports(e)
-	not fully_shadowed(acl, e)
+	some nums in classes
+	e.RuleNumber in nums
 }
 
-exposure(acl, e) := sprintf("rule %d allows %s from %s (%s %s)", [e.RuleNumber, net.acl_describe(e), net.acl_cidr(e), noun, net.port_list(ports)]) if {
-	not net.acl_all_ports(e)
-	ports := open_admin_ports(acl, e)
-	count(ports) > 0
-	noun := {true: "port", false: "ports"}[count(ports) == 1]
+exposure(e, classes, ports) := sprintf("rule %d allows %s from %s (%s %s)", [e.RuleNumber, net.acl_describe(e), net.acl_cidr(e), noun, net.port_list(open)]) if {
+	not class_exposure(e, classes)
+	open := sort({port | some [_, port], nums in ports; e.RuleNumber in nums})
+	count(open) > 0
+	noun := {true: "port", false: "ports"}[count(open) == 1]
+}
+
+class_exposure(e, classes) if {
+	net.acl_all_ports(e)
+	some nums in classes
+	e.RuleNumber in nums
 }

@@ -100,10 +100,97 @@ test_earlier_deny_of_tcp_only_leaves_all_traffic_denied if {
 	])
 }
 
-test_earlier_deny_of_narrower_source_still_denied if {
-	count(deny) == 1 with input as mk_snap([
+# Not the whole internet any more: 10.0.0.0/8 is refused before rule 100 is reached.
+test_earlier_deny_of_narrower_source_passes if {
+	count(deny) == 0 with input as mk_snap([
 		mk_entry(90, "deny", "-1", "10.0.0.0/8", []),
 		mk_entry(100, "allow", "-1", "0.0.0.0/0", []),
+	])
+}
+
+test_earlier_deny_of_one_address_takes_it_out_passes if {
+	count(deny) == 0 with input as mk_snap([
+		mk_entry(90, "deny", "6", "198.51.100.7/32", [22, 22]),
+		mk_entry(100, "allow", "6", "0.0.0.0/0", [22, 22]),
+	])
+}
+
+test_halves_of_ipv4_denied if {
+	some r in deny with input as mk_snap([
+		mk_entry(100, "allow", "6", "0.0.0.0/1", [22, 22]),
+		mk_entry(110, "allow", "6", "128.0.0.0/1", [3389, 3389]),
+		mk_entry(120, "allow", "6", "128.0.0.0/1", [0, 1023]),
+		mk_default_deny,
+	])
+	r.msg == "network ACL acl-1 of vpc-1 admits from the internet: rule 100 allows tcp/22 from 0.0.0.0/1 (port 22); rule 120 allows tcp/0-1023 from 128.0.0.0/1 (port 22); 0.0.0.0/1, 128.0.0.0/1 together cover every IPv4 address"
+}
+
+test_halves_of_ipv6_all_traffic_denied if {
+	some r in deny with input as mk_snap([
+		mk_entry(100, "allow", "-1", "::/1", []),
+		mk_entry(101, "allow", "-1", "8000::/1", []),
+	])
+	r.msg == "network ACL acl-1 of vpc-1 admits from the internet: rule 100 allows all traffic from ::/1; rule 101 allows all traffic from 8000::/1; 8000::/1, ::/1 together cover every IPv6 address"
+}
+
+test_deny_covered_by_earlier_allows_does_not_help_denied if {
+	count(deny) == 1 with input as mk_snap([
+		mk_entry(100, "allow", "6", "0.0.0.0/1", [22, 22]),
+		mk_entry(110, "allow", "6", "128.0.0.0/1", [22, 22]),
+		mk_entry(120, "deny", "6", "10.0.0.0/8", [22, 22]),
+	])
+}
+
+test_deny_between_halves_takes_out_part_passes if {
+	count(deny) == 0 with input as mk_snap([
+		mk_entry(100, "allow", "6", "0.0.0.0/1", [22, 22]),
+		mk_entry(105, "deny", "6", "200.0.0.0/8", [22, 22]),
+		mk_entry(110, "allow", "6", "128.0.0.0/1", [22, 22]),
+	])
+}
+
+test_ranges_one_address_short_pass if {
+	count(deny) == 0 with input as mk_snap([
+		mk_entry(100, "allow", "6", "0.0.0.0/1", [22, 22]),
+		mk_entry(110, "allow", "6", "128.0.0.0/2", [22, 22]),
+		mk_entry(120, "allow", "6", "192.0.0.0/3", [22, 22]),
+		mk_entry(130, "allow", "6", "224.0.0.0/4", [22, 22]),
+		mk_entry(140, "allow", "6", "240.0.0.0/5", [22, 22]),
+		mk_entry(150, "allow", "6", "248.0.0.0/6", [22, 22]),
+		mk_entry(160, "allow", "6", "252.0.0.0/7", [22, 22]),
+		mk_entry(170, "allow", "6", "254.0.0.0/8", [22, 22]),
+		mk_entry(180, "allow", "6", "255.0.0.0/9", [22, 22]),
+		mk_entry(190, "allow", "6", "255.128.0.0/10", [22, 22]),
+		mk_entry(200, "allow", "6", "255.192.0.0/11", [22, 22]),
+		mk_entry(210, "allow", "6", "255.224.0.0/12", [22, 22]),
+		mk_entry(220, "allow", "6", "255.240.0.0/13", [22, 22]),
+		mk_entry(230, "allow", "6", "255.248.0.0/14", [22, 22]),
+		mk_entry(240, "allow", "6", "255.252.0.0/15", [22, 22]),
+		mk_entry(250, "allow", "6", "255.254.0.0/16", [22, 22]),
+		mk_entry(260, "allow", "6", "255.255.0.0/17", [22, 22]),
+		mk_entry(270, "allow", "6", "255.255.128.0/18", [22, 22]),
+		mk_entry(280, "allow", "6", "255.255.192.0/19", [22, 22]),
+		mk_entry(290, "allow", "6", "255.255.224.0/20", [22, 22]),
+		mk_entry(300, "allow", "6", "255.255.240.0/21", [22, 22]),
+		mk_entry(310, "allow", "6", "255.255.248.0/22", [22, 22]),
+		mk_entry(320, "allow", "6", "255.255.252.0/23", [22, 22]),
+		mk_entry(330, "allow", "6", "255.255.254.0/24", [22, 22]),
+		mk_entry(340, "allow", "6", "255.255.255.0/25", [22, 22]),
+		mk_entry(350, "allow", "6", "255.255.255.128/26", [22, 22]),
+		mk_entry(360, "allow", "6", "255.255.255.192/27", [22, 22]),
+		mk_entry(370, "allow", "6", "255.255.255.224/28", [22, 22]),
+		mk_entry(380, "allow", "6", "255.255.255.240/29", [22, 22]),
+		mk_entry(390, "allow", "6", "255.255.255.248/30", [22, 22]),
+		mk_entry(400, "allow", "6", "255.255.255.252/31", [22, 22]),
+		mk_entry(410, "allow", "6", "255.255.255.254/32", [22, 22]),
+	])
+}
+
+test_ranges_down_to_the_last_address_denied if {
+	count(deny) == 1 with input as mk_snap([
+		mk_entry(100, "allow", "6", "0.0.0.0/1", [22, 22]),
+		mk_entry(110, "allow", "6", "128.0.0.0/2", [22, 22]),
+		mk_entry(120, "allow", "6", "192.0.0.0/2", [22, 22]),
 	])
 }
 

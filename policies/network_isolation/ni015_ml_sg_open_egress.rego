@@ -1,9 +1,11 @@
 # METADATA
 # title: ML security group allows all outbound traffic to the internet
 # description: >-
-#   A security group of the ML workload scope has an outbound rule to 0.0.0.0/0 or ::/0
-#   that covers every port (protocol `-1`, or tcp or udp 0-65535). AWS adds such a rule to
-#   every new security group.
+#   A security group of the ML workload scope allows every port out to the whole internet:
+#   its outbound rules that cover every port (protocol `-1`, or tcp or udp 0-65535) reach
+#   every IPv4 or every IPv6 address, written as 0.0.0.0/0 or ::/0 or as ranges that
+#   together make them (0.0.0.0/1 and 128.0.0.0/1). AWS adds such a rule to every new
+#   security group.
 # custom:
 #   id: NI-015
 #   name: ml-security-group-open-egress
@@ -60,12 +62,16 @@ applicable contains resource.security_group(region, i, sg) if some [region, i, s
 
 deny contains result.new(resource.security_group(region, i, sg), msg) if {
 	some [region, i, sg] in ml_groups
+	perms := object.get(sg, "IpPermissionsEgress", [])
+	parsed := net.parse_perms(perms)
+	covers := {k: r | some k in ["all", "tcp", "udp"]; r := net.class_cover_parsed(perms, k, parsed); count(r) > 0}
+	count(covers) > 0
 	open := [sprintf("%s to %s", [net.describe(perm), concat(", ", world)]) |
-		some perm in object.get(sg, "IpPermissionsEgress", [])
+		some perm in perms
 		net.all_ports(perm)
-		world := net.world_sources(perm)
+		world := sort({c | some k, r in covers; net.admits_class(perm, k); some c in net.sources(perm); c in r})
 		count(world) > 0
 	]
-	count(open) > 0
-	msg := sprintf("ML security group %s (%s) allows every port out to the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", open)])
+	notes := sort({n | some r in covers; some n in net.cover_notes(r)})
+	msg := sprintf("ML security group %s (%s) allows every port out to the internet: %s", [sg.GroupId, sg.GroupName, concat("; ", array.concat(open, notes))])
 }

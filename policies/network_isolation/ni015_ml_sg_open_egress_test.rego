@@ -42,3 +42,12 @@ test_configured_group_is_applicable if {
 	count(applicable) == 1 with input as mk_snap([mk_sg("web", [])])
 		with data.mlguard_config.scope_security_group_ids as ["sg-1"]
 }
+
+test_egress_to_halves_of_ipv4_denied if {
+	some r in deny with input as mk_snap([mk_sg("ml-training", [mk_all(["0.0.0.0/1"], []), mk_all(["128.0.0.0/1"], [])])])
+	r.msg == "ML security group sg-1 (ml-training) allows every port out to the internet: all traffic to 0.0.0.0/1; all traffic to 128.0.0.0/1; 0.0.0.0/1, 128.0.0.0/1 together cover every IPv4 address"
+}
+
+test_egress_to_most_of_ipv4_passes if {
+	count(deny) == 0 with input as mk_snap([mk_sg("ml-training", [mk_all(["0.0.0.0/1", "128.0.0.0/2"], [])])])
+}

@@ -115,7 +115,7 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(
         "ec2-revoke-open-ingress",
         Safe,
-        "RevokeSecurityGroupIngress of each rule open to 0.0.0.0/0 or ::/0 that admits all traffic or an administration port",
+        "RevokeSecurityGroupIngress of the rules whose ranges make all traffic or an administration port reachable from the whole internet: 0.0.0.0/0 or ::/0, or ranges of the group that together cover every IPv4 or IPv6 address (0.0.0.0/1 and 128.0.0.0/1), the widest first and, while the rest still covers it, the next widest; narrower rules stay",
         "AuthorizeSecurityGroupIngress of the recorded rules, descriptions included",
     ),
     a(
@@ -146,19 +146,19 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(
         "ec2-remove-internet-route",
         Unsafe,
-        "DeleteRoute of the 0.0.0.0/0 and ::/0 routes to an internet gateway in the subnet's route table (every subnet using that table loses its internet path)",
+        "DeleteRoute of the routes to an internet gateway in the subnet's route table whose destinations make the whole internet: 0.0.0.0/0 and ::/0, or ranges that together cover every address such as 0.0.0.0/1 and 128.0.0.0/1 (every subnet using that table loses its internet path)",
         "CreateRoute of the recorded routes",
     ),
     a(
         "ec2-restrict-network-acl",
         Unsafe,
-        "ReplaceNetworkAclEntry of each inbound allow entry from 0.0.0.0/0 or ::/0 that admits all traffic or an administration port, with the VPC's own CIDR as its source (an IPv6 entry is deleted when the VPC has no IPv6 range); traffic from outside the VPC, responses included, is refused afterwards",
+        "ReplaceNetworkAclEntry of each inbound allow entry whose range makes all traffic or an administration port reachable from the whole internet (0.0.0.0/0 or ::/0, or ranges that together cover every address, in rule number order against the deny entries), with the VPC's own CIDR as its source (an IPv6 entry is deleted when the VPC has no IPv6 range); traffic from outside the VPC, responses included, is refused afterwards",
         "ReplaceNetworkAclEntry (or CreateNetworkAclEntry) with the recorded entry",
     ),
     a(
         "ec2-revoke-open-egress",
         Unsafe,
-        "AuthorizeSecurityGroupEgress of tcp/443 to the same range and of all traffic to the group itself, then RevokeSecurityGroupEgress of the ML security group's all-traffic rules to 0.0.0.0/0 and ::/0 (HTTPS still reaches VPC endpoints and S3)",
+        "AuthorizeSecurityGroupEgress of tcp/443 to the same range and of all traffic to the group itself, then RevokeSecurityGroupEgress of the ML security group's all-traffic rules to 0.0.0.0/0 and ::/0 or to ranges that together cover every address (HTTPS still reaches VPC endpoints and S3)",
         "AuthorizeSecurityGroupEgress of the recorded rules; RevokeSecurityGroupEgress of the added ones",
     ),
     a(
@@ -277,6 +277,12 @@ pub fn action(id: &str) -> Option<&'static ActionInfo> {
     ACTIONS.iter().find(|a| a.id == id)
 }
 
+/// The applicability of the fix with this id: what the plan gives its actions and the docs
+/// print. A fix missing from the catalogue is unsafe (the default, STYLE.md).
+pub fn applicability(id: &str) -> Applicability {
+    action(id).map_or(Applicability::Unsafe, |a| a.applicability)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +303,23 @@ mod tests {
                 a.id,
                 a.applicability
             );
+        }
+    }
+
+    /// The plan takes each fix's applicability from here; an unknown fix is unsafe.
+    #[test]
+    fn applicability_comes_from_the_catalogue() {
+        assert_eq!(
+            applicability("ec2-revoke-open-ingress"),
+            Applicability::Safe
+        );
+        assert_eq!(
+            applicability("ec2-revoke-open-egress"),
+            Applicability::Unsafe
+        );
+        assert_eq!(applicability("no-such-fix"), Applicability::Unsafe);
+        for a in ACTIONS {
+            assert_eq!(applicability(a.id), a.applicability, "{}", a.id);
         }
     }
 

@@ -318,10 +318,9 @@ impl<'a> Ctx<'a> {
 
     fn enable_rotation(&mut self, f: &Finding, key: &Value) {
         let (region, key_id) = (f.resource.region.clone(), s(key, "KeyId").to_string());
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "kms-enable-rotation",
-            Applicability::Safe,
             &f.resource.arn,
             format!("turn on automatic rotation of key {key_id}"),
             Op::EnableKeyRotation {
@@ -347,10 +346,9 @@ impl<'a> Ctx<'a> {
                 if let Some(d) = key.get("DeletionDate") {
                     before["DeletionDate"] = d.clone();
                 }
-                self.push(Action::change(
+                self.push(change(
                     &f.rule_id,
                     fix,
-                    Applicability::Safe,
                     &f.resource.arn,
                     format!("cancel the scheduled deletion of key {key_id}"),
                     Op::CancelKeyDeletion {
@@ -372,10 +370,9 @@ impl<'a> Ctx<'a> {
                 return;
             }
         }
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Safe,
             &f.resource.arn,
             format!("enable key {key_id}"),
             Op::EnableKey {
@@ -399,10 +396,9 @@ impl<'a> Ctx<'a> {
         };
         let (region, key_id) = (f.resource.region.clone(), s(key, "KeyId").to_string());
         let after = docs::restrict_key_policy(policy, &self.partition, &self.account);
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "kms-restrict-key-policy",
-            Applicability::Unsafe,
             &f.resource.arn,
             format!(
                 "remove the statements of key {key_id}'s policy that any AWS principal can use"
@@ -429,10 +425,9 @@ impl<'a> Ctx<'a> {
         let key_ref = Ctx::key_ref(&region);
         let placeholder = format!("${{{key_ref}}}");
         let fix = "kms-create-key";
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Safe,
             &f.resource.arn,
             format!("create a customer-managed key for ML data in {region}"),
             Op::CreateKey {
@@ -446,10 +441,9 @@ impl<'a> Ctx<'a> {
             created(),
         ));
         self.push(
-            Action::change(
+            change(
                 &f.rule_id,
                 fix,
-                Applicability::Safe,
                 &f.resource.arn,
                 "turn on automatic rotation of the new key",
                 Op::EnableKeyRotation {
@@ -467,10 +461,9 @@ impl<'a> Ctx<'a> {
             .unread(),
         );
         self.push(
-            Action::change(
+            change(
                 &f.rule_id,
                 fix,
-                Applicability::Safe,
                 &f.resource.arn,
                 format!("name the new key {ML_KEY_ALIAS}"),
                 Op::CreateAlias {
@@ -500,10 +493,9 @@ impl<'a> Ctx<'a> {
 
     fn block_public_access(&mut self, f: &Finding, b: &Value) {
         let (bucket, region) = (s(b, "Name").to_string(), Ctx::bucket_region(b));
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "s3-block-public-access",
-            Applicability::Safe,
             &f.resource.arn,
             format!("block public access to bucket {bucket}"),
             Op::PutPublicAccessBlock {
@@ -531,10 +523,9 @@ impl<'a> Ctx<'a> {
             return;
         };
         let (config, r) = self.sse(&region, &key);
-        let mut action = Action::change(
+        let mut action = change(
             &f.rule_id,
             "s3-default-encryption-kms",
-            Applicability::Safe,
             &f.resource.arn,
             format!(
                 "encrypt new objects of bucket {bucket} with SSE-KMS and a customer-managed key"
@@ -560,10 +551,9 @@ impl<'a> Ctx<'a> {
         let (bucket, region) = (s(b, "Name").to_string(), Ctx::bucket_region(b));
         let before = b.get("Policy").filter(|p| p.is_object()).cloned();
         let after = docs::with_tls_only(before.as_ref(), &self.partition, &bucket);
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             "s3-deny-insecure-transport",
-            Applicability::Safe,
             &f.resource.arn,
             format!("deny requests to bucket {bucket} made without TLS"),
             Op::PutBucketPolicy {
@@ -584,7 +574,6 @@ impl<'a> Ctx<'a> {
         &self,
         f: &Finding,
         fix: &str,
-        applicability: Applicability,
         region: &str,
         group_id: &str,
         direction: Direction,
@@ -620,10 +609,9 @@ impl<'a> Ctx<'a> {
                         description,
                     },
                 };
-                Action::change(
+                change(
                     &f.rule_id,
                     fix,
-                    applicability,
                     &f.resource.arn,
                     summary,
                     op,
@@ -650,10 +638,9 @@ impl<'a> Ctx<'a> {
                         description: description.clone(),
                     },
                 };
-                Action::change(
+                change(
                     &f.rule_id,
                     fix,
-                    applicability,
                     &f.resource.arn,
                     summary,
                     op,
@@ -668,42 +655,26 @@ impl<'a> Ctx<'a> {
     fn revoke_open_ingress(&mut self, f: &Finding, sg: &Value) {
         let region = f.resource.region.clone();
         let group_id = s(sg, "GroupId").to_string();
-        let admin = &self.scope.admin_ports;
-        let mut any = false;
-        for perm in list(sg, "IpPermissions") {
-            let all = all_ports(perm);
-            let exposes_admin = admin.iter().any(|p| admits_port(perm, *p));
-            if !(all || exposes_admin) {
-                continue;
-            }
-            for (rule, desc) in split_permission(perm) {
-                if rule
-                    .cidr
-                    .as_deref()
-                    .or(rule.ipv6_cidr.as_deref())
-                    .is_some_and(cidr::is_world)
-                {
-                    any = true;
-                    let a = self.sg_rule_action(
-                        f,
-                        "ec2-revoke-open-ingress",
-                        Applicability::Safe,
-                        &region,
-                        &group_id,
-                        Direction::Ingress,
-                        rule,
-                        Some(desc),
-                    );
-                    self.push(a);
-                }
-            }
-        }
-        if !any {
+        let open = open_sg_rules(&list(sg, "IpPermissions"), &self.scope.admin_ports);
+        if open.is_empty() {
             self.manual(
                 f,
                 "ec2-revoke-open-ingress",
                 "no rule open to the internet was found in the snapshot",
             );
+            return;
+        }
+        for (rule, desc) in open {
+            let a = self.sg_rule_action(
+                f,
+                "ec2-revoke-open-ingress",
+                &region,
+                &group_id,
+                Direction::Ingress,
+                rule,
+                Some(desc),
+            );
+            self.push(a);
         }
     }
 
@@ -728,16 +699,8 @@ impl<'a> Ctx<'a> {
             .iter()
             .any(|(r, _)| r.canonical() == https.canonical())
         {
-            let a = self.sg_rule_action(
-                f,
-                fix,
-                Applicability::Safe,
-                &region,
-                &group_id,
-                Direction::Ingress,
-                https,
-                None,
-            );
+            let a =
+                self.sg_rule_action(f, fix, &region, &group_id, Direction::Ingress, https, None);
             self.push(a);
         }
         let trusted = self.scope.trusted_cidrs.clone();
@@ -755,7 +718,6 @@ impl<'a> Ctx<'a> {
                 let a = self.sg_rule_action(
                     f,
                     fix,
-                    Applicability::Safe,
                     &region,
                     &group_id,
                     Direction::Ingress,
@@ -779,7 +741,6 @@ impl<'a> Ctx<'a> {
                     let a = self.sg_rule_action(
                         f,
                         "ec2-empty-default-security-group",
-                        Applicability::Safe,
                         &region,
                         &group_id,
                         direction,
@@ -803,38 +764,23 @@ impl<'a> Ctx<'a> {
         let has = |r: &SgRule| existing.iter().any(|(e, _)| e.canonical() == r.canonical());
         let mut adds = Vec::new();
         let mut revokes = Vec::new();
-        for perm in list(sg, "IpPermissionsEgress") {
-            if !all_ports(perm) {
-                continue;
+        // Every port out to the whole internet (NI-015): no administration-port probes.
+        for (rule, desc) in open_sg_rules(&list(sg, "IpPermissionsEgress"), &[]) {
+            if let Some(range) = rule_cidr(&rule) {
+                let https = SgRule::tcp(443).with_cidr(range);
+                if !adds.contains(&https) {
+                    adds.push(https);
+                }
             }
-            for (rule, desc) in split_permission(perm) {
-                let Some(world) = rule
-                    .cidr
-                    .clone()
-                    .or_else(|| rule.ipv6_cidr.clone())
-                    .filter(|c| cidr::is_world(c))
-                else {
-                    continue;
-                };
-                adds.push(SgRule::tcp(443).with_cidr(&world));
-                revokes.push((rule, desc));
-            }
+            revokes.push((rule, desc));
         }
         if !revokes.is_empty() {
             adds.push(SgRule::all().with_group(&group_id));
         }
         for rule in adds {
             if !has(&rule) {
-                let a = self.sg_rule_action(
-                    f,
-                    fix,
-                    Applicability::Unsafe,
-                    &region,
-                    &group_id,
-                    Direction::Egress,
-                    rule,
-                    None,
-                );
+                let a =
+                    self.sg_rule_action(f, fix, &region, &group_id, Direction::Egress, rule, None);
                 self.push(a);
             }
         }
@@ -842,7 +788,6 @@ impl<'a> Ctx<'a> {
             let a = self.sg_rule_action(
                 f,
                 fix,
-                Applicability::Unsafe,
                 &region,
                 &group_id,
                 Direction::Egress,
@@ -896,17 +841,7 @@ impl<'a> Ctx<'a> {
         let fix = "ec2-create-flow-logs";
         let b = || (name.to_string(), region.to_string());
         let change = |summary: String, op: Op, aspect: Aspect, before: Value, after: Value| {
-            Action::change(
-                &f.rule_id,
-                fix,
-                Applicability::Safe,
-                arn,
-                summary,
-                op,
-                aspect,
-                before,
-                after,
-            )
+            change(&f.rule_id, fix, arn, summary, op, aspect, before, after)
         };
         self.push(change(
             format!("create bucket {name} for VPC flow logs"),
@@ -1013,10 +948,9 @@ impl<'a> Ctx<'a> {
                 }
             },
         };
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Safe,
             &f.resource.arn,
             format!("record all traffic of {vpc_id} in flow logs to {destination}"),
             Op::CreateFlowLogs {
@@ -1039,10 +973,9 @@ impl<'a> Ctx<'a> {
         let region = f.resource.region.clone();
         let subnet_id = s(subnet, "SubnetId").to_string();
         if subnet.get("MapPublicIpOnLaunch").and_then(Value::as_bool) == Some(true) {
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 "ec2-disable-public-ip-on-launch",
-                Applicability::Safe,
                 &f.resource.arn,
                 format!("stop assigning public addresses in {subnet_id}"),
                 Op::ModifySubnetAttribute {
@@ -1062,23 +995,30 @@ impl<'a> Ctx<'a> {
             return;
         };
         let table_id = s(table, "RouteTableId").to_string();
-        for route in list(table, "Routes") {
-            let dest = route
-                .get("DestinationCidrBlock")
-                .or_else(|| route.get("DestinationIpv6CidrBlock"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+        // Routes to an internet gateway whose destinations together are the whole internet
+        // (as NI-006 and `lib.net.internet_routes`), peeled as `cidr::world_openers`.
+        let to_gateway: Vec<&Value> = list(table, "Routes")
+            .into_iter()
+            .filter(|r| {
+                s(r, "GatewayId").starts_with("igw-")
+                    && !s(r, "State").eq_ignore_ascii_case("blackhole")
+            })
+            .collect();
+        let open = cidr::world_openers(
+            &to_gateway
+                .iter()
+                .map(|r| route_destination(r))
+                .collect::<Vec<_>>(),
+        );
+        for route in to_gateway {
+            let dest = route_destination(route);
             let gateway = s(route, "GatewayId");
-            if !cidr::is_world(dest)
-                || !gateway.starts_with("igw-")
-                || s(route, "State").eq_ignore_ascii_case("blackhole")
-            {
+            if !open.iter().any(|o| o == dest) {
                 continue;
             }
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 "ec2-remove-internet-route",
-                Applicability::Unsafe,
                 &self.ec2_arn(&region, "route-table", &table_id),
                 format!(
                     "remove the route from {table_id} to internet gateway {gateway} for {dest}"
@@ -1145,46 +1085,44 @@ impl<'a> Ctx<'a> {
             .first()
             .map(|a| s(a, "Ipv6CidrBlock").to_string())
             .filter(|c| !c.is_empty());
-        let admin = self.scope.admin_ports.clone();
-        for raw in list(acl, "Entries") {
-            let Some(e) = AclEntry::from_aws(raw) else {
-                continue;
-            };
-            let source = e.cidr_block.clone().or_else(|| e.ipv6_cidr_block.clone());
-            if e.egress
-                || e.rule_action != "allow"
-                || !source.as_deref().is_some_and(cidr::is_world)
-                || !(acl_all_ports(&e) || admin.iter().any(|p| acl_admits(&e, *p)))
-            {
-                continue;
+        let inbound: Vec<AclEntry> = list(acl, "Entries")
+            .into_iter()
+            .filter_map(AclEntry::from_aws)
+            .filter(|e| !e.egress)
+            .collect();
+        // The entry as the fix leaves it: its range narrowed to the VPC's, or None (deleted)
+        // for an IPv6 entry when the VPC has no IPv6 range.
+        let narrow = |e: &AclEntry| -> Option<AclEntry> {
+            if e.ipv6_cidr_block.is_some() && e.cidr_block.is_none() {
+                v6.as_ref().map(|range| AclEntry {
+                    ipv6_cidr_block: Some(range.clone()),
+                    ..e.clone()
+                })
+            } else {
+                Some(AclEntry {
+                    cidr_block: Some(v4.clone()),
+                    ..e.clone()
+                })
             }
+        };
+        let open = open_acl_entries(&inbound, &self.scope.admin_ports, narrow);
+        for e in inbound.iter().filter(|e| open.contains(&e.rule_number)) {
             let aspect = Aspect::NetworkAclEntry {
                 region: region.clone(),
                 network_acl_id: acl_id.clone(),
                 rule_number: e.rule_number,
                 egress: false,
             };
-            let ipv6 = e.ipv6_cidr_block.is_some();
-            let narrowed = match (ipv6, &v6) {
-                (false, _) => Some(AclEntry {
-                    cidr_block: Some(v4.clone()),
-                    ..e.clone()
-                }),
-                (true, Some(range)) => Some(AclEntry {
-                    ipv6_cidr_block: Some(range.clone()),
-                    ..e.clone()
-                }),
-                (true, None) => None,
-            };
+            let narrowed = narrow(e);
             let action = match narrowed {
-                Some(n) => Action::change(
+                Some(n) => change(
                     &f.rule_id,
                     fix,
-                    Applicability::Unsafe,
                     &f.resource.arn,
                     format!(
-                        "narrow inbound rule {} of {acl_id} from the internet to the VPC",
-                        e.rule_number
+                        "narrow inbound rule {} of {acl_id} from {} to the VPC",
+                        e.rule_number,
+                        internet_part(acl_source(e))
                     ),
                     Op::ReplaceNetworkAclEntry {
                         region: region.clone(),
@@ -1195,14 +1133,14 @@ impl<'a> Ctx<'a> {
                     e.to_aws(),
                     n.to_aws(),
                 ),
-                None => Action::change(
+                None => change(
                     &f.rule_id,
                     fix,
-                    Applicability::Unsafe,
                     &f.resource.arn,
                     format!(
-                        "delete inbound rule {} of {acl_id} (::/0, and the VPC has no IPv6 range)",
-                        e.rule_number
+                        "delete inbound rule {} of {acl_id} ({}, and the VPC has no IPv6 range)",
+                        e.rule_number,
+                        acl_source(e)
                     ),
                     Op::DeleteNetworkAclEntry {
                         region: region.clone(),
@@ -1275,17 +1213,7 @@ impl<'a> Ctx<'a> {
         }
         let target = f.resource.arn.clone();
         let change = |summary: String, op: Op, aspect: Aspect, before: Value, after: Value| {
-            Action::change(
-                &f.rule_id,
-                fix,
-                Applicability::Unsafe,
-                &target,
-                summary,
-                op,
-                aspect,
-                before,
-                after,
-            )
+            change(&f.rule_id, fix, &target, summary, op, aspect, before, after)
         };
         let interface = missing.iter().any(|(_, k)| *k == "Interface");
         let group_ref = format!("endpoint_group_{vpc_id}");
@@ -1423,10 +1351,9 @@ impl<'a> Ctx<'a> {
             .collect();
         for (service, kind) in missing {
             let gateway = *kind == "Gateway";
-            let mut action = Action::change(
+            let mut action = change(
                 &f.rule_id,
                 "ec2-create-sagemaker-endpoints",
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!(
                     "create the {} endpoint {service} in {vpc_id}",
@@ -1549,10 +1476,9 @@ impl<'a> Ctx<'a> {
                 a.summary = format!("{}; {} role", a.summary, trust_summary(fix));
                 a.finish();
             }
-            None => self.push(Action::change(
+            None => self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!("{} role {role_name}", trust_summary(fix)),
                 Op::UpdateAssumeRolePolicy {
@@ -1615,10 +1541,9 @@ impl<'a> Ctx<'a> {
             policy_name: docs::SCOPED_POLICY_NAME.into(),
         };
         if !existing.as_ref().is_some_and(|e| inline.same(e, &scoped)) {
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!(
                     "give role {role_name} a scoped inline policy: buckets {}, SageMaker logs{}",
@@ -1648,10 +1573,9 @@ impl<'a> Ctx<'a> {
             if !broad {
                 continue;
             }
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!("detach {arn} from role {role_name}"),
                 Op::DetachRolePolicy {
@@ -1674,10 +1598,9 @@ impl<'a> Ctx<'a> {
             if name == docs::SCOPED_POLICY_NAME || !docs::broad_document(doc) {
                 continue;
             }
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &f.resource.arn,
                 format!("delete inline policy {name} of role {role_name}"),
                 Op::DeleteRolePolicy {
@@ -1715,10 +1638,9 @@ impl<'a> Ctx<'a> {
             .any(|a| a.aspect.as_ref() == Some(&policy_aspect));
         if !known && !planned {
             let document = docs::boundary_policy(&self.partition, &self.account);
-            self.push(Action::change(
+            self.push(change(
                 &f.rule_id,
                 fix,
-                Applicability::Unsafe,
                 &arn,
                 format!("create the permissions boundary {arn} for ML execution roles"),
                 Op::CreatePolicy {
@@ -1733,10 +1655,9 @@ impl<'a> Ctx<'a> {
                 json!({"id": arn, "document": normalize_document(&document)}),
             ));
         }
-        self.push(Action::change(
+        self.push(change(
             &f.rule_id,
             fix,
-            Applicability::Unsafe,
             &f.resource.arn,
             format!("cap role {role_name} with the permissions boundary {BOUNDARY_NAME}"),
             Op::PutRolePermissionsBoundary {
@@ -1841,13 +1762,118 @@ fn all_ports(perm: &Value) -> bool {
             && perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535) >= 65535)
 }
 
-fn admits_port(perm: &Value, port: u16) -> bool {
+/// An action of fix `fix`, with the fix's applicability from the catalog (the one source the
+/// rule docs and `docs/remediation.md` are written from).
+#[allow(clippy::too_many_arguments)]
+fn change(
+    rule_id: &str,
+    fix: &str,
+    target: &str,
+    summary: impl Into<String>,
+    op: Op,
+    aspect: Aspect,
+    before: Value,
+    after: Value,
+) -> Action {
+    Action::change(
+        rule_id,
+        fix,
+        catalog::applicability(fix),
+        target,
+        summary,
+        op,
+        aspect,
+        before,
+        after,
+    )
+}
+
+/// The IPv4 or IPv6 destination of a route ("" for a prefix list).
+fn route_destination(route: &Value) -> &str {
+    route
+        .get("DestinationCidrBlock")
+        .or_else(|| route.get("DestinationIpv6CidrBlock"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// One kind of traffic that "open to the internet" is asked about: every port of a class
+/// (`all` protocols, `tcp`, `udp`), or one port over tcp or udp. As the probes of NI-001,
+/// NI-002, NI-013 and NI-015.
+#[derive(Debug, Clone, Copy)]
+enum Probe {
+    Class(&'static str),
+    Port(&'static str, u16),
+}
+
+fn probes(admin_ports: &[u16]) -> Vec<Probe> {
+    let mut out = vec![
+        Probe::Class("all"),
+        Probe::Class("tcp"),
+        Probe::Class("udp"),
+    ];
+    for proto in ["tcp", "udp"] {
+        out.extend(admin_ports.iter().map(|p| Probe::Port(proto, *p)));
+    }
+    out
+}
+
+/// The permission admits all of the probe's traffic (`lib.net.admits_class`, `lib.net.admits`).
+fn perm_admits(perm: &Value, probe: Probe) -> bool {
     let p = perm_protocol(perm);
-    let port = i64::from(port);
-    p == "-1"
-        || (matches!(p.as_str(), "tcp" | "udp")
-            && perm.get("FromPort").and_then(Value::as_i64).unwrap_or(0) <= port
-            && port <= perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535))
+    if p == "-1" {
+        return true;
+    }
+    match probe {
+        Probe::Class(k) => k != "all" && p == k && all_ports(perm),
+        Probe::Port(proto, port) => {
+            let port = i64::from(port);
+            p == proto
+                && perm.get("FromPort").and_then(Value::as_i64).unwrap_or(0) <= port
+                && port <= perm.get("ToPort").and_then(Value::as_i64).unwrap_or(65535)
+        }
+    }
+}
+
+fn rule_cidr(rule: &SgRule) -> Option<&str> {
+    rule.cidr.as_deref().or(rule.ipv6_cidr.as_deref())
+}
+
+/// The CIDR rules of a group's permissions (one direction) that make some probe's traffic
+/// reach the whole IPv4 or IPv6 internet, across permissions (AWS admits the union of a
+/// group's rules): for each probe, `cidr::world_openers` of the ranges of the permissions
+/// that admit it. Revoking exactly these closes every probe, and leaves every other rule.
+fn open_sg_rules(perms: &[&Value], admin_ports: &[u16]) -> Vec<(SgRule, Option<String>)> {
+    let split: Vec<(&Value, SgRule, Option<String>)> = perms
+        .iter()
+        .flat_map(|p| {
+            split_permission(p)
+                .into_iter()
+                .map(move |(r, d)| (*p, r, d))
+        })
+        .collect();
+    let mut chosen = vec![false; split.len()];
+    for probe in probes(admin_ports) {
+        let admitted: Vec<(usize, &str)> = split
+            .iter()
+            .enumerate()
+            .filter(|(_, (perm, _, _))| perm_admits(perm, probe))
+            .filter_map(|(i, (_, rule, _))| rule_cidr(rule).map(|c| (i, c)))
+            .collect();
+        let ranges: Vec<&str> = admitted.iter().map(|(_, c)| *c).collect();
+        let openers = cidr::world_openers(&ranges);
+        for (i, c) in admitted {
+            if openers.iter().any(|o| o == c) {
+                chosen[i] = true;
+            }
+        }
+    }
+    split
+        .into_iter()
+        .zip(chosen)
+        .filter(|(_, keep)| *keep)
+        .map(|((_, rule, desc), _)| (rule, desc))
+        .collect()
 }
 
 fn acl_all_ports(e: &AclEntry) -> bool {
@@ -1857,12 +1883,124 @@ fn acl_all_ports(e: &AclEntry) -> bool {
             && e.port_to.unwrap_or(65535) >= 65535)
 }
 
-fn acl_admits(e: &AclEntry, port: u16) -> bool {
-    let port = i32::from(port);
-    e.protocol == "-1"
-        || (matches!(e.protocol.as_str(), "6" | "17")
-            && e.port_from.unwrap_or(0) <= port
-            && port <= e.port_to.unwrap_or(65535))
+/// The entry matches all of the probe's traffic (`lib.net.acl_covers_class`,
+/// `lib.net.acl_matches`).
+fn acl_in_probe(e: &AclEntry, probe: Probe) -> bool {
+    if e.protocol == "-1" {
+        return true;
+    }
+    let number = |proto: &str| if proto == "tcp" { "6" } else { "17" };
+    match probe {
+        Probe::Class(k) => k != "all" && e.protocol == number(k) && acl_all_ports(e),
+        Probe::Port(proto, port) => {
+            let port = i32::from(port);
+            e.protocol == number(proto)
+                && e.port_from.unwrap_or(0) <= port
+                && port <= e.port_to.unwrap_or(65535)
+        }
+    }
+}
+
+/// A range of an open rule, for summaries: "the internet", or "128.0.0.0/1 (part of the
+/// internet)" when the range is one of several that together make it.
+fn internet_part(range: &str) -> String {
+    if cidr::is_world(range) {
+        "the internet".to_string()
+    } else {
+        format!("{range} (part of the internet)")
+    }
+}
+
+fn acl_source(e: &AclEntry) -> &str {
+    e.cidr_block
+        .as_deref()
+        .or(e.ipv6_cidr_block.as_deref())
+        .unwrap_or("")
+}
+
+/// `lib.net.acl_cover`: the rule numbers of the allow entries of `matching` (entries that
+/// match one kind of traffic) whose ranges make it admitted from the whole IPv4 or IPv6
+/// internet. The first entry by rule number decides, so that is: the allow ranges cover the
+/// family, and every deny range is covered by allow entries with lower rule numbers.
+fn acl_cover(matching: &[&AclEntry]) -> Vec<i32> {
+    let mut out = Vec::new();
+    for v6 in [false, true] {
+        let parsed: Vec<(&AclEntry, cidr::Cidr)> = matching
+            .iter()
+            .filter_map(|e| cidr::Cidr::parse(acl_source(e)).map(|c| (*e, c)))
+            .filter(|(_, c)| c.is_v6() == v6)
+            .collect();
+        let allows: Vec<(i32, cidr::Cidr)> = parsed
+            .iter()
+            .filter(|(e, _)| e.rule_action == "allow")
+            .map(|(e, c)| (e.rule_number, *c))
+            .collect();
+        let blocks: Vec<cidr::Cidr> = allows.iter().map(|(_, c)| *c).collect();
+        let Some(first) = blocks.first() else {
+            continue;
+        };
+        if !cidr::covers(&first.world(), &blocks) {
+            continue;
+        }
+        let refused = parsed.iter().any(|(d, db)| {
+            d.rule_action == "deny" && {
+                let earlier: Vec<cidr::Cidr> = allows
+                    .iter()
+                    .filter(|(n, _)| *n < d.rule_number)
+                    .map(|(_, c)| *c)
+                    .collect();
+                !cidr::covers(db, &earlier)
+            }
+        });
+        if refused {
+            continue;
+        }
+        for (n, c) in &allows {
+            if !blocks
+                .iter()
+                .any(|o| o.prefix_len() < c.prefix_len() && o.contains(c))
+            {
+                out.push(*n);
+            }
+        }
+    }
+    out
+}
+
+/// The inbound allow entries to narrow so that no probe's traffic is admitted from the whole
+/// internet any more: those of `acl_cover` for every probe, then, on the ACL as it will be
+/// (`narrow` gives an entry's replacement, None when it is deleted), again while a probe is
+/// still open.
+fn open_acl_entries(
+    inbound: &[AclEntry],
+    admin_ports: &[u16],
+    narrow: impl Fn(&AclEntry) -> Option<AclEntry>,
+) -> BTreeSet<i32> {
+    let mut current: Vec<AclEntry> = inbound.to_vec();
+    let mut out = BTreeSet::new();
+    loop {
+        let mut round = BTreeSet::new();
+        for probe in probes(admin_ports) {
+            let matching: Vec<&AclEntry> =
+                current.iter().filter(|e| acl_in_probe(e, probe)).collect();
+            round.extend(acl_cover(&matching));
+        }
+        round.retain(|n| !out.contains(n));
+        if round.is_empty() {
+            return out;
+        }
+        current = current
+            .into_iter()
+            .filter_map(|e| {
+                if round.contains(&e.rule_number) {
+                    narrow(&e)
+                } else {
+                    Some(e)
+                }
+            })
+            .collect();
+        out.extend(round);
+    }
 }
 
 /// The remediation plan for a snapshot's findings.
