@@ -119,7 +119,8 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
     // operation name), where AWS uses the actions the shipped policy grants
     // (s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock,
     // s3:GetAccountPublicAccessBlock); moto's denial of the latter is not in S3 Control's
-    // error shape, so the SDK reads no error code (`Unknown`): still a gap, never data.
+    // error shape, so mlguard reads the code from the response body (AccessDenied): a gap,
+    // never data.
     // Everything else must be readable under exactly the shipped policy.
     let domain_tags = format!("sagemaker:ListTags {domain} ResponseError");
     let exact = user(&admin, "mlguard-scanner", &scan_policy());
@@ -130,7 +131,7 @@ fn a_scan_under_the_shipped_policy_reads_everything() {
         .collect();
     moto_quirks.push(domain_tags.clone());
     moto_quirks.push(format!(
-        "s3control:GetPublicAccessBlock {} Unknown",
+        "s3control:GetPublicAccessBlock {} AccessDenied",
         moto::ACCOUNT
     ));
     moto_quirks.sort();

@@ -408,11 +408,13 @@ acl_allow(entry) if lower(entry.RuleAction) == "allow"
 acl_deny(entry) if lower(entry.RuleAction) == "deny"
 
 # The rule numbers of the allow entries that make `matching` (the entries of one direction
-# that match one kind of traffic) admit it from the whole IPv4 or IPv6 internet; empty when
-# they do not. The first entry by rule number that matches a packet decides it, so every
-# address is admitted exactly when the allow entries cover the whole family and every deny
-# entry's range is covered by allow entries with lower rule numbers. The entries returned
-# are the widest allow ranges.
+# that match one kind of traffic) admit it from the internet; empty when they do not. The
+# traffic is admitted from the internet when the allow entries together cover the whole IPv4
+# (or IPv6) address space and at least one of them is reached: deny entries with lower rule
+# numbers do not refuse all of its range. A lower-numbered deny of part of the space (a
+# private range, one address) carves an exception out of an ACL that is still open to the
+# internet; a deny of everything before the allows closes it. The entries returned are the
+# widest allow ranges.
 acl_cover(matching) := acl_cover_parsed(matching, parse_acl(matching))
 
 # The range of each entry, parsed once: {rule number: [family, bits]} (the entries of one
@@ -424,7 +426,7 @@ acl_cover_parsed(matching, parsed) := {e.RuleNumber |
 	allows := [[a.RuleNumber, b] | some a in matching; acl_allow(a); [fam, b] = parsed[a.RuleNumber]]
 	blocks := {b | some [_, b] in allows}
 	covers("", blocks)
-	not acl_refuses_some(matching, fam, allows, parsed)
+	acl_reaches_some(matching, fam, allows, parsed)
 	top := widest(blocks)
 	some e in matching
 	acl_allow(e)
@@ -432,13 +434,16 @@ acl_cover_parsed(matching, parsed) := {e.RuleNumber |
 	eb in top
 }
 
-# A deny entry of `matching` refuses some address of family `fam` that no allow entry with a
-# lower rule number admitted first.
-acl_refuses_some(matching, fam, allows, parsed) if {
-	some d in matching
-	acl_deny(d)
-	[fam, db] = parsed[d.RuleNumber]
-	not covers(db, {b | some [n, b] in allows; n < d.RuleNumber})
+# Some allow entry of family `fam` is reached by some address: the deny entries of
+# `matching` with lower rule numbers do not refuse all of its range.
+acl_reaches_some(matching, fam, allows, parsed) if {
+	some [n, b] in allows
+	not covers(b, {db |
+		some d in matching
+		acl_deny(d)
+		d.RuleNumber < n
+		[fam, db] = parsed[d.RuleNumber]
+	})
 }
 
 # Human-readable protocol/port range of an entry.

@@ -5,12 +5,12 @@
 #   remote-administration or database port of the configured `admin_ports` over tcp or
 #   udp, from the whole internet. Entries apply in rule number order and the first entry
 #   that matches a packet decides it, so the traffic is open to the internet when, among
-#   the inbound entries that match it, the allow entries cover every IPv4 (or every IPv6)
-#   address and every deny entry's range is already admitted by allow entries with lower
-#   rule numbers. 0.0.0.0/0 in one entry, or 0.0.0.0/1 and 128.0.0.0/1 in two, are the
-#   whole IPv4 internet; a lower-numbered deny entry for any part of it (a single /32)
-#   takes that part out. The message names the allow entries whose ranges make the
-#   internet. An entry for return traffic (such as tcp 1024-65535) counts for the
+#   the inbound entries that match it, the allow entries together cover every IPv4 (or
+#   every IPv6) address and deny entries with lower rule numbers do not refuse all of
+#   them. 0.0.0.0/0 in one entry, or 0.0.0.0/1 and 128.0.0.0/1 in two, are the whole IPv4
+#   internet; a lower-numbered deny of part of it (a private range, a single /32) is an
+#   exception and the ACL is still open, while a deny of the whole space before the allows
+#   closes it. The message names the allow entries whose ranges make the internet. An entry for return traffic (such as tcp 1024-65535) counts for the
 #   administration ports inside its range (3389, 5432, 8888 and others), as it does for
 #   Security Hub and CIS.
 # custom:

@@ -100,16 +100,17 @@ test_earlier_deny_of_tcp_only_leaves_all_traffic_denied if {
 	])
 }
 
-# Not the whole internet any more: 10.0.0.0/8 is refused before rule 100 is reached.
-test_earlier_deny_of_narrower_source_passes if {
-	count(deny) == 0 with input as mk_snap([
+# Still open to the internet: the deny carves 10.0.0.0/8 out, rule 100 admits the rest.
+test_earlier_deny_of_narrower_source_still_denied if {
+	count(deny) == 1 with input as mk_snap([
 		mk_entry(90, "deny", "-1", "10.0.0.0/8", []),
 		mk_entry(100, "allow", "-1", "0.0.0.0/0", []),
 	])
 }
 
-test_earlier_deny_of_one_address_takes_it_out_passes if {
-	count(deny) == 0 with input as mk_snap([
+# Refusing one address first is an exception, not a closed port.
+test_earlier_deny_of_one_address_still_denied if {
+	count(deny) == 1 with input as mk_snap([
 		mk_entry(90, "deny", "6", "198.51.100.7/32", [22, 22]),
 		mk_entry(100, "allow", "6", "0.0.0.0/0", [22, 22]),
 	])
@@ -141,8 +142,8 @@ test_deny_covered_by_earlier_allows_does_not_help_denied if {
 	])
 }
 
-test_deny_between_halves_takes_out_part_passes if {
-	count(deny) == 0 with input as mk_snap([
+test_deny_between_halves_takes_out_part_still_denied if {
+	count(deny) == 1 with input as mk_snap([
 		mk_entry(100, "allow", "6", "0.0.0.0/1", [22, 22]),
 		mk_entry(105, "deny", "6", "200.0.0.0/8", [22, 22]),
 		mk_entry(110, "allow", "6", "128.0.0.0/1", [22, 22]),
@@ -217,4 +218,20 @@ test_egress_allow_all_passes if {
 
 test_every_network_acl_is_applicable if {
 	count(applicable) == 1 with input as mk_snap([])
+}
+
+test_earlier_deny_of_everything_before_the_halves_passes if {
+	count(deny) == 0 with input as mk_snap([
+		mk_entry(90, "deny", "6", "0.0.0.0/0", [22, 22]),
+		mk_entry(100, "allow", "6", "0.0.0.0/1", [22, 22]),
+		mk_entry(110, "allow", "6", "128.0.0.0/1", [22, 22]),
+	])
+}
+
+test_earlier_denies_covering_each_half_pass if {
+	count(deny) == 0 with input as mk_snap([
+		mk_entry(90, "deny", "6", "0.0.0.0/1", [22, 22]),
+		mk_entry(95, "deny", "6", "128.0.0.0/1", [22, 22]),
+		mk_entry(100, "allow", "6", "0.0.0.0/0", [22, 22]),
+	])
 }

@@ -1919,9 +1919,10 @@ fn acl_source(e: &AclEntry) -> &str {
 }
 
 /// `lib.net.acl_cover`: the rule numbers of the allow entries of `matching` (entries that
-/// match one kind of traffic) whose ranges make it admitted from the whole IPv4 or IPv6
-/// internet. The first entry by rule number decides, so that is: the allow ranges cover the
-/// family, and every deny range is covered by allow entries with lower rule numbers.
+/// match one kind of traffic) whose ranges make it admitted from the internet: the allow
+/// ranges together cover the IPv4 or IPv6 family, and deny entries with lower rule numbers
+/// do not refuse all of at least one of them (a deny of part of the space is an exception,
+/// a deny of all of it before the allows closes the ACL).
 fn acl_cover(matching: &[&AclEntry]) -> Vec<i32> {
     let mut out = Vec::new();
     for v6 in [false, true] {
@@ -1942,17 +1943,15 @@ fn acl_cover(matching: &[&AclEntry]) -> Vec<i32> {
         if !cidr::covers(&first.world(), &blocks) {
             continue;
         }
-        let refused = parsed.iter().any(|(d, db)| {
-            d.rule_action == "deny" && {
-                let earlier: Vec<cidr::Cidr> = allows
-                    .iter()
-                    .filter(|(n, _)| *n < d.rule_number)
-                    .map(|(_, c)| *c)
-                    .collect();
-                !cidr::covers(db, &earlier)
-            }
+        let reached = allows.iter().any(|(n, c)| {
+            let earlier_denies: Vec<cidr::Cidr> = parsed
+                .iter()
+                .filter(|(d, _)| d.rule_action == "deny" && d.rule_number < *n)
+                .map(|(_, db)| *db)
+                .collect();
+            !cidr::covers(c, &earlier_denies)
         });
-        if refused {
+        if !reached {
             continue;
         }
         for (n, c) in &allows {
