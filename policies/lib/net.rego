@@ -409,11 +409,12 @@ acl_deny(entry) if lower(entry.RuleAction) == "deny"
 
 # The rule numbers of the allow entries that make `matching` (the entries of one direction
 # that match one kind of traffic) admit it from the internet; empty when they do not. The
-# traffic is admitted from the internet when the allow entries together cover the whole IPv4
-# (or IPv6) address space and at least one of them is reached: deny entries with lower rule
-# numbers do not refuse all of its range. A lower-numbered deny of part of the space (a
-# private range, one address) carves an exception out of an ACL that is still open to the
-# internet; a deny of everything before the allows closes it. The entries returned are the
+# first entry by rule number that matches a packet decides it, so an allow entry whose range
+# the deny entries with lower rule numbers refuse entirely is never reached. The traffic is
+# admitted from the internet when the allow entries that are reached together cover the
+# whole IPv4 (or IPv6) address space: a lower-numbered deny of part of the space (a private
+# range, one address) is an exception in an ACL that is still open to the internet, while a
+# deny of all of an allow's range before it closes that allow. The entries returned are the
 # widest allow ranges.
 acl_cover(matching) := acl_cover_parsed(matching, parse_acl(matching))
 
@@ -421,30 +422,29 @@ acl_cover(matching) := acl_cover_parsed(matching, parse_acl(matching))
 # direction, whose rule numbers are unique).
 parse_acl(entries) := {e.RuleNumber: b | some e in entries; b := cidr_block(acl_cidr(e))}
 
-acl_cover_parsed(matching, parsed) := {e.RuleNumber |
+acl_cover_parsed(matching, parsed) := {n |
 	some fam in ["4", "6"]
-	allows := [[a.RuleNumber, b] | some a in matching; acl_allow(a); [fam, b] = parsed[a.RuleNumber]]
-	blocks := {b | some [_, b] in allows}
+	live := [[a.RuleNumber, b] |
+		some a in matching
+		acl_allow(a)
+		[fam, b] = parsed[a.RuleNumber]
+		not acl_shadowed(matching, fam, a.RuleNumber, b, parsed)
+	]
+	blocks := {b | some [_, b] in live}
 	covers("", blocks)
-	acl_reaches_some(matching, fam, allows, parsed)
 	top := widest(blocks)
-	some e in matching
-	acl_allow(e)
-	[fam, eb] = parsed[e.RuleNumber]
+	some [n, eb] in live
 	eb in top
 }
 
-# Some allow entry of family `fam` is reached by some address: the deny entries of
-# `matching` with lower rule numbers do not refuse all of its range.
-acl_reaches_some(matching, fam, allows, parsed) if {
-	some [n, b] in allows
-	not covers(b, {db |
-		some d in matching
-		acl_deny(d)
-		d.RuleNumber < n
-		[fam, db] = parsed[d.RuleNumber]
-	})
-}
+# The deny entries of `matching` with rule numbers below `n` refuse every address of the
+# range `b` (family `fam`): an allow entry `n` for `b` is never reached.
+acl_shadowed(matching, fam, n, b, parsed) if covers(b, {db |
+	some d in matching
+	acl_deny(d)
+	d.RuleNumber < n
+	[fam, db] = parsed[d.RuleNumber]
+})
 
 # Human-readable protocol/port range of an entry.
 acl_describe(entry) := "all traffic" if acl_all_protocols(entry)

@@ -4,13 +4,14 @@
 #   A network ACL admits every port (protocol `-1`, or tcp or udp 0-65535), or a
 #   remote-administration or database port of the configured `admin_ports` over tcp or
 #   udp, from the whole internet. Entries apply in rule number order and the first entry
-#   that matches a packet decides it, so the traffic is open to the internet when, among
-#   the inbound entries that match it, the allow entries together cover every IPv4 (or
-#   every IPv6) address and deny entries with lower rule numbers do not refuse all of
-#   them. 0.0.0.0/0 in one entry, or 0.0.0.0/1 and 128.0.0.0/1 in two, are the whole IPv4
-#   internet; a lower-numbered deny of part of it (a private range, a single /32) is an
-#   exception and the ACL is still open, while a deny of the whole space before the allows
-#   closes it. The message names the allow entries whose ranges make the internet. An entry for return traffic (such as tcp 1024-65535) counts for the
+#   that matches a packet decides it, so an allow entry whose whole range lower-numbered
+#   deny entries refuse is never reached, and the traffic is open to the internet when,
+#   among the inbound entries that match it, the allow entries that are reached together
+#   cover every IPv4 (or every IPv6) address. 0.0.0.0/0 in one entry, or 0.0.0.0/1 and
+#   128.0.0.0/1 in two, are the whole IPv4 internet; a lower-numbered deny of part of it
+#   (a private range, a single /32) is an exception and the ACL is still open, while a deny
+#   of an allow's whole range before it closes that allow. The message names the allow
+#   entries whose ranges make the internet. An entry for return traffic (such as tcp 1024-65535) counts for the
 #   administration ports inside its range (3389, 5432, 8888 and others), as it does for
 #   Security Hub and CIS.
 # custom:

@@ -235,3 +235,13 @@ test_earlier_denies_covering_each_half_pass if {
 		mk_entry(100, "allow", "6", "0.0.0.0/0", [22, 22]),
 	])
 }
+
+# The hardened baseline's default ACL: the VPC's own range, then a deny of the port from
+# everywhere before the return-traffic range from everywhere: only the VPC is admitted.
+test_vpc_range_then_deny_then_return_range_passes if {
+	count(deny) == 0 with input as mk_snap([
+		mk_entry(100, "allow", "-1", "10.0.0.0/16", []),
+		mk_entry(200, "deny", "6", "0.0.0.0/0", [3389, 3389]),
+		mk_entry(300, "allow", "6", "0.0.0.0/0", [1024, 65535]),
+	])
+}

@@ -1919,10 +1919,10 @@ fn acl_source(e: &AclEntry) -> &str {
 }
 
 /// `lib.net.acl_cover`: the rule numbers of the allow entries of `matching` (entries that
-/// match one kind of traffic) whose ranges make it admitted from the internet: the allow
-/// ranges together cover the IPv4 or IPv6 family, and deny entries with lower rule numbers
-/// do not refuse all of at least one of them (a deny of part of the space is an exception,
-/// a deny of all of it before the allows closes the ACL).
+/// match one kind of traffic) whose ranges make it admitted from the internet. An allow entry
+/// whose range the deny entries with lower rule numbers refuse entirely is never reached; the
+/// traffic is open when the allow entries that are reached together cover the IPv4 or IPv6
+/// family (a deny of part of the space is an exception, not a closed ACL).
 fn acl_cover(matching: &[&AclEntry]) -> Vec<i32> {
     let mut out = Vec::new();
     for v6 in [false, true] {
@@ -1931,30 +1931,27 @@ fn acl_cover(matching: &[&AclEntry]) -> Vec<i32> {
             .filter_map(|e| cidr::Cidr::parse(acl_source(e)).map(|c| (*e, c)))
             .filter(|(_, c)| c.is_v6() == v6)
             .collect();
-        let allows: Vec<(i32, cidr::Cidr)> = parsed
+        let live: Vec<(i32, cidr::Cidr)> = parsed
             .iter()
             .filter(|(e, _)| e.rule_action == "allow")
+            .filter(|(e, c)| {
+                let earlier_denies: Vec<cidr::Cidr> = parsed
+                    .iter()
+                    .filter(|(d, _)| d.rule_action == "deny" && d.rule_number < e.rule_number)
+                    .map(|(_, db)| *db)
+                    .collect();
+                !cidr::covers(c, &earlier_denies)
+            })
             .map(|(e, c)| (e.rule_number, *c))
             .collect();
-        let blocks: Vec<cidr::Cidr> = allows.iter().map(|(_, c)| *c).collect();
+        let blocks: Vec<cidr::Cidr> = live.iter().map(|(_, c)| *c).collect();
         let Some(first) = blocks.first() else {
             continue;
         };
         if !cidr::covers(&first.world(), &blocks) {
             continue;
         }
-        let reached = allows.iter().any(|(n, c)| {
-            let earlier_denies: Vec<cidr::Cidr> = parsed
-                .iter()
-                .filter(|(d, _)| d.rule_action == "deny" && d.rule_number < *n)
-                .map(|(_, db)| *db)
-                .collect();
-            !cidr::covers(c, &earlier_denies)
-        });
-        if !reached {
-            continue;
-        }
-        for (n, c) in &allows {
+        for (n, c) in &live {
             if !blocks
                 .iter()
                 .any(|o| o.prefix_len() < c.prefix_len() && o.contains(c))
