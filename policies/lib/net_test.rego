@@ -124,6 +124,7 @@ test_acl_cover_passes if {
 	acl_cover([mk_allow(100, "0.0.0.0/0"), mk_allow(110, "10.0.0.0/8")]) == {100}
 	acl_cover([{"RuleNumber": 90, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "10.0.0.0/8"}, mk_allow(100, "0.0.0.0/0")]) == {100}
 	acl_cover([{"RuleNumber": 90, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}, mk_allow(100, "0.0.0.0/0")]) == set()
-	acl_cover([{"RuleNumber": 90, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "0.0.0.0/1"}, mk_allow(100, "0.0.0.0/1"), mk_allow(110, "128.0.0.0/1")]) == {100, 110}
+	acl_cover([{"RuleNumber": 90, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "0.0.0.0/1"}, mk_allow(100, "0.0.0.0/1"), mk_allow(110, "128.0.0.0/1")]) == set()
+	acl_cover([{"RuleNumber": 90, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "10.0.0.0/8"}, mk_allow(100, "0.0.0.0/1"), mk_allow(110, "128.0.0.0/1")]) == {100, 110}
 	acl_cover([mk_allow(80, "0.0.0.0/0"), {"RuleNumber": 90, "RuleAction": "deny", "Protocol": "-1", "CidrBlock": "10.0.0.0/8"}]) == {80}
 }

@@ -238,10 +238,13 @@ test_earlier_denies_covering_each_half_pass if {
 
 # The hardened baseline's default ACL: the VPC's own range, then a deny of the port from
 # everywhere before the return-traffic range from everywhere: only the VPC is admitted.
+# (The configured administration ports of 1024 and above, as harden denies them.)
 test_vpc_range_then_deny_then_return_range_passes if {
-	count(deny) == 0 with input as mk_snap([
-		mk_entry(100, "allow", "-1", "10.0.0.0/16", []),
-		mk_entry(200, "deny", "6", "0.0.0.0/0", [3389, 3389]),
-		mk_entry(300, "allow", "6", "0.0.0.0/0", [1024, 65535]),
-	])
+	count(deny) == 0 with input as mk_snap(array.concat(
+		array.concat(
+			[mk_entry(100, "allow", "-1", "10.0.0.0/16", [])],
+			[mk_entry(n + 200, "deny", "6", "0.0.0.0/0", [p, p]) | some n, p in [1433, 1521, 2049, 2375, 2376, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8888, 9200, 11211, 27017]],
+		),
+		[mk_entry(300, "allow", "6", "0.0.0.0/0", [1024, 65535])],
+	))
 }
