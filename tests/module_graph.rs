@@ -1,0 +1,162 @@
+//! Layering check for mlguard's crate-internal module graph (issue 14).
+//!
+//! Builds the graph of top-level modules from `crate::<module>` references in `src/**/*.rs`
+//! and fails, naming the cycle, if the library layer has one.
+//!
+//! Layering:
+//! - App layer: `main.rs`, `commands`, `org` and `remediate/command.rs`. Their outgoing
+//!   edges are not counted; they may depend on anything.
+//! - Library layer: every other module. It must form a DAG, and must not depend on the
+//!   app layer.
+//! - `KNOWN_BACK_EDGES` lists the edges that still close cycles today. The test removes them
+//!   before checking, and fails when one disappears so the list only shrinks (a ratchet).
+//!   Issue 14 is done when it is empty.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const APP_LAYER: &[&str] = &["main", "commands", "org"];
+const APP_LAYER_FILES: &[&str] = &["remediate/command.rs"];
+
+/// Edges that still close cycles; remove an entry when the edge goes away.
+const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
+    ("audit", "baseline"),
+    ("baseline", "report"),
+    ("cli", "org"),
+    ("config", "cli"),
+    ("engine", "remediate"),
+    ("remediate", "report"),
+    ("report", "config"),
+];
+
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+fn visit(dir: &Path, root: &Path, graph: &mut Graph) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read src dir")
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            visit(&path, root, graph);
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let top = rel
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(".rs")
+            .to_string();
+        if APP_LAYER.contains(&top.as_str()) || APP_LAYER_FILES.contains(&rel.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read source");
+        let deps = graph.entry(top.clone()).or_default();
+        for (i, _) in text.match_indices("crate::") {
+            let rest = &text[i + "crate::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let preceded_by_ident = text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+            if !name.is_empty() && name != top && !preceded_by_ident {
+                deps.insert(name);
+            }
+        }
+    }
+}
+
+fn build_graph() -> Graph {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut graph = Graph::new();
+    visit(&root, &root, &mut graph);
+    graph
+}
+
+fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
+    // 0 = unvisited, 1 = on stack, 2 = done
+    fn dfs(
+        node: &str,
+        graph: &Graph,
+        state: &mut BTreeMap<String, u8>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(node.to_string(), 1);
+        stack.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            match state.get(next).copied().unwrap_or(0) {
+                1 => {
+                    let start = stack.iter().position(|n| n == next).unwrap_or(0);
+                    let mut cycle = stack[start..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                0 => {
+                    if let Some(c) = dfs(next, graph, state, stack) {
+                        return Some(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        state.insert(node.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for node in graph.keys() {
+        if state.get(node).copied().unwrap_or(0) == 0 {
+            let mut stack = Vec::new();
+            if let Some(c) = dfs(node, graph, &mut state, &mut stack) {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn library_module_graph_is_acyclic() {
+    let mut graph = build_graph();
+    for (from, to) in KNOWN_BACK_EDGES {
+        let present = graph.get_mut(*from).is_some_and(|deps| deps.remove(*to));
+        assert!(
+            present,
+            "known back edge {from} -> {to} is gone: remove it from KNOWN_BACK_EDGES"
+        );
+    }
+    for (from, deps) in &graph {
+        for to in deps {
+            assert!(
+                !APP_LAYER.contains(&to.as_str()),
+                "library module {from} depends on app-layer module {to}"
+            );
+        }
+    }
+    if let Some(cycle) = find_cycle(&graph) {
+        panic!("module dependency cycle: {}", cycle.join(" -> "));
+    }
+}
+
+#[test]
+fn cycle_detector_finds_a_back_edge() {
+    let mut graph = Graph::new();
+    graph.entry("a".into()).or_default().insert("b".into());
+    graph.entry("b".into()).or_default().insert("a".into());
+    assert_eq!(
+        find_cycle(&graph),
+        Some(vec!["a".to_string(), "b".to_string(), "a".to_string()])
+    );
+}
