@@ -3,7 +3,7 @@
 
 use super::frameworks;
 use super::metadata::RuleMeta;
-use crate::remediate::catalog;
+use crate::engine::catalog;
 use std::fmt::Write as _;
 
 /// A worked example: the failing resource and the finding mlguard reports for it.

@@ -373,7 +373,7 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
         }
     }
     if let Some(action) = &c.remediation.action
-        && crate::remediate::catalog::action(action).is_none()
+        && crate::engine::catalog::action(action).is_none()
     {
         problems.push(format!(
             "remediation.action `{action}` is not one of mlguard's fixes"

@@ -11,7 +11,7 @@
 //!   journaled aspect back to its recorded value.
 
 pub mod apply;
-pub mod catalog;
+pub use crate::engine::catalog;
 pub mod command;
 pub mod cost;
 pub mod documents;
