@@ -18,6 +18,7 @@ pub mod docgen;
 pub mod engine;
 pub mod findings;
 pub mod generate;
+pub mod io;
 pub mod org;
 pub mod remediate;
 pub mod report;

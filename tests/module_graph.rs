@@ -24,7 +24,6 @@ const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
     ("baseline", "report"),
     ("cli", "org"),
     ("config", "cli"),
-    ("remediate", "report"),
     ("report", "config"),
 ];
 

@@ -163,9 +163,9 @@ pub fn now() -> String {
 impl Journal {
     /// Creates a new journal; refuses to overwrite one. It records the account's resources
     /// and their values before and after each change: owner-only, like every file of account
-    /// data (`crate::report::Access::AccountData`).
+    /// data (`crate::io::Access::AccountData`).
     pub fn create(path: &Path) -> Result<Journal, JournalError> {
-        let file = crate::report::open_options(crate::report::Access::AccountData)
+        let file = crate::io::open_options(crate::io::Access::AccountData)
             .map_err(|source| JournalError::Write {
                 path: path.to_path_buf(),
                 source,
