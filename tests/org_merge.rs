@@ -6,12 +6,14 @@
 mod common;
 #[path = "common/org_layout.rs"]
 mod org_layout;
+#[path = "common/sarif_validate.rs"]
+mod sarif_validate;
 
 use common::{mlguard, stderr_of, stdout_of};
 use org_layout::{Kind, Org, account_id, org, read_json, status, walk};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn merge(org: &Org, args: &[&str]) -> std::process::Output {
@@ -361,89 +363,16 @@ fn sarif_keeps_to_githubs_run_limit() {
     assert_eq!(doc["accounts"].as_array().map(Vec::len), Some(23));
 }
 
-fn require_env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the suite with scripts/test.sh, which installs the SARIF validators")
-    })
-}
-
-const JSONSCHEMA_CHECK: &str = r#"
-import json, sys
-from jsonschema.validators import validator_for
-schema = json.load(open(sys.argv[1]))
-cls = validator_for(schema)
-bad = 0
-for path in sys.argv[2:]:
-    for err in cls(schema).iter_errors(json.load(open(path))):
-        bad += 1
-        print(f"{path}: {'/'.join(map(str, err.absolute_path))}: {err.message}")
-sys.exit(1 if bad else 0)
-"#;
-
 /// The org-wide SARIF passes the SARIF 2.1.0 schema and Microsoft's validator with its
 /// GitHub ingestion rules, like the single-account report (tests/sarif.rs).
 #[test]
 fn org_sarif_passes_the_schema_and_microsofts_validator() {
-    let multitool = PathBuf::from(require_env("MLGUARD_SARIF_MULTITOOL"));
-    let python = require_env("MLGUARD_PYTHON");
     let org = org(&[Kind::Ok, Kind::Partial, Kind::Failed, Kind::Missing]);
     let sarif = org.dir.path().join("org.sarif");
     let out = merge(&org, &["--format", &format!("sarif={}", sarif.display())]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
 
-    let schema = multitool
-        .parent()
-        .expect("@microsoft")
-        .join("sarif-multitool-linux/sarif-2.1.0.json");
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(JSONSCHEMA_CHECK)
-        .arg(&schema)
-        .arg(&sarif)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "schema violations:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let log = org.dir.path().join("validation.sarif");
-    let out = Command::new("node")
-        .arg(multitool.join("bin.js"))
-        .arg("validate")
-        .arg(&sarif)
-        .arg("-o")
-        .arg(&log)
-        .args([
-            "--log",
-            "ForceOverwrite",
-            "--rule-kind",
-            "\"Gh;Sarif\"",
-            "--level",
-            "\"Error;Warning\"",
-        ])
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "validator failed: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let result = read_json(&log);
-    let errors: Vec<String> = result["runs"][0]["results"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r["level"] == "error" || r["level"].is_null())
-        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "validator errors:\n{}",
-        errors.join("\n")
-    );
+    sarif_validate::assert_valid(&[sarif], org.dir.path());
 }
 
 /// OCSF without a destination: every event as one JSON-lines stream on stdout (or --output).

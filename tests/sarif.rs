@@ -3,16 +3,11 @@
 //! both validators; without them this test fails rather than skips.
 
 mod common;
+#[path = "common/sarif_validate.rs"]
+mod sarif_validate;
 
 use common::{mlguard, root};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn require_env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the suite with scripts/test.sh, which installs the SARIF validators")
-    })
-}
 
 /// The snapshots whose SARIF reports are validated: both lab fixtures and every failing
 /// rule fixture.
@@ -91,23 +86,8 @@ fn check_suppressions(path: &Path) {
     );
 }
 
-const JSONSCHEMA_CHECK: &str = r#"
-import json, sys
-from jsonschema.validators import validator_for
-schema = json.load(open(sys.argv[1]))
-cls = validator_for(schema)
-bad = 0
-for path in sys.argv[2:]:
-    for err in cls(schema).iter_errors(json.load(open(path))):
-        bad += 1
-        print(f"{path}: {'/'.join(map(str, err.absolute_path))}: {err.message}")
-sys.exit(1 if bad else 0)
-"#;
-
 #[test]
 fn sarif_reports_pass_the_schema_and_microsofts_validator() {
-    let multitool = PathBuf::from(require_env("MLGUARD_SARIF_MULTITOOL"));
-    let python = require_env("MLGUARD_PYTHON");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut reports = Vec::new();
     for (n, snap) in snapshots().iter().enumerate() {
@@ -139,71 +119,7 @@ fn sarif_reports_pass_the_schema_and_microsofts_validator() {
     check_suppressions(&suppressed);
     reports.push(suppressed);
 
-    // 1. The SARIF 2.1.0 JSON schema the validator ships.
-    let schema = multitool
-        .parent()
-        .expect("@microsoft")
-        .join("sarif-multitool-linux/sarif-2.1.0.json");
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(JSONSCHEMA_CHECK)
-        .arg(&schema)
-        .args(&reports)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "schema violations:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    // 2. Microsoft's validator with the SARIF and GitHub ingestion rule sets, over every
-    //    report in one run: no error-level result.
-    let log = dir.path().join("validation.sarif");
-    let out = Command::new("node")
-        .arg(multitool.join("bin.js"))
-        .arg("validate")
-        .args(&reports)
-        .arg("-o")
-        .arg(&log)
-        .args([
-            "--log",
-            "ForceOverwrite",
-            "--rule-kind",
-            "\"Gh;Sarif\"",
-            "--level",
-            "\"Error;Warning\"",
-        ])
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "validator failed: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let result: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&log).expect("validator log")).expect("json");
-    let errors: Vec<String> = result["runs"][0]["results"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r["level"] == "error" || r["level"].is_null())
-        .map(|r| {
-            format!(
-                "{} {} {}",
-                r["ruleId"],
-                r["message"],
-                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            )
-        })
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "validator errors:\n{}",
-        errors.join("\n")
-    );
+    sarif_validate::assert_valid(&reports, dir.path());
 }
 
 /// GitHub code scanning rejects a run of more than 25,000 results: mlguard keeps the 25,000
