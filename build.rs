@@ -31,10 +31,11 @@ fn table(name: &str, root: &Path, dir: &str, ext: &str, code: &mut String) {
             .expect("file under the root")
             .to_string_lossy()
             .replace('\\', "/");
+        // Relative to CARGO_MANIFEST_DIR, not absolute: the generated file stays right for any
+        // checkout that shares the target directory.
         writeln!(
             code,
-            "    ({rel:?}, include_str!({:?})),",
-            file.display().to_string()
+            "    ({rel:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{rel}\"))),"
         )
         .expect("string write");
     }

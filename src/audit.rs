@@ -1,9 +1,10 @@
 //! From a snapshot and an engine to a report: selection, evaluation, findings, scores.
 //! Pure: the same snapshot and options give the same report, byte for byte.
 
-use crate::baseline::BaselineSummary;
 use crate::engine::{Engine, EngineError, Judged, Rule, RuleStatus};
-use crate::findings::{self, Finding, Location, Registry, ResourceRef, RuleTally, Scores, Status};
+use crate::findings::{
+    self, BaselineSummary, Finding, Location, Registry, ResourceRef, RuleTally, Scores, Status,
+};
 use crate::snapshot::{Gap, LoadedSnapshot, Metadata};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,27 +21,11 @@ pub enum SelectionError {
     Unknown(String),
 }
 
-fn matches(pattern: &str, rule: &Rule) -> bool {
-    let p = pattern.trim().to_ascii_uppercase();
-    rule.meta.id.starts_with(&p) || rule.meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(&p))
-}
-
-/// Whether a rule id or prefix (`LP`, `NI-00`, `DE-003`), or an old id, names `rule`.
-pub fn pattern_matches(pattern: &str, rule: &Rule) -> bool {
-    matches(pattern, rule)
-}
-
-/// Whether a rule id or prefix names the rule with id `id` (case-insensitive).
-pub fn id_matches(pattern: &str, id: &str) -> bool {
-    let p = pattern.trim().to_ascii_uppercase();
-    !p.is_empty() && id.to_ascii_uppercase().starts_with(&p)
-}
-
 impl Selection {
     /// The ids of the rules to run. Deprecated rules run only when selected by exact id.
     pub fn resolve(&self, rules: &[Rule]) -> Result<Vec<String>, SelectionError> {
         for pattern in self.select.iter().chain(&self.ignore) {
-            if !rules.iter().any(|r| matches(pattern, r)) {
+            if !rules.iter().any(|r| r.matches(pattern)) {
                 return Err(SelectionError::Unknown(pattern.clone()));
             }
         }
@@ -51,12 +36,12 @@ impl Selection {
                     r.meta.status != RuleStatus::Deprecated
                 } else {
                     self.select.iter().any(|p| {
-                        matches(p, r)
+                        r.matches(p)
                             && (r.meta.status != RuleStatus::Deprecated
                                 || p.eq_ignore_ascii_case(&r.meta.id))
                     })
                 };
-                selected && !self.ignore.iter().any(|p| matches(p, r))
+                selected && !self.ignore.iter().any(|p| r.matches(p))
             })
             .map(|r| r.meta.id.clone())
             .collect())

@@ -2,9 +2,9 @@
 //! new. Findings match by `fingerprint` (rule id, account, region and ARN).
 
 use crate::audit::AuditReport;
+pub use crate::findings::BaselineSummary;
 use crate::findings::Status;
 use crate::report::json::v1::REPORT_VERSION;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -52,19 +52,6 @@ pub struct Baseline {
     pub account_id: String,
     /// fingerprint → (rule id, status).
     findings: BTreeMap<String, (String, String)>,
-}
-
-/// How a run compares with its baseline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BaselineSummary {
-    /// The baseline file, as given.
-    pub file: String,
-    /// Findings not in the baseline (the ones reported).
-    pub new: usize,
-    /// Findings also in the baseline (left out of the report).
-    pub unchanged: usize,
-    /// Failing or suppressed findings of the baseline, of rules that ran, that are gone.
-    pub fixed: usize,
 }
 
 impl Baseline {

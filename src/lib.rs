@@ -6,13 +6,16 @@
 //! versioned JSON snapshot, [`engine`] evaluates the Rego policies with regorus, [`audit`]
 //! turns the results into findings and scores, and [`report`] renders them. Only `collect`
 //! and the apply step of `remediate` talk to AWS.
+//!
+//! [`app`] is the application layer: the command line ([`app::cli`]) and the command
+//! handlers. It is the only layer that knows clap, and nothing below it imports it
+//! (`org` is the other application module: whole-organization commands).
 
+pub mod app;
 pub mod audit;
 pub mod baseline;
 pub mod cidr;
-pub mod cli;
 pub mod collect;
-pub mod commands;
 pub mod config;
 pub mod docgen;
 pub mod engine;

@@ -1,8 +1,8 @@
 //! mlguard: parse the command line, run it, turn a fatal error into a message and an exit code.
 
 use clap::Parser;
-use mlguard::cli::Cli;
-use mlguard::commands::{self, Io, exit};
+use mlguard::app::cli::Cli;
+use mlguard::app::{self as commands, Io, exit};
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -10,9 +10,9 @@
 //! An expired entry no longer suppresses and is reported; so is an entry or a tag that
 //! matched no finding of a rule that ran (like cargo-deny's unmatched advisories).
 
-use crate::audit::{self, AuditReport};
+use crate::audit::AuditReport;
 use crate::config::{self, LoadedConfig};
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, Rule, id_matches};
 use crate::findings::{Status, Suppression};
 use crate::snapshot::LoadedSnapshot;
 use chrono::NaiveDate;
@@ -188,16 +188,15 @@ impl Suppressions {
             .map(|e| e.expires.is_none_or(|d| d >= today))
             .collect();
         // A pattern names a rule by id, id prefix or old id (alias), as `--select` does.
-        let aliases: BTreeMap<String, Vec<String>> = report
+        let rules: BTreeMap<String, Rule> = report
             .rules
             .iter()
-            .map(|r| (r.meta.id.clone(), r.meta.aliases.clone()))
+            .map(|r| (r.meta.id.clone(), r.clone()))
             .collect();
         let names = |pattern: &str, id: &str| {
-            audit::id_matches(pattern, id)
-                || aliases
-                    .get(id)
-                    .is_some_and(|a| a.iter().any(|a| a.eq_ignore_ascii_case(pattern.trim())))
+            rules
+                .get(id)
+                .map_or_else(|| id_matches(pattern, id), |r| r.matches(pattern))
         };
         let mut matched = vec![0usize; self.entries.len()];
         let mut tag_used: BTreeSet<(String, String)> = BTreeSet::new();
@@ -248,7 +247,7 @@ impl Suppressions {
         let ran: Vec<&str> = report.rules.iter().map(|r| r.meta.id.as_str()).collect();
         let mut warnings = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
-            if !known_rules.iter().any(|id| audit::id_matches(&e.rule, id)) {
+            if !known_rules.iter().any(|id| id_matches(&e.rule, id)) {
                 warnings.push(SuppressionWarning::UnknownRule {
                     source: e.source.clone(),
                     rule: e.rule.clone(),

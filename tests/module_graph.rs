@@ -1,31 +1,19 @@
-//! Layering check for mlguard's crate-internal module graph (issue 14).
+//! Layering check for mlguard's crate-internal module graph.
 //!
 //! Builds the graph of top-level modules from `crate::<module>` references in `src/**/*.rs`
 //! and fails, naming the cycle, if the library layer has one.
 //!
 //! Layering:
-//! - App layer: `main.rs`, `commands`, `org` and `remediate/command.rs`. Their outgoing
-//!   edges are not counted; they may depend on anything.
-//! - Library layer: every other module. It must form a DAG, and must not depend on the
-//!   app layer.
-//! - `KNOWN_BACK_EDGES` lists the edges that still close cycles today. The test removes them
-//!   before checking, and fails when one disappears so the list only shrinks (a ratchet).
-//!   Issue 14 is done when it is empty.
+//! - App layer: `main.rs`, `app` (the command line and the command handlers) and `org`
+//!   (whole-organization commands). Their outgoing edges are not counted; they may depend on
+//!   anything, and they are the only modules that may use clap.
+//! - Library layer: every other module. It must form a DAG, must not depend on the app
+//!   layer, and must not mention clap.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const APP_LAYER: &[&str] = &["main", "commands", "org"];
-const APP_LAYER_FILES: &[&str] = &["remediate/command.rs"];
-
-/// Edges that still close cycles; remove an entry when the edge goes away.
-const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
-    ("audit", "baseline"),
-    ("baseline", "report"),
-    ("cli", "org"),
-    ("config", "cli"),
-    ("report", "config"),
-];
+const APP_LAYER: &[&str] = &["main", "app", "org"];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
@@ -54,10 +42,14 @@ fn visit(dir: &Path, root: &Path, graph: &mut Graph) {
             .unwrap_or_default()
             .trim_end_matches(".rs")
             .to_string();
-        if APP_LAYER.contains(&top.as_str()) || APP_LAYER_FILES.contains(&rel.as_str()) {
+        if APP_LAYER.contains(&top.as_str()) {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read source");
+        assert!(
+            !text.contains("clap::") && !text.contains("use clap"),
+            "src/{rel} is in the library layer and uses clap: command-line types belong in src/app/"
+        );
         let deps = graph.entry(top.clone()).or_default();
         for (i, _) in text.match_indices("crate::") {
             let rest = &text[i + "crate::".len()..];
@@ -127,14 +119,7 @@ fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
 
 #[test]
 fn library_module_graph_is_acyclic() {
-    let mut graph = build_graph();
-    for (from, to) in KNOWN_BACK_EDGES {
-        let present = graph.get_mut(*from).is_some_and(|deps| deps.remove(*to));
-        assert!(
-            present,
-            "known back edge {from} -> {to} is gone: remove it from KNOWN_BACK_EDGES"
-        );
-    }
+    let graph = build_graph();
     for (from, deps) in &graph {
         for to in deps {
             assert!(

@@ -12,8 +12,8 @@
 mod span;
 pub mod template;
 
-use crate::cli::FailOn;
 use crate::engine::{Params, Rule};
+use crate::findings::FailOn;
 use crate::findings::Severity;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -375,10 +375,7 @@ impl LoadedConfig {
         let c = &self.config;
         for (key, list) in [("select", &c.select), ("ignore", &c.ignore)] {
             for (i, pattern) in list.iter().enumerate() {
-                if !rules
-                    .iter()
-                    .any(|r| crate::audit::pattern_matches(pattern, r))
-                {
+                if !rules.iter().any(|r| r.matches(pattern)) {
                     return Err(self.error_at(
                         &[Seg::Key(key), Seg::Index(i)],
                         format!("`{pattern}` matches no rule id"),
@@ -434,10 +431,7 @@ impl Config {
 
 /// The rule with this id (or alias), ignoring case.
 pub fn find_rule<'a>(rules: &'a [Rule], id: &str) -> Option<&'a Rule> {
-    rules.iter().find(|r| {
-        r.meta.id.eq_ignore_ascii_case(id)
-            || r.meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
-    })
+    rules.iter().find(|r| r.is(id))
 }
 
 /// Compiles an ARN glob: `*` crosses `/` and `:`.

@@ -57,8 +57,8 @@ fail_on = "high"
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::FailOn;
     use crate::config::{Config, LoadedConfig};
+    use crate::findings::FailOn;
     use std::path::Path;
 
     #[test]

@@ -15,7 +15,7 @@ pub use eval::{Engine, Judged, RVM_DIVERGES, RuleOutcome, Strategy};
 pub use metadata::{RuleMeta, RuleStatus};
 pub use params::Params;
 pub use policy::framework_sources as policy_framework_sources;
-pub use policy::{Origin, PolicyKind, PolicySet, PolicySource, Rule, builtin_doc};
+pub use policy::{Origin, PolicyKind, PolicySet, PolicySource, Rule, builtin_doc, id_matches};
 
 use std::path::PathBuf;
 

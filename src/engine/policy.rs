@@ -62,7 +62,33 @@ pub struct Rule {
     pub source: PolicySource,
 }
 
+/// Whether a rule id or id prefix (`LP`, `NI-00`, `DE-003`) names the rule with id `id`,
+/// ignoring case. An empty pattern names nothing.
+pub fn id_matches(pattern: &str, id: &str) -> bool {
+    let p = pattern.trim().to_ascii_uppercase();
+    !p.is_empty() && id.to_ascii_uppercase().starts_with(&p)
+}
+
 impl Rule {
+    /// Whether `id` is this rule's id or one of its old ids (aliases), ignoring case.
+    pub fn is(&self, id: &str) -> bool {
+        let id = id.trim();
+        self.meta.id.eq_ignore_ascii_case(id)
+            || self.meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
+    }
+
+    /// Whether a pattern names this rule: its id, an id prefix (`LP`, `NI-00`), or an old id
+    /// (alias), ignoring case. This is how `--select`, `--ignore`, mlguard.toml and
+    /// suppressions name rules.
+    pub fn matches(&self, pattern: &str) -> bool {
+        id_matches(pattern, &self.meta.id)
+            || self
+                .meta
+                .aliases
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(pattern.trim()))
+    }
+
     /// `data.<package>`
     pub fn data_path(&self) -> String {
         format!("data.{}", self.source.package)
@@ -246,8 +272,6 @@ impl PolicySet {
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| r.meta.id == id || r.meta.aliases.iter().any(|a| a == id))
+        self.rules.iter().find(|r| r.is(id))
     }
 }

@@ -37,6 +37,67 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::str::FromStr;
 
+// The severity at or above which a failing finding makes the run exit 1 (`--fail-on`,
+// `fail_on` in mlguard.toml). A plain comment: a doc comment would change the published
+// config schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail on findings.
+    None,
+}
+
+impl FailOn {
+    pub const ALL: &'static [FailOn] = &[
+        FailOn::Critical,
+        FailOn::High,
+        FailOn::Medium,
+        FailOn::Low,
+        FailOn::Info,
+        FailOn::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Critical => "critical",
+            FailOn::High => "high",
+            FailOn::Medium => "medium",
+            FailOn::Low => "low",
+            FailOn::Info => "info",
+            FailOn::None => "none",
+        }
+    }
+
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::None => None,
+        }
+    }
+}
+
+/// How a run compares with its baseline (`--baseline`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaselineSummary {
+    /// The baseline file, as given.
+    pub file: String,
+    /// Findings not in the baseline (the ones reported).
+    pub new: usize,
+    /// Findings also in the baseline (left out of the report).
+    pub unchanged: usize,
+    /// Failing or suppressed findings of the baseline, of rules that ran, that are gone.
+    pub fixed: usize,
+}
+
 /// How bad a failed check is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(
     Debug,

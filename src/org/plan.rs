@@ -3,11 +3,11 @@
 use super::OrgError;
 use super::model::{Manifest, ManifestAccount, ManifestSource, valid_account_id};
 use super::store::{self, Location};
-use crate::cli::{AwsConnArgs, OrgPlanCmd};
+use crate::app::cli::{AwsConnArgs, OrgPlanCmd};
+use crate::app::{CliError, Io, exit};
 use crate::collect::client;
 use crate::collect::ctx::error_parts;
 use crate::collect::{CollectError, Options, RegionChoice};
-use crate::commands::{CliError, Io, exit};
 use aws_sdk_organizations::types::{Account, AccountState, AccountStatus};
 use aws_types::SdkConfig;
 use aws_types::region::Region;
@@ -118,7 +118,7 @@ pub fn command(cmd: OrgPlanCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
         .map_err(OrgError::from)?;
     let bytes = manifest.to_json();
     match &output {
-        None => crate::commands::emit(&bytes, None, io)?,
+        None => crate::app::emit(&bytes, None, io)?,
         Some(location) => {
             let written = match &config {
                 Some(config) => {

@@ -15,12 +15,12 @@ use super::model::{
 use super::shard::Shard;
 use super::store::{self, Location, Store};
 use super::{OrgError, securityhub};
-use crate::cli::{OrgScanCmd, ReportArgs};
+use crate::app::cli::{OrgScanCmd, ReportArgs};
+use crate::app::{self, AuditPlan, CliError, Evaluated, Io, exit};
 use crate::collect::client;
 use crate::collect::ctx::error_parts;
 use crate::collect::live::{collect_configured, valid_region, validate};
 use crate::collect::{CollectError, Needs, Options, RegionChoice};
-use crate::commands::{self, AuditPlan, CliError, Evaluated, Io, exit};
 use crate::findings::{Severity, Status};
 use crate::report::{self, Format};
 use crate::snapshot;
@@ -130,7 +130,7 @@ pub fn command(
         frameworks: cmd.report.frameworks.clone(),
         ..ReportArgs::default()
     };
-    let plan = commands::plan_audit(&cmd.policy, &cmd.config, &report_args)?;
+    let plan = app::plan_audit(&cmd.policy, &cmd.config, &report_args)?;
     let evidence = !cmd.report.frameworks.is_empty() || formats.contains(&Format::Csv);
     let needs = Needs::from_inputs(
         plan.engine
@@ -551,7 +551,7 @@ fn audit(run: &Run, snapshot_key: &str, text: String) -> Result<Audited, Failure
         String::new()
     };
     drop(text);
-    let Evaluated { report, ctx, .. } = commands::evaluate(
+    let Evaluated { report, ctx, .. } = app::evaluate(
         &run.plan,
         snap,
         &snapshot_sha256,

@@ -12,7 +12,6 @@
 
 pub mod apply;
 pub use crate::engine::catalog;
-pub mod command;
 pub mod cost;
 pub mod documents;
 pub mod fixes;

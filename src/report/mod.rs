@@ -26,7 +26,7 @@ pub enum ReportError {
     Evidence(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Terminal tables grouped by pillar.
     Table,
@@ -45,6 +45,35 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: &'static [Format] = &[
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Ocsf,
+        Format::Asff,
+        Format::Html,
+        Format::Csv,
+    ];
+
+    /// One line for `--help`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Table => "Terminal tables grouped by pillar",
+            Format::Json => "Versioned JSON (docs/report-json.md)",
+            Format::Sarif => "SARIF 2.1.0 for GitHub code scanning",
+            Format::Ocsf => {
+                "OCSF 1.3 Compliance Findings (class 2003), a JSON array, for Amazon Security Lake and SIEMs"
+            }
+            Format::Asff => {
+                "AWS Security Finding Format, a JSON array for Security Hub's BatchImportFindings"
+            }
+            Format::Html => "One self-contained HTML page with scores, filters and remediation",
+            Format::Csv => {
+                "Framework evidence, one row per (control, rule, resource) (docs/frameworks.md)"
+            }
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Table => "table",

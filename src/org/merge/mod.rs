@@ -20,8 +20,8 @@ pub mod layout;
 pub mod output;
 pub mod writers;
 
-use crate::cli::{FailOn, FormatSpec};
-use crate::commands::{CliError, Io};
+use crate::app::cli::{FailOn, FormatSpec};
+use crate::app::{CliError, Io};
 use crate::org::StatusKind;
 use crate::report::{Ctx, Format};
 use account::{Catalog, State, Summary};
@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use writers::{OrgWriter, RunInfo, Staged, Totals};
 
 /// Exit code: some accounts failed or are missing (org-contract.md).
-pub const ACCOUNTS_INCOMPLETE: u8 = crate::commands::exit::ACCOUNTS_INCOMPLETE;
+pub const ACCOUNTS_INCOMPLETE: u8 = crate::app::exit::ACCOUNTS_INCOMPLETE;
 
 /// `mlguard org merge`.
 #[derive(Debug, Clone, clap::Args)]
@@ -470,9 +470,9 @@ pub fn exit_code(totals: &Totals) -> u8 {
     if totals.failed_accounts + totals.missing_accounts > 0 {
         ACCOUNTS_INCOMPLETE
     } else if totals.gating > 0 {
-        crate::commands::exit::FINDINGS
+        crate::app::exit::FINDINGS
     } else {
-        crate::commands::exit::OK
+        crate::app::exit::OK
     }
 }
 
@@ -537,7 +537,7 @@ fn write_summary(err: &mut dyn Write, worst_first: &[Summary], totals: &Totals, 
 
 /// `mlguard org merge` from its arguments.
 pub fn command(args: MergeArgs, color: bool, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let config = crate::commands::load_config(&crate::cli::ConfigArgs {
+    let config = crate::app::load_config(&crate::app::cli::ConfigArgs {
         config: args.config.clone(),
         ..Default::default()
     })?;

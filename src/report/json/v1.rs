@@ -2,7 +2,7 @@
 
 use super::super::{Ctx, Emitter, ReportError};
 use crate::audit::AuditReport;
-use crate::baseline::BaselineSummary;
+use crate::findings::BaselineSummary;
 use crate::findings::{self, Pillar, PillarScore, Severity, Status};
 use crate::report::compliance;
 use crate::snapshot::Gap;

@@ -97,38 +97,32 @@ pub struct AuditCmd {
     pub config: ConfigArgs,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    Critical,
-    High,
-    Medium,
-    Low,
-    Info,
-    /// Never fail on findings.
-    None,
+pub use crate::findings::FailOn;
+
+/// clap reads `--fail-on` through the plain [`FailOn`] (the core stays free of clap types).
+impl ValueEnum for FailOn {
+    fn value_variants<'a>() -> &'a [Self] {
+        FailOn::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.as_str());
+        Some(match self {
+            FailOn::None => value.help("Never fail on findings"),
+            _ => value,
+        })
+    }
 }
 
-impl FailOn {
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::High => Some(Severity::High),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::None => None,
-        }
+/// clap reads `--format` through the plain [`Format`]; the help of each value is the
+/// format's description.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
     }
 }
 

@@ -1,15 +1,15 @@
 //! The remediation subcommands: `remediate` (plan, apply), `rollback`, `harden`, `teardown`.
 //! Plans print as a diff on stdout; progress, confirmations and summaries go to stderr.
 
-use super::RemediateError;
-use super::cost::{self, EndpointShape, Pricing};
-use super::fixes::{self, RemediationInput, RuleFixes, Scope};
-use super::plan::{Plan, PlanOptions, PlanSource, ScoresBefore, render_diff};
+use crate::app::cli::{CostArgs, FixArgs, RemediateCmd, ReportArgs};
+use crate::app::{AuditPlan, CliError, Io, emit, exit, plan_audit};
 use crate::audit::{self, AuditReport};
-use crate::cli::{CostArgs, FixArgs, RemediateCmd, ReportArgs};
-use crate::commands::{AuditPlan, CliError, Io, emit, exit, plan_audit};
 use crate::engine::Params;
 use crate::findings::Status;
+use crate::remediate::RemediateError;
+use crate::remediate::cost::{self, EndpointShape, Pricing};
+use crate::remediate::fixes::{self, RemediationInput, RuleFixes, Scope};
+use crate::remediate::plan::{Plan, PlanOptions, PlanSource, ScoresBefore, render_diff};
 use crate::snapshot::{self, LoadedSnapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -188,7 +188,7 @@ fn make_plan(
         scope: &scope,
         options,
         source,
-        created_at: super::journal::now(),
+        created_at: crate::remediate::journal::now(),
         scores_before,
     }))
 }
@@ -209,7 +209,7 @@ pub(crate) fn fix_cost(ap: &AuditPlan, snap: &LoadedSnapshot) -> Result<cost::Fi
         manual: plan
             .actions
             .iter()
-            .filter(|a| a.applicability == super::catalog::Applicability::Manual)
+            .filter(|a| a.applicability == crate::remediate::catalog::Applicability::Manual)
             .count(),
     })
 }
@@ -245,7 +245,7 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
         if plan.cost.is_none() || cmd.cost.pricing.is_some() {
             price_plan(&mut plan, &prices, &BTreeMap::new());
         }
-        if plan.kind != super::plan::PlanKind::Remediate {
+        if plan.kind != crate::remediate::plan::PlanKind::Remediate {
             return Err(RemediateError::Usage(format!(
                 "{} is a {} plan: apply it with `mlguard {}`",
                 path.display(),
@@ -345,9 +345,9 @@ pub fn remediate(cmd: RemediateCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, 
 #[cfg(feature = "aws")]
 mod live {
     use super::*;
-    use crate::cli::{AwsArgs, AwsConnArgs, HardenCmd, RollbackCmd, TeardownCmd};
+    use crate::app::cli::{AwsArgs, AwsConnArgs, HardenCmd, RollbackCmd, TeardownCmd};
+    use crate::app::live::{options, rule_inputs, run};
     use crate::collect::{Needs, Options, RegionChoice};
-    use crate::commands::live::{options, rule_inputs, run};
     use crate::remediate::apply::aws::{AwsTarget, KeyLookup};
     use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner, Target};
     use crate::remediate::catalog::Applicability;
@@ -756,7 +756,7 @@ mod live {
     ) -> Result<u8, CliError> {
         let question = format!(
             "{} {} in account {}?",
-            if plan.kind == super::super::plan::PlanKind::Teardown {
+            if plan.kind == crate::remediate::plan::PlanKind::Teardown {
                 "Delete with"
             } else {
                 "Apply"
@@ -801,7 +801,7 @@ mod live {
                 ..FixArgs::default()
             })?;
         }
-        let config = crate::commands::load_config(&cmd.config)?;
+        let config = crate::app::load_config(&cmd.config)?;
         let admin_ports = config
             .as_ref()
             .map(|c| c.params().admin_ports)
