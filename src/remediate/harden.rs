@@ -317,6 +317,8 @@ fn tags_of(stack: &str, component: &str, ml_scope: bool) -> Tags {
 const CREATED: &str = "<created>";
 
 /// Every action the baseline needs, in dependency order, before comparing with what exists.
+/// Reads as the lab's steps: identity, key, the role's scoped policy, network, endpoints,
+/// flow logs, then the VPC's defaults.
 pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
     check_name(&o.stack)?;
     crate::cidr::check_allowed(&o.allowed_cidr).map_err(HardenError::BadAllowedCidr)?;
@@ -330,267 +332,334 @@ pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
             region: o.region.clone(),
         });
     }
-    let n = names(&o.stack, &o.partition, &o.account, &o.region);
-    let region = o.region.clone();
-    let stack = o.stack.clone();
-    let target = |what: &str| format!("mlguard-stack:{stack}/{what}");
-    let mut out: Vec<Action> = Vec::new();
-    let change =
-        |what: &str, summary: String, op: Op, aspect: Aspect, before: Value, after: Value| {
-            Action::change(
-                "harden",
-                &format!("harden-{what}"),
-                Applicability::Safe,
-                &target(what),
-                summary,
-                op,
-                aspect,
-                before,
-                after,
-            )
-        };
-    let created = || json!({ "id": CREATED });
+    let mut lab = Lab::new(o, &vpc)?;
+    lab.identity();
+    lab.key();
+    lab.scoped_policy();
+    lab.network();
+    lab.security_groups();
+    lab.endpoints();
+    lab.flow_logs();
+    lab.default_group();
+    lab.default_acl();
+    Ok(lab.out)
+}
 
-    // IAM: boundary, role, scoped policy.
-    let boundary = docs::boundary_policy(&o.partition, &o.account);
-    out.push(change(
-        "boundary",
-        format!("create the permissions boundary {}", n.boundary_arn),
-        Op::CreatePolicy {
-            policy_name: n.boundary.clone(),
-            path: "/mlguard/".into(),
-            description: format!("mlguard stack {stack}: what its ML execution role may ever do"),
-            document: boundary.clone(),
-            tags: tags_of(&stack, "boundary", false),
-        },
-        Aspect::ManagedPolicy {
-            policy_arn: n.boundary_arn.clone(),
-        },
-        Value::Null,
-        json!({"id": n.boundary_arn, "document": normalize_document(&boundary)}),
-    ));
-    out.push(change(
-        "role",
-        format!(
-            "create the SageMaker execution role {} (trust pinned to the account, boundary {})",
-            n.role, n.boundary
-        ),
-        Op::CreateRole {
-            role_name: n.role.clone(),
-            description: format!("mlguard stack {stack}: SageMaker execution role"),
-            document: docs::sagemaker_trust(&o.account),
-            permissions_boundary: Some(n.boundary_arn.clone()),
-            tags: tags_of(&stack, "role", true),
-        },
-        Aspect::Role {
-            role_name: n.role.clone(),
-        },
-        Value::Null,
-        created(),
-    ));
-    let key_tags = tags_of(&stack, "key", true);
-    let key = Aspect::Key {
-        region: region.clone(),
-        alias: n.alias.clone(),
-        tags: key_tags.clone(),
-    };
-    out.push(change(
-        "key",
-        format!("create a customer-managed KMS key for the stack's data in {region}"),
-        Op::CreateKey {
-            region: region.clone(),
-            description: format!("mlguard stack {stack}: ML data key"),
-            document: docs::key_policy(&o.partition, &o.account),
-            tags: key_tags,
-        },
-        key.clone(),
-        Value::Null,
-        created(),
-    ));
-    out.push(
-        change(
-            "key",
-            "turn on automatic rotation of the key".into(),
-            Op::EnableKeyRotation {
-                region: region.clone(),
-                key_id: "${key}".into(),
-            },
-            Aspect::KeyRotation {
-                region: region.clone(),
-                key_id: "${key}".into(),
-            },
-            json!(false),
-            json!(true),
-        )
-        .with_ref("key", key.clone())
-        .unread(),
-    );
-    out.push(
-        change(
-            "key",
-            format!("name the key {}", n.alias),
-            Op::CreateAlias {
-                region: region.clone(),
-                alias_name: n.alias.clone(),
-                target_key_id: "${key}".into(),
-            },
-            Aspect::Alias {
-                region: region.clone(),
-                alias_name: n.alias.clone(),
-            },
-            Value::Null,
-            created(),
-        )
-        .with_ref("key", key.clone()),
-    );
-    let buckets = if o.buckets.is_empty() {
-        vec![format!("sagemaker-{region}-{}", o.account)]
-    } else {
-        o.buckets.clone()
-    };
-    let scoped = normalize_document(&docs::scoped_policy(
-        &o.partition,
-        &o.account,
-        &buckets,
-        &["${key.arn}".to_string()],
-    ));
-    out.push(
-        change(
-            "role",
-            format!(
-                "give the role its scoped policy: buckets {}, SageMaker logs, the stack's key",
-                buckets.join(", ")
-            ),
-            Op::PutRolePolicy {
-                role_name: n.role.clone(),
-                policy_name: docs::SCOPED_POLICY_NAME.into(),
-                document: scoped.clone(),
-            },
-            Aspect::RoleInlinePolicy {
-                role_name: n.role.clone(),
-                policy_name: docs::SCOPED_POLICY_NAME.into(),
-            },
-            Value::Null,
-            scoped,
-        )
-        .with_ref("key", key.clone()),
-    );
+/// One private subnet of the stack.
+struct LabSubnet {
+    /// The placeholder later actions use (`subnet_0`).
+    reference: String,
+    aspect: Aspect,
+    cidr: String,
+    zone: String,
+}
 
-    // Network: VPC, subnets, security groups.
-    let vpc_aspect = Aspect::Vpc {
-        region: region.clone(),
-        tags: [
-            (MANAGED_TAG.to_string(), "true".to_string()),
-            (STACK_TAG.to_string(), stack.clone()),
-            (COMPONENT_TAG.to_string(), "vpc".to_string()),
-        ]
-        .into_iter()
-        .collect(),
-    };
-    out.push(change(
-        "vpc",
-        format!("create the VPC {} (no internet gateway)", o.vpc_cidr),
-        Op::CreateVpc {
-            region: region.clone(),
-            cidr_block: o.vpc_cidr.clone(),
-            tags: tags_of(&stack, "vpc", true),
-        },
-        vpc_aspect.clone(),
-        Value::Null,
-        created(),
-    ));
-    let with_vpc = |a: Action| a.with_ref("vpc", vpc_aspect.clone());
-    out.push(with_vpc(
-        change(
-            "vpc",
-            "resolve AWS service names inside the VPC (private DNS of the interface endpoints)"
-                .into(),
-            Op::ModifyVpcAttribute {
-                region: region.clone(),
-                vpc_id: "${vpc}".into(),
-                enable_dns_hostnames: true,
-            },
-            Aspect::VpcDnsHostnames {
-                region: region.clone(),
-                vpc_id: "${vpc}".into(),
-            },
-            json!(false),
-            json!(true),
-        )
-        .unread(),
-    ));
-    let sub_len = (vpc.prefix_len() + 8).min(28);
-    let mut subnet_refs = Vec::new();
-    for (i, zone) in o.zones.iter().take(2).enumerate() {
-        let cidr = vpc
-            .subnet(sub_len, i as u32)
-            .ok_or_else(|| HardenError::BadVpcCidr(o.vpc_cidr.clone()))?;
-        let aspect = Aspect::Subnet {
+/// The baseline under construction: the options, the names, the aspects later steps refer to,
+/// and the actions so far.
+struct Lab<'o> {
+    o: &'o HardenOptions,
+    n: Names,
+    key: Aspect,
+    vpc: Aspect,
+    subnets: Vec<LabSubnet>,
+    ml_group: Aspect,
+    endpoint_group: Aspect,
+    out: Vec<Action>,
+}
+
+impl<'o> Lab<'o> {
+    fn new(o: &'o HardenOptions, vpc: &Cidr) -> Result<Lab<'o>, HardenError> {
+        let n = names(&o.stack, &o.partition, &o.account, &o.region);
+        let region = &o.region;
+        let sub_len = (vpc.prefix_len() + 8).min(28);
+        let mut subnets = Vec::new();
+        for (i, zone) in o.zones.iter().take(2).enumerate() {
+            let cidr = vpc
+                .subnet(sub_len, i as u32)
+                .ok_or_else(|| HardenError::BadVpcCidr(o.vpc_cidr.clone()))?;
+            subnets.push(LabSubnet {
+                reference: format!("subnet_{i}"),
+                aspect: Aspect::Subnet {
+                    region: region.clone(),
+                    vpc_id: "${vpc}".into(),
+                    cidr_block: cidr.clone(),
+                },
+                cidr,
+                zone: zone.clone(),
+            });
+        }
+        let group = |name: &str| Aspect::SecurityGroup {
             region: region.clone(),
             vpc_id: "${vpc}".into(),
-            cidr_block: cidr.clone(),
+            group_name: name.to_string(),
         };
-        out.push(with_vpc(change(
-            "subnet",
-            format!("create the private subnet {cidr} in {zone}"),
-            Op::CreateSubnet {
+        Ok(Lab {
+            key: Aspect::Key {
                 region: region.clone(),
-                vpc_id: "${vpc}".into(),
-                cidr_block: cidr,
-                availability_zone: zone.clone(),
-                tags: tags_of(&stack, "subnet", true),
+                alias: n.alias.clone(),
+                tags: tags_of(&o.stack, "key", true),
             },
-            aspect.clone(),
-            Value::Null,
-            created(),
-        )));
-        subnet_refs.push((format!("subnet_{i}"), aspect));
+            vpc: Aspect::Vpc {
+                region: region.clone(),
+                tags: [
+                    (MANAGED_TAG.to_string(), "true".to_string()),
+                    (STACK_TAG.to_string(), o.stack.clone()),
+                    (COMPONENT_TAG.to_string(), "vpc".to_string()),
+                ]
+                .into_iter()
+                .collect(),
+            },
+            ml_group: group(&n.ml_group),
+            endpoint_group: group(&n.endpoint_group),
+            subnets,
+            n,
+            o,
+            out: Vec::new(),
+        })
     }
-    let group = |name: &str| Aspect::SecurityGroup {
-        region: region.clone(),
-        vpc_id: "${vpc}".into(),
-        group_name: name.to_string(),
-    };
-    let ml_group = group(&n.ml_group);
-    let endpoint_group = group(&n.endpoint_group);
-    for (aspect, name, desc, component) in [
-        (
-            &ml_group,
-            &n.ml_group,
+
+    fn region(&self) -> String {
+        self.o.region.clone()
+    }
+
+    fn tags(&self, component: &str, ml_scope: bool) -> Tags {
+        tags_of(&self.o.stack, component, ml_scope)
+    }
+
+    /// One safe change of the stack's component `what`.
+    fn change(
+        &self,
+        what: &str,
+        summary: String,
+        op: Op,
+        aspect: Aspect,
+        before: Value,
+        after: Value,
+    ) -> Action {
+        Action::change(
+            "harden",
+            &format!("harden-{what}"),
+            Applicability::Safe,
+            &format!("mlguard-stack:{}/{what}", self.o.stack),
+            summary,
+            op,
+            aspect,
+            before,
+            after,
+        )
+    }
+
+    /// A change that creates something: before nothing, after a created id.
+    fn create(&self, what: &str, summary: String, op: Op, aspect: Aspect) -> Action {
+        self.change(
+            what,
+            summary,
+            op,
+            aspect,
+            Value::Null,
+            json!({ "id": CREATED }),
+        )
+    }
+
+    fn with_vpc(&self, a: Action) -> Action {
+        a.with_ref("vpc", self.vpc.clone())
+    }
+
+    /// Step 1, identity: the permissions boundary and the SageMaker execution role.
+    fn identity(&mut self) {
+        let (o, n, stack) = (self.o, &self.n, &self.o.stack);
+        let boundary = docs::boundary_policy(&o.partition, &o.account);
+        let boundary_action = self.change(
+            "boundary",
+            format!("create the permissions boundary {}", n.boundary_arn),
+            Op::CreatePolicy {
+                policy_name: n.boundary.clone(),
+                path: "/mlguard/".into(),
+                description: format!(
+                    "mlguard stack {stack}: what its ML execution role may ever do"
+                ),
+                document: boundary.clone(),
+                tags: self.tags("boundary", false),
+            },
+            Aspect::ManagedPolicy {
+                policy_arn: n.boundary_arn.clone(),
+            },
+            Value::Null,
+            json!({"id": n.boundary_arn, "document": normalize_document(&boundary)}),
+        );
+        let role = self.create(
+            "role",
             format!(
-                "mlguard stack {stack}: the ML workload, reached on tcp/443 from {}",
-                o.allowed_cidr
+                "create the SageMaker execution role {} (trust pinned to the account, boundary {})",
+                n.role, n.boundary
             ),
-            "ml-group",
-        ),
-        (
-            &endpoint_group,
-            &n.endpoint_group,
-            format!("mlguard stack {stack}: the VPC endpoints, reached from the ML workload"),
-            "endpoint-group",
-        ),
-    ] {
-        out.push(with_vpc(change(
-            component,
-            format!("create the security group {name}"),
-            Op::CreateSecurityGroup {
-                region: region.clone(),
-                vpc_id: "${vpc}".into(),
-                group_name: name.clone(),
-                description: desc,
-                tags: tags_of(&stack, component, true),
+            Op::CreateRole {
+                role_name: n.role.clone(),
+                description: format!("mlguard stack {stack}: SageMaker execution role"),
+                document: docs::sagemaker_trust(&o.account),
+                permissions_boundary: Some(n.boundary_arn.clone()),
+                tags: self.tags("role", true),
             },
-            aspect.clone(),
-            Value::Null,
-            created(),
-        )));
+            Aspect::Role {
+                role_name: n.role.clone(),
+            },
+        );
+        self.out.extend([boundary_action, role]);
     }
-    let sg_change = |component: &str,
-                     group_ref: &str,
-                     group_aspect: &Aspect,
-                     direction: Direction,
-                     rule: SgRule,
-                     add: bool| {
+
+    /// Step 2, encryption: a customer-managed key, rotated, with the stack's alias.
+    fn key(&mut self) {
+        let (o, n, region) = (self.o, &self.n, self.region());
+        let create = self.create(
+            "key",
+            format!("create a customer-managed KMS key for the stack's data in {region}"),
+            Op::CreateKey {
+                region: region.clone(),
+                description: format!("mlguard stack {}: ML data key", o.stack),
+                document: docs::key_policy(&o.partition, &o.account),
+                tags: self.tags("key", true),
+            },
+            self.key.clone(),
+        );
+        let rotation = self
+            .change(
+                "key",
+                "turn on automatic rotation of the key".into(),
+                Op::EnableKeyRotation {
+                    region: region.clone(),
+                    key_id: "${key}".into(),
+                },
+                Aspect::KeyRotation {
+                    region: region.clone(),
+                    key_id: "${key}".into(),
+                },
+                json!(false),
+                json!(true),
+            )
+            .with_ref("key", self.key.clone())
+            .unread();
+        let alias = self
+            .create(
+                "key",
+                format!("name the key {}", n.alias),
+                Op::CreateAlias {
+                    region: region.clone(),
+                    alias_name: n.alias.clone(),
+                    target_key_id: "${key}".into(),
+                },
+                Aspect::Alias {
+                    region,
+                    alias_name: n.alias.clone(),
+                },
+            )
+            .with_ref("key", self.key.clone());
+        self.out.extend([create, rotation, alias]);
+    }
+
+    /// Step 3, least privilege: the role's scoped inline policy (its buckets, SageMaker
+    /// logs, the stack's key).
+    fn scoped_policy(&mut self) {
+        let (o, n) = (self.o, &self.n);
+        let buckets = if o.buckets.is_empty() {
+            vec![format!("sagemaker-{}-{}", o.region, o.account)]
+        } else {
+            o.buckets.clone()
+        };
+        let scoped = normalize_document(&docs::scoped_policy(
+            &o.partition,
+            &o.account,
+            &buckets,
+            &["${key.arn}".to_string()],
+        ));
+        let action = self
+            .change(
+                "role",
+                format!(
+                    "give the role its scoped policy: buckets {}, SageMaker logs, the stack's key",
+                    buckets.join(", ")
+                ),
+                Op::PutRolePolicy {
+                    role_name: n.role.clone(),
+                    policy_name: docs::SCOPED_POLICY_NAME.into(),
+                    document: scoped.clone(),
+                },
+                Aspect::RoleInlinePolicy {
+                    role_name: n.role.clone(),
+                    policy_name: docs::SCOPED_POLICY_NAME.into(),
+                },
+                Value::Null,
+                scoped,
+            )
+            .with_ref("key", self.key.clone());
+        self.out.push(action);
+    }
+
+    /// Step 4, network: the VPC (no internet gateway) with private DNS, and a private subnet
+    /// in each of two zones.
+    fn network(&mut self) {
+        let (o, region) = (self.o, self.region());
+        let vpc = self.create(
+            "vpc",
+            format!("create the VPC {} (no internet gateway)", o.vpc_cidr),
+            Op::CreateVpc {
+                region: region.clone(),
+                cidr_block: o.vpc_cidr.clone(),
+                tags: self.tags("vpc", true),
+            },
+            self.vpc.clone(),
+        );
+        let dns = self.with_vpc(
+            self.change(
+                "vpc",
+                "resolve AWS service names inside the VPC (private DNS of the interface endpoints)"
+                    .into(),
+                Op::ModifyVpcAttribute {
+                    region: region.clone(),
+                    vpc_id: "${vpc}".into(),
+                    enable_dns_hostnames: true,
+                },
+                Aspect::VpcDnsHostnames {
+                    region: region.clone(),
+                    vpc_id: "${vpc}".into(),
+                },
+                json!(false),
+                json!(true),
+            )
+            .unread(),
+        );
+        self.out.extend([vpc, dns]);
+        let subnets: Vec<Action> = self
+            .subnets
+            .iter()
+            .map(|s| {
+                self.with_vpc(self.create(
+                    "subnet",
+                    format!("create the private subnet {} in {}", s.cidr, s.zone),
+                    Op::CreateSubnet {
+                        region: region.clone(),
+                        vpc_id: "${vpc}".into(),
+                        cidr_block: s.cidr.clone(),
+                        availability_zone: s.zone.clone(),
+                        tags: self.tags("subnet", true),
+                    },
+                    s.aspect.clone(),
+                ))
+            })
+            .collect();
+        self.out.extend(subnets);
+    }
+
+    /// A security group rule of the stack: added, or removed (AWS's default egress rule).
+    fn sg_change(
+        &self,
+        component: &str,
+        group_ref: &str,
+        group_aspect: &Aspect,
+        direction: Direction,
+        rule: SgRule,
+        add: bool,
+    ) -> Action {
+        let region = self.region();
         let gid = format!("${{{group_ref}}}");
         let aspect = Aspect::SecurityGroupRule {
             region: region.clone(),
@@ -598,11 +667,11 @@ pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
             direction,
             rule: rule.clone(),
         };
-        let description = Some(format!("mlguard stack {stack}"));
+        let description = Some(format!("mlguard stack {}", self.o.stack));
         let (op, before, after, verb) = match (add, direction) {
             (true, Direction::Ingress) => (
                 Op::AuthorizeSecurityGroupIngress {
-                    region: region.clone(),
+                    region,
                     group_id: gid,
                     rule: rule.clone(),
                     description: description.clone(),
@@ -613,7 +682,7 @@ pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
             ),
             (true, Direction::Egress) => (
                 Op::AuthorizeSecurityGroupEgress {
-                    region: region.clone(),
+                    region,
                     group_id: gid,
                     rule: rule.clone(),
                     description: description.clone(),
@@ -624,7 +693,7 @@ pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
             ),
             (false, Direction::Ingress) => (
                 Op::RevokeSecurityGroupIngress {
-                    region: region.clone(),
+                    region,
                     group_id: gid,
                     rule: rule.clone(),
                     description: None,
@@ -635,7 +704,7 @@ pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
             ),
             (false, Direction::Egress) => (
                 Op::RevokeSecurityGroupEgress {
-                    region: region.clone(),
+                    region,
                     group_id: gid,
                     rule: rule.clone(),
                     description: None,
@@ -645,274 +714,363 @@ pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
                 "remove",
             ),
         };
-        let a = change(
-            component,
-            format!("{verb} {}", rule.describe(direction)),
-            op,
-            aspect,
-            before,
-            after,
-        )
-        .with_ref(group_ref, group_aspect.clone())
-        .with_ref("vpc", vpc_aspect.clone());
+        let a = self
+            .change(
+                component,
+                format!("{verb} {}", rule.describe(direction)),
+                op,
+                aspect,
+                before,
+                after,
+            )
+            .with_ref(group_ref, group_aspect.clone())
+            .with_ref("vpc", self.vpc.clone());
         if add { a } else { a.unread() }
-    };
-    out.push(sg_change(
-        "ml-group",
-        "ml_group",
-        &ml_group,
-        Direction::Ingress,
-        SgRule::tcp(443).with_cidr(&o.allowed_cidr),
-        true,
-    ));
-    out.push(sg_change(
-        "ml-group",
-        "ml_group",
-        &ml_group,
-        Direction::Egress,
-        SgRule::tcp(443).with_cidr("0.0.0.0/0"),
-        true,
-    ));
-    out.push(sg_change(
-        "ml-group",
-        "ml_group",
-        &ml_group,
-        Direction::Egress,
-        SgRule::all().with_cidr("0.0.0.0/0"),
-        false,
-    ));
-    out.push(
-        sg_change(
-            "endpoint-group",
-            "endpoint_group",
-            &endpoint_group,
-            Direction::Ingress,
-            SgRule::tcp(443).with_group("${ml_group}"),
-            true,
-        )
-        .with_ref("ml_group", ml_group.clone()),
-    );
-    out.push(sg_change(
-        "endpoint-group",
-        "endpoint_group",
-        &endpoint_group,
-        Direction::Egress,
-        SgRule::all().with_cidr("0.0.0.0/0"),
-        false,
-    ));
-
-    // Endpoints.
-    let main_table = Aspect::MainRouteTable {
-        region: region.clone(),
-        vpc_id: "${vpc}".into(),
-    };
-    let prefix = if o.partition == "aws-cn" { "cn." } else { "" };
-    for (svc, kind) in [
-        ("s3", "Gateway"),
-        ("sagemaker.api", "Interface"),
-        ("sagemaker.runtime", "Interface"),
-    ] {
-        let service = format!("{prefix}com.amazonaws.{region}.{svc}");
-        let gateway = kind == "Gateway";
-        let mut a = with_vpc(change(
-            "endpoint",
-            format!(
-                "create the {} endpoint {service}",
-                kind.to_ascii_lowercase()
-            ),
-            Op::CreateVpcEndpoint {
-                region: region.clone(),
-                vpc_id: "${vpc}".into(),
-                service_name: service.clone(),
-                endpoint_type: kind.into(),
-                route_table_ids: if gateway {
-                    vec!["${main_table}".into()]
-                } else {
-                    Vec::new()
-                },
-                subnet_ids: if gateway {
-                    Vec::new()
-                } else {
-                    subnet_refs
-                        .iter()
-                        .map(|(r, _)| format!("${{{r}}}"))
-                        .collect()
-                },
-                security_group_ids: if gateway {
-                    Vec::new()
-                } else {
-                    vec!["${endpoint_group}".into()]
-                },
-                private_dns_enabled: !gateway,
-                tags: tags_of(&stack, "endpoint", true),
-            },
-            Aspect::VpcEndpoint {
-                region: region.clone(),
-                vpc_id: "${vpc}".into(),
-                service_name: service,
-            },
-            Value::Null,
-            created(),
-        ));
-        if gateway {
-            a = a.with_ref("main_table", main_table.clone());
-        } else {
-            for (r, aspect) in &subnet_refs {
-                a = a.with_ref(r, aspect.clone());
-            }
-            a = a.with_ref("endpoint_group", endpoint_group.clone());
-        }
-        out.push(a);
     }
 
-    // Flow logs, to the stack's encrypted bucket unless a destination is given.
-    let destination = match &o.flow_logs_destination {
-        Some(d) => d.clone(),
-        None => {
-            let b = n.bucket.clone();
-            let arn = format!("arn:{}:s3:::{b}", o.partition);
-            let bucket = || (b.clone(), region.clone());
-            out.push(change(
+    /// Step 5, security groups: the ML workload's (tcp/443 from `--allowed-cidr`, out only
+    /// on tcp/443) and the endpoints' (tcp/443 from the ML group only).
+    fn security_groups(&mut self) {
+        let (o, n, stack, region) = (self.o, &self.n, &self.o.stack, self.region());
+        let (ml, endpoints) = (&self.ml_group, &self.endpoint_group);
+        let mut actions = Vec::new();
+        for (aspect, name, desc, component) in [
+            (
+                ml,
+                &n.ml_group,
+                format!(
+                    "mlguard stack {stack}: the ML workload, reached on tcp/443 from {}",
+                    o.allowed_cidr
+                ),
+                "ml-group",
+            ),
+            (
+                endpoints,
+                &n.endpoint_group,
+                format!("mlguard stack {stack}: the VPC endpoints, reached from the ML workload"),
+                "endpoint-group",
+            ),
+        ] {
+            actions.push(self.with_vpc(self.create(
+                component,
+                format!("create the security group {name}"),
+                Op::CreateSecurityGroup {
+                    region: region.clone(),
+                    vpc_id: "${vpc}".into(),
+                    group_name: name.clone(),
+                    description: desc,
+                    tags: self.tags(component, true),
+                },
+                aspect.clone(),
+            )));
+        }
+        let ml_rule =
+            |direction, rule, add| self.sg_change("ml-group", "ml_group", ml, direction, rule, add);
+        actions.push(ml_rule(
+            Direction::Ingress,
+            SgRule::tcp(443).with_cidr(&o.allowed_cidr),
+            true,
+        ));
+        actions.push(ml_rule(
+            Direction::Egress,
+            SgRule::tcp(443).with_cidr("0.0.0.0/0"),
+            true,
+        ));
+        actions.push(ml_rule(
+            Direction::Egress,
+            SgRule::all().with_cidr("0.0.0.0/0"),
+            false,
+        ));
+        let endpoint_rule = |direction, rule, add| {
+            self.sg_change(
+                "endpoint-group",
+                "endpoint_group",
+                endpoints,
+                direction,
+                rule,
+                add,
+            )
+        };
+        actions.push(
+            endpoint_rule(
+                Direction::Ingress,
+                SgRule::tcp(443).with_group("${ml_group}"),
+                true,
+            )
+            .with_ref("ml_group", ml.clone()),
+        );
+        actions.push(endpoint_rule(
+            Direction::Egress,
+            SgRule::all().with_cidr("0.0.0.0/0"),
+            false,
+        ));
+        self.out.extend(actions);
+    }
+
+    /// Step 6, endpoints: S3 through a gateway endpoint on the main route table, the
+    /// SageMaker API and runtime through interface endpoints in the private subnets.
+    fn endpoints(&mut self) {
+        let (o, region) = (self.o, self.region());
+        let main_table = Aspect::MainRouteTable {
+            region: region.clone(),
+            vpc_id: "${vpc}".into(),
+        };
+        let prefix = if o.partition == "aws-cn" { "cn." } else { "" };
+        let mut actions = Vec::new();
+        for (svc, kind) in [
+            ("s3", "Gateway"),
+            ("sagemaker.api", "Interface"),
+            ("sagemaker.runtime", "Interface"),
+        ] {
+            let service = format!("{prefix}com.amazonaws.{region}.{svc}");
+            let gateway = kind == "Gateway";
+            let mut a = self.with_vpc(self.create(
+                "endpoint",
+                format!(
+                    "create the {} endpoint {service}",
+                    kind.to_ascii_lowercase()
+                ),
+                Op::CreateVpcEndpoint {
+                    region: region.clone(),
+                    vpc_id: "${vpc}".into(),
+                    service_name: service.clone(),
+                    endpoint_type: kind.into(),
+                    route_table_ids: if gateway {
+                        vec!["${main_table}".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    subnet_ids: if gateway {
+                        Vec::new()
+                    } else {
+                        self.subnets
+                            .iter()
+                            .map(|s| format!("${{{}}}", s.reference))
+                            .collect()
+                    },
+                    security_group_ids: if gateway {
+                        Vec::new()
+                    } else {
+                        vec!["${endpoint_group}".into()]
+                    },
+                    private_dns_enabled: !gateway,
+                    tags: self.tags("endpoint", true),
+                },
+                Aspect::VpcEndpoint {
+                    region: region.clone(),
+                    vpc_id: "${vpc}".into(),
+                    service_name: service,
+                },
+            ));
+            if gateway {
+                a = a.with_ref("main_table", main_table.clone());
+            } else {
+                for s in &self.subnets {
+                    a = a.with_ref(&s.reference, s.aspect.clone());
+                }
+                a = a.with_ref("endpoint_group", self.endpoint_group.clone());
+            }
+            actions.push(a);
+        }
+        self.out.extend(actions);
+    }
+
+    /// Step 7, flow logs: all traffic of the VPC, to `--flow-logs-destination` or else to the
+    /// stack's own bucket (public access blocked, encrypted with the stack's key, TLS only).
+    fn flow_logs(&mut self) {
+        let (o, region) = (self.o, self.region());
+        let destination = match &o.flow_logs_destination {
+            Some(d) => d.clone(),
+            None => self.flow_log_bucket(),
+        };
+        let flow_log = self.with_vpc(self.create(
+            "flow-log",
+            format!("record all traffic of the VPC in flow logs to {destination}"),
+            Op::CreateFlowLogs {
+                region: region.clone(),
+                resource_id: "${vpc}".into(),
+                log_destination: destination.clone(),
+                tags: self.tags("flow-log", false),
+            },
+            Aspect::FlowLog {
+                region,
+                resource_id: "${vpc}".into(),
+                log_destination: destination,
+            },
+        ));
+        self.out.push(flow_log);
+    }
+
+    /// The stack's flow-log bucket; returns its ARN.
+    fn flow_log_bucket(&mut self) -> String {
+        let (o, region) = (self.o, self.region());
+        let b = self.n.bucket.clone();
+        let arn = format!("arn:{}:s3:::{b}", o.partition);
+        let bucket = || (b.clone(), region.clone());
+        let create = self.change(
+            "flow-log-bucket",
+            format!("create the flow-log bucket {b}"),
+            Op::CreateBucket {
+                bucket: bucket().0,
+                region: bucket().1,
+            },
+            Aspect::Bucket {
+                bucket: bucket().0,
+                region: bucket().1,
+            },
+            Value::Null,
+            json!({"id": b}),
+        );
+        let t = self.tags("flow-log-bucket", false);
+        let tagging = self
+            .change(
                 "flow-log-bucket",
-                format!("create the flow-log bucket {b}"),
-                Op::CreateBucket {
+                format!("tag bucket {b} as the stack's"),
+                Op::PutBucketTagging {
                     bucket: bucket().0,
                     region: bucket().1,
+                    tags: t.clone(),
                 },
-                Aspect::Bucket {
+                Aspect::BucketTags {
                     bucket: bucket().0,
                     region: bucket().1,
                 },
                 Value::Null,
-                json!({"id": b}),
-            ));
-            let t = tags_of(&stack, "flow-log-bucket", false);
-            out.push(
-                change(
-                    "flow-log-bucket",
-                    format!("tag bucket {b} as the stack's"),
-                    Op::PutBucketTagging {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                        tags: t.clone(),
-                    },
-                    Aspect::BucketTags {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                    },
-                    Value::Null,
-                    serde_json::to_value(&t).unwrap_or(Value::Null),
-                )
-                .unread(),
-            );
-            out.push(
-                change(
-                    "flow-log-bucket",
-                    format!("block public access to bucket {b}"),
-                    Op::PutPublicAccessBlock {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                        block_public_acls: true,
-                        ignore_public_acls: true,
-                        block_public_policy: true,
-                        restrict_public_buckets: true,
-                    },
-                    Aspect::BucketPublicAccessBlock {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                    },
-                    Value::Null,
-                    json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}),
-                )
-                .unread(),
-            );
-            let sse = json!({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "${key.arn}"}, "BucketKeyEnabled": true}]});
-            out.push(
-                change(
-                    "flow-log-bucket",
-                    format!("encrypt bucket {b} with the stack's key"),
-                    Op::PutBucketEncryption {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                        configuration: sse.clone(),
-                    },
-                    Aspect::BucketEncryption {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                    },
-                    Value::Null,
-                    sse,
-                )
-                .with_ref("key", key.clone())
-                .unread(),
-            );
-            let policy = docs::with_tls_only(None, &o.partition, &b);
-            out.push(
-                change(
-                    "flow-log-bucket",
-                    format!("deny requests to bucket {b} made without TLS"),
-                    Op::PutBucketPolicy {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                        document: policy.clone(),
-                    },
-                    Aspect::BucketPolicy {
-                        bucket: bucket().0,
-                        region: bucket().1,
-                    },
-                    Value::Null,
-                    policy,
-                )
-                .unread(),
-            );
-            arn
-        }
-    };
-    out.push(with_vpc(change(
-        "flow-log",
-        format!("record all traffic of the VPC in flow logs to {destination}"),
-        Op::CreateFlowLogs {
-            region: region.clone(),
-            resource_id: "${vpc}".into(),
-            log_destination: destination.clone(),
-            tags: tags_of(&stack, "flow-log", false),
-        },
-        Aspect::FlowLog {
-            region: region.clone(),
-            resource_id: "${vpc}".into(),
-            log_destination: destination,
-        },
-        Value::Null,
-        created(),
-    )));
+                serde_json::to_value(&t).unwrap_or(Value::Null),
+            )
+            .unread();
+        let public_access = self
+            .change(
+                "flow-log-bucket",
+                format!("block public access to bucket {b}"),
+                Op::PutPublicAccessBlock {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                    block_public_acls: true,
+                    ignore_public_acls: true,
+                    block_public_policy: true,
+                    restrict_public_buckets: true,
+                },
+                Aspect::BucketPublicAccessBlock {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                },
+                Value::Null,
+                json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}),
+            )
+            .unread();
+        let sse = json!({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "${key.arn}"}, "BucketKeyEnabled": true}]});
+        let encryption = self
+            .change(
+                "flow-log-bucket",
+                format!("encrypt bucket {b} with the stack's key"),
+                Op::PutBucketEncryption {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                    configuration: sse.clone(),
+                },
+                Aspect::BucketEncryption {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                },
+                Value::Null,
+                sse,
+            )
+            .with_ref("key", self.key.clone())
+            .unread();
+        let policy = docs::with_tls_only(None, &o.partition, &b);
+        let tls_only = self
+            .change(
+                "flow-log-bucket",
+                format!("deny requests to bucket {b} made without TLS"),
+                Op::PutBucketPolicy {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                    document: policy.clone(),
+                },
+                Aspect::BucketPolicy {
+                    bucket: bucket().0,
+                    region: bucket().1,
+                },
+                Value::Null,
+                policy,
+            )
+            .unread();
+        self.out
+            .extend([create, tagging, public_access, encryption, tls_only]);
+        arn
+    }
 
-    // The VPC's defaults: an empty default security group, a tight default network ACL.
-    let default_group = Aspect::DefaultSecurityGroup {
-        region: region.clone(),
-        vpc_id: "${vpc}".into(),
-    };
-    out.push(sg_change(
-        "default-group",
-        "default_group",
-        &default_group,
-        Direction::Ingress,
-        SgRule::all().with_group("${default_group}"),
-        false,
-    ));
-    out.push(sg_change(
-        "default-group",
-        "default_group",
-        &default_group,
-        Direction::Egress,
-        SgRule::all().with_cidr("0.0.0.0/0"),
-        false,
-    ));
-    let acl = Aspect::DefaultNetworkAcl {
-        region: region.clone(),
-        vpc_id: "${vpc}".into(),
-    };
-    let entry =
-        |rule_number: i32, action: &str, protocol: &str, cidr: &str, ports: Option<(i32, i32)>| {
+    /// Step 8, the VPC's default security group: emptied (its self-referencing ingress and
+    /// open egress removed).
+    fn default_group(&mut self) {
+        let default_group = Aspect::DefaultSecurityGroup {
+            region: self.region(),
+            vpc_id: "${vpc}".into(),
+        };
+        let rule = |direction, rule| {
+            self.sg_change(
+                "default-group",
+                "default_group",
+                &default_group,
+                direction,
+                rule,
+                false,
+            )
+        };
+        let actions = [
+            rule(
+                Direction::Ingress,
+                SgRule::all().with_group("${default_group}"),
+            ),
+            rule(Direction::Egress, SgRule::all().with_cidr("0.0.0.0/0")),
+        ];
+        self.out.extend(actions);
+    }
+
+    /// One inbound entry of the default network ACL: created, or replacing AWS's entry 100.
+    fn acl_change(&self, e: AclEntry, replace: bool, summary: String) -> Action {
+        let region = self.region();
+        let acl = Aspect::DefaultNetworkAcl {
+            region: region.clone(),
+            vpc_id: "${vpc}".into(),
+        };
+        let aspect = Aspect::NetworkAclEntry {
+            region: region.clone(),
+            network_acl_id: "${default_acl}".into(),
+            rule_number: e.rule_number,
+            egress: false,
+        };
+        let op = if replace {
+            Op::ReplaceNetworkAclEntry {
+                region,
+                network_acl_id: "${default_acl}".into(),
+                entry: e.clone(),
+            }
+        } else {
+            Op::CreateNetworkAclEntry {
+                region,
+                network_acl_id: "${default_acl}".into(),
+                entry: e.clone(),
+            }
+        };
+        let a = self
+            .change("default-acl", summary, op, aspect, Value::Null, e.to_aws())
+            .with_ref("default_acl", acl)
+            .with_ref("vpc", self.vpc.clone());
+        if replace { a.unread() } else { a }
+    }
+
+    /// Step 9, the VPC's default network ACL: inbound from the VPC, tcp/443 from
+    /// `--allowed-cidr`, the high administration ports refused from the internet, and
+    /// responses (tcp 1024-65535) admitted.
+    fn default_acl(&mut self) {
+        let o = self.o;
+        let entry = |rule_number: i32,
+                     action: &str,
+                     protocol: &str,
+                     cidr: &str,
+                     ports: Option<(i32, i32)>| {
             AclEntry {
                 rule_number,
                 egress: false,
@@ -924,63 +1082,41 @@ pub fn desired(o: &HardenOptions) -> Result<Vec<Action>, HardenError> {
                 port_to: ports.map(|p| p.1),
             }
         };
-    let acl_change = |e: AclEntry, replace: bool, summary: String| {
-        let aspect = Aspect::NetworkAclEntry {
-            region: region.clone(),
-            network_acl_id: "${default_acl}".into(),
-            rule_number: e.rule_number,
-            egress: false,
-        };
-        let op = if replace {
-            Op::ReplaceNetworkAclEntry {
-                region: region.clone(),
-                network_acl_id: "${default_acl}".into(),
-                entry: e.clone(),
-            }
-        } else {
-            Op::CreateNetworkAclEntry {
-                region: region.clone(),
-                network_acl_id: "${default_acl}".into(),
-                entry: e.clone(),
-            }
-        };
-        let a = change("default-acl", summary, op, aspect, Value::Null, e.to_aws())
-            .with_ref("default_acl", acl.clone())
-            .with_ref("vpc", vpc_aspect.clone());
-        if replace { a.unread() } else { a }
-    };
-    out.push(acl_change(
-        entry(100, "allow", "-1", &o.vpc_cidr, None),
-        true,
-        format!("default network ACL: admit inbound traffic from the VPC ({}) only, in place of the internet", o.vpc_cidr),
-    ));
-    out.push(acl_change(
-        entry(110, "allow", "6", &o.allowed_cidr, Some((443, 443))),
-        false,
-        format!("default network ACL: admit tcp/443 from {}", o.allowed_cidr),
-    ));
-    let mut high: Vec<u16> = o
-        .admin_ports
-        .iter()
-        .copied()
-        .filter(|p| *p >= 1024)
-        .collect();
-    high.sort_unstable();
-    high.dedup();
-    for (i, port) in high.iter().enumerate() {
-        let p = i32::from(*port);
-        out.push(acl_change(
-            entry(200 + i as i32, "deny", "6", "0.0.0.0/0", Some((p, p))),
+        let mut actions = vec![
+            self.acl_change(
+                entry(100, "allow", "-1", &o.vpc_cidr, None),
+                true,
+                format!("default network ACL: admit inbound traffic from the VPC ({}) only, in place of the internet", o.vpc_cidr),
+            ),
+            self.acl_change(
+                entry(110, "allow", "6", &o.allowed_cidr, Some((443, 443))),
+                false,
+                format!("default network ACL: admit tcp/443 from {}", o.allowed_cidr),
+            ),
+        ];
+        let mut high: Vec<u16> = o
+            .admin_ports
+            .iter()
+            .copied()
+            .filter(|p| *p >= 1024)
+            .collect();
+        high.sort_unstable();
+        high.dedup();
+        for (i, port) in high.iter().enumerate() {
+            let p = i32::from(*port);
+            actions.push(self.acl_change(
+                entry(200 + i as i32, "deny", "6", "0.0.0.0/0", Some((p, p))),
+                false,
+                format!("default network ACL: refuse tcp/{port} from the internet"),
+            ));
+        }
+        actions.push(self.acl_change(
+            entry(300, "allow", "6", "0.0.0.0/0", Some((1024, 65535))),
             false,
-            format!("default network ACL: refuse tcp/{port} from the internet"),
+            "default network ACL: admit responses (tcp 1024-65535) from S3 and AWS services".into(),
         ));
+        self.out.extend(actions);
     }
-    out.push(acl_change(
-        entry(300, "allow", "6", "0.0.0.0/0", Some((1024, 65535))),
-        false,
-        "default network ACL: admit responses (tcp 1024-65535) from S3 and AWS services".into(),
-    ));
-    Ok(out)
 }
 
 /// What exists of the desired baseline: actions already in place are dropped, `before` is
@@ -1350,6 +1486,34 @@ pub fn teardown_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lab_options(flow_logs_destination: Option<&str>, buckets: &[&str]) -> HardenOptions {
+        HardenOptions {
+            stack: "lab".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            partition: "aws".into(),
+            allowed_cidr: "203.0.113.0/24".into(),
+            vpc_cidr: "10.0.0.0/16".into(),
+            buckets: buckets.iter().map(|b| b.to_string()).collect(),
+            flow_logs_destination: flow_logs_destination.map(str::to_string),
+            admin_ports: vec![22, 3389, 5432, 8888, 9200],
+            zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+        }
+    }
+
+    /// Every action of the baseline, field by field: the lab's steps in their order.
+    #[test]
+    fn the_desired_baseline_is_stable() {
+        let own_bucket = desired(&lab_options(None, &[])).expect("desired");
+        insta::assert_json_snapshot!("desired_own_flow_log_bucket", own_bucket);
+        let given = desired(&lab_options(
+            Some("arn:aws:s3:::central-flow-logs"),
+            &["ml-data", "ml-models"],
+        ))
+        .expect("desired");
+        insta::assert_json_snapshot!("desired_given_destination", given);
+    }
 
     #[test]
     fn names_fit_aws_limits() {
