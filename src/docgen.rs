@@ -1,4 +1,4 @@
-//! Generates the built-in rule pages from metadata and fixtures (`mlguard rules docs`); the
+//! Generates the built-in rule pages from metadata and fixtures (`cargo xtask docs`); the
 //! test suite regenerates them and fails when `docs/rules/` drifts.
 
 use crate::audit;

@@ -229,45 +229,42 @@ impl Kind {
         }
     }
 
-    /// How many ways a resource of this kind violates the rules (the modes cycle).
-    fn modes(self) -> usize {
+    /// The ways a resource of this kind violates the rules (the modes cycle), each named by
+    /// the rule it breaks (for the `mlguard:suppress` tags some violators carry). Policies
+    /// never violate on their own.
+    fn mode_rules(self) -> &'static [&'static str] {
         match self {
-            Kind::Role => 12,
-            Kind::Policy => 0,
-            Kind::Bucket => 5,
-            Kind::Key => 3,
-            Kind::Vpc => 3,
-            Kind::Subnet => 2,
-            Kind::SecurityGroup => 5,
-            Kind::NetworkAcl => 2,
-            Kind::Notebook => 5,
-            Kind::Domain => 3,
-            Kind::TrainingJob => 4,
-            Kind::Model => 1,
-            Kind::EndpointConfig => 3,
+            Kind::Role => &[
+                "LP-001", "LP-002", "LP-003", "LP-004", "LP-005", "LP-006", "LP-007", "LP-008",
+                "LP-009", "LP-010", "LP-011", "LP-012",
+            ],
+            Kind::Policy => &[],
+            Kind::Bucket => &["DE-009", "DE-009", "DE-010", "DE-010", "DE-011"],
+            Kind::Key => &["DE-001", "DE-002", "DE-003"],
+            Kind::Vpc => &["NI-005", "NI-012", "NI-014"],
+            Kind::Subnet => &["NI-006", "NI-006"],
+            Kind::SecurityGroup => &["NI-001", "NI-002", "NI-003", "NI-004", "NI-015"],
+            Kind::NetworkAcl => &["NI-013", "NI-013"],
+            Kind::Notebook => &["NI-007", "NI-008", "NI-009", "DE-005", "DE-012"],
+            Kind::Domain => &["NI-010", "DE-008", "DE-012"],
+            Kind::TrainingJob => &["NI-011", "DE-007", "DE-007", "DE-012"],
+            Kind::Model => &["NI-011"],
+            Kind::EndpointConfig => &["DE-006", "DE-006", "DE-012"],
         }
     }
 
-    /// The rule each mode breaks, for the `mlguard:suppress` tags some violators carry.
+    /// How many ways a resource of this kind violates the rules.
+    fn modes(self) -> usize {
+        self.mode_rules().len()
+    }
+
+    /// The rule mode `mode` breaks.
     fn mode_rule(self, mode: usize) -> &'static str {
-        const ROLE: [&str; 12] = [
-            "LP-001", "LP-002", "LP-003", "LP-004", "LP-005", "LP-006", "LP-007", "LP-008",
-            "LP-009", "LP-010", "LP-011", "LP-012",
-        ];
-        match self {
-            Kind::Role => ROLE[mode % 12],
-            Kind::Bucket => ["DE-009", "DE-009", "DE-010", "DE-010", "DE-011"][mode % 5],
-            Kind::Key => ["DE-001", "DE-002", "DE-003"][mode % 3],
-            Kind::Vpc => ["NI-005", "NI-012", "NI-014"][mode % 3],
-            Kind::Subnet => "NI-006",
-            Kind::SecurityGroup => ["NI-001", "NI-002", "NI-003", "NI-004", "NI-015"][mode % 5],
-            Kind::NetworkAcl => "NI-013",
-            Kind::Notebook => ["NI-007", "NI-008", "NI-009", "DE-005", "DE-012"][mode % 5],
-            Kind::Domain => ["NI-010", "DE-008", "DE-012"][mode % 3],
-            Kind::TrainingJob => ["NI-011", "DE-007", "DE-007", "DE-012"][mode % 4],
-            Kind::Model => "NI-011",
-            Kind::EndpointConfig => ["DE-006", "DE-006", "DE-012"][mode % 3],
-            Kind::Policy => "",
+        let rules = self.mode_rules();
+        if rules.is_empty() {
+            ""
+        } else {
+            rules[mode % rules.len()]
         }
     }
 }

@@ -209,7 +209,7 @@ fn rule_docs_match_metadata_and_fixtures() {
     }
     assert!(
         stale.is_empty(),
-        "docs/rules is out of date ({}): run `cargo run -- rules docs`",
+        "docs/rules is out of date ({}): run `cargo xtask docs`",
         stale.join(", ")
     );
 }

@@ -237,19 +237,6 @@ pub enum RulesCmd {
         #[arg(long = "policy-dir", value_name = "DIR")]
         policy_dirs: Vec<PathBuf>,
     },
-    /// Regenerate docs/rules/ from the rules' metadata and fixtures.
-    #[command(hide = true)]
-    Docs {
-        /// Repository root (holds fixtures/).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Where to write the pages.
-        #[arg(long, default_value = "docs/rules")]
-        out: PathBuf,
-        /// Only check that the pages are up to date (exit 1 when not).
-        #[arg(long)]
-        check: bool,
-    },
 }
 
 #[derive(Debug, Args)]

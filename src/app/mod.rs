@@ -63,8 +63,6 @@ pub enum CliError {
     BadCidr(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    #[error("docs/rules is out of date: {0}")]
-    DocsDrift(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -99,9 +97,6 @@ impl CliError {
             }
             CliError::Output { .. } => {
                 vec!["check that the directory exists and is writable".into()]
-            }
-            CliError::DocsDrift(_) => {
-                vec!["run `cargo run -- rules docs` and commit docs/rules/".into()]
             }
             CliError::BadCidr(_) => {
                 vec!["give the address and prefix length, e.g. --trusted-cidr 10.8.0.0/16".into()]
@@ -172,7 +167,6 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Rules(RulesCmd::Explain { id, policy_dirs }) => {
             rules_explain(&id, &policy_dirs, io)
         }
-        Command::Rules(RulesCmd::Docs { root, out, check }) => rules_docs(&root, &out, check, io),
         Command::Policy(PolicyCmd::Test {
             dirs,
             run,
@@ -876,35 +870,6 @@ fn rules_explain(id: &str, dirs: &[PathBuf], io: &mut Io<'_>) -> Result<u8, CliE
         text.push_str("\nThis rule is deprecated: it runs only when selected by id.\n");
     }
     emit(text.as_bytes(), None, io)?;
-    Ok(exit::OK)
-}
-
-fn rules_docs(root: &Path, out: &Path, check: bool, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let set = PolicySet::load(true, &[])?;
-    let engine = Engine::new(&set, &Params::default())?;
-    let pages = crate::docgen::generate(&engine, root);
-    let mut stale = Vec::new();
-    for (name, text) in &pages {
-        let path = out.join(name);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-            stale.push(name.clone());
-            if !check {
-                std::fs::create_dir_all(out)?;
-                report::write_atomic_as(&path, text.as_bytes(), report::Access::Public)
-                    .map_err(|source| CliError::Output { path, source })?;
-            }
-        }
-    }
-    if check && !stale.is_empty() {
-        return Err(CliError::DocsDrift(stale.join(", ")));
-    }
-    writeln!(
-        io.stdout,
-        "{} rule pages, {} {}",
-        pages.len(),
-        stale.len(),
-        if check { "stale" } else { "written" }
-    )?;
     Ok(exit::OK)
 }
 
