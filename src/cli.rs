@@ -243,7 +243,8 @@ pub enum RulesCmd {
         #[arg(long = "policy-dir", value_name = "DIR")]
         policy_dirs: Vec<PathBuf>,
     },
-    /// Regenerate docs/rules/ from the rules' metadata and fixtures.
+    /// Regenerate docs/rules/ from the rules' metadata and fixtures, and the fix table of
+    /// docs/remediation.md from the fix registry.
     #[command(hide = true)]
     Docs {
         /// Repository root (holds fixtures/).

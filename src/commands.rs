@@ -12,6 +12,7 @@ use crate::config::{self, ConfigError, LoadedConfig};
 use crate::engine::testing::{self, TestOutcome};
 use crate::engine::{self, Engine, EngineError, Params, PolicyError, PolicySet, RuleStatus};
 use crate::findings::{Severity, Status};
+use crate::remediate::fixes;
 use crate::report::{self, Ctx, Format, ReportError};
 use crate::snapshot::{self, LoadedSnapshot, SnapshotError};
 use crate::suppress::Suppressions;
@@ -60,7 +61,7 @@ pub enum CliError {
     BadCidr(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    #[error("docs/rules is out of date: {0}")]
+    #[error("the generated docs are out of date: {0}")]
     DocsDrift(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -98,7 +99,7 @@ impl CliError {
                 vec!["check that the directory exists and is writable".into()]
             }
             CliError::DocsDrift(_) => {
-                vec!["run `cargo run -- rules docs` and commit docs/rules/".into()]
+                vec!["run `cargo run -- rules docs` and commit docs/rules/ and docs/remediation.md".into()]
             }
             CliError::BadCidr(_) => {
                 vec!["give the address and prefix length, e.g. --trusted-cidr 10.8.0.0/16".into()]
@@ -318,7 +319,7 @@ pub fn plan_audit(
 ) -> Result<AuditPlan, CliError> {
     output_plan(report)?;
     let config = load_config(config_args)?;
-    let mut set = PolicySet::load(true, &policy.policy_dirs)?;
+    let mut set = PolicySet::load_with_fixes(true, &policy.policy_dirs, fixes::info)?;
     let mut params = Params::default();
     let (mut select, mut ignore, mut fail_on) = (Vec::new(), Vec::new(), None);
     if let Some(cfg) = &config {
@@ -735,7 +736,7 @@ fn man_cmd(cmd: ManCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
 }
 
 fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let set = PolicySet::load(true, &cmd.policy_dirs)?;
+    let set = PolicySet::load_with_fixes(true, &cmd.policy_dirs, fixes::info)?;
     let rules: Vec<_> = set
         .rules
         .iter()
@@ -863,13 +864,13 @@ fn framework_list(
 }
 
 fn rules_explain(id: &str, dirs: &[PathBuf], io: &mut Io<'_>) -> Result<u8, CliError> {
-    let set = PolicySet::load(true, dirs)?;
+    let set = PolicySet::load_with_fixes(true, dirs, fixes::info)?;
     let rule = set
         .rule(&id.to_ascii_uppercase())
         .ok_or_else(|| CliError::UnknownRule(id.to_string()))?;
     let text = match (&rule.source.origin, engine::builtin_doc(&rule.meta.id)) {
         (engine::Origin::Builtin, Some(doc)) => doc.to_string(),
-        _ => engine::docs::render(&rule.meta, None),
+        _ => engine::docs::render(&rule.meta, None, fixes::info),
     };
     let mut text = text;
     if rule.meta.status == RuleStatus::Deprecated {
@@ -880,7 +881,7 @@ fn rules_explain(id: &str, dirs: &[PathBuf], io: &mut Io<'_>) -> Result<u8, CliE
 }
 
 fn rules_docs(root: &Path, out: &Path, check: bool, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let set = PolicySet::load(true, &[])?;
+    let set = PolicySet::load_with_fixes(true, &[], fixes::info)?;
     let engine = Engine::new(&set, &Params::default())?;
     let pages = crate::docgen::generate(&engine, root);
     let mut stale = Vec::new();
@@ -895,6 +896,28 @@ fn rules_docs(root: &Path, out: &Path, check: bool, io: &mut Io<'_>) -> Result<u
             }
         }
     }
+    // The fix table of docs/remediation.md, between its markers.
+    let path = root.join(fixes::doc_table::PATH);
+    let doc = std::fs::read_to_string(&path)?;
+    let updated = fixes::doc_table::update(&doc).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} has no `{}` ... `{}` markers around the fix table",
+                path.display(),
+                fixes::doc_table::BEGIN,
+                fixes::doc_table::END
+            ),
+        )
+    })?;
+    let table_stale = updated != doc;
+    if table_stale {
+        stale.push(fixes::doc_table::PATH.to_string());
+        if !check {
+            report::write_atomic_as(&path, updated.as_bytes(), report::Access::Public)
+                .map_err(|source| CliError::Output { path, source })?;
+        }
+    }
     if check && !stale.is_empty() {
         return Err(CliError::DocsDrift(stale.join(", ")));
     }
@@ -902,9 +925,16 @@ fn rules_docs(root: &Path, out: &Path, check: bool, io: &mut Io<'_>) -> Result<u
         io.stdout,
         "{} rule pages, {} {}",
         pages.len(),
-        stale.len(),
+        stale.len() - usize::from(table_stale),
         if check { "stale" } else { "written" }
     )?;
+    if table_stale {
+        writeln!(
+            io.stdout,
+            "the fix table of {} written",
+            fixes::doc_table::PATH
+        )?;
+    }
     Ok(exit::OK)
 }
 
@@ -915,7 +945,7 @@ fn policy_test(
     list: bool,
     io: &mut Io<'_>,
 ) -> Result<u8, CliError> {
-    let set = PolicySet::load(builtin, dirs)?;
+    let set = PolicySet::load_with_fixes(builtin, dirs, fixes::info)?;
     // Loading the engine first surfaces metadata and compile errors with their file names.
     Engine::new(&set, &Params::default())?;
     let results = testing::run(&set, &Params::default(), filter)?;
@@ -1187,7 +1217,8 @@ pub(crate) mod live {
     ) -> Result<u8, CliError> {
         let config = load_config(&cmd.config)?;
         // The optional calls follow what the rules `audit` runs by default need.
-        let set = PolicySet::load(true, &cmd.policy_dirs)?;
+        let set =
+            PolicySet::load_with_fixes(true, &cmd.policy_dirs, crate::remediate::fixes::info)?;
         let needs = Needs::from_inputs(
             set.rules
                 .iter()

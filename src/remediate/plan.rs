@@ -3,8 +3,8 @@
 //! with its observed `before` and expected `after`, the inverse call, and how safe it is.
 //! [`render_diff`] prints it for people; `plan.json` is the same plan for `--apply`.
 
-use super::catalog::Applicability;
 use super::model::{Aspect, Op, restore_op};
+use crate::findings::Applicability;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
