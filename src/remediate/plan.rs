@@ -106,7 +106,7 @@ pub struct Action {
     /// Other rules the same change answers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
-    /// The fix (see `remediate::catalog`).
+    /// The fix (see `remediate::fixes`).
     pub fix: String,
     #[serde(default)]
     pub applicability: Applicability,

@@ -73,7 +73,7 @@ pub trait Fix: Sync {
 /// `ID`, the fix id as a constant for the planner. Without `plan`, the fix is manual: the plan
 /// explains its summary.
 ///
-/// ```ignore
+/// ```text
 /// declare_fix! {
 ///     /// Turns on automatic rotation of a customer-managed key.
 ///     KmsEnableRotation {
