@@ -5,6 +5,7 @@ use crate::audit;
 use crate::engine::docs::{self, DocExample};
 use crate::engine::{Engine, Rule};
 use crate::findings::Status;
+use crate::remediate::fixes;
 use crate::snapshot;
 use std::path::{Path, PathBuf};
 
@@ -85,6 +86,7 @@ pub fn generate(engine: &Engine, repo_root: &Path) -> Vec<(String, String)> {
                 docs::render(
                     &r.meta,
                     example(engine, r, &fixtures_root, repo_root).as_ref(),
+                    fixes::info,
                 ),
             )
         })

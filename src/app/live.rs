@@ -168,7 +168,7 @@ fn strict(
 pub(super) fn collect_cmd(cmd: CollectCmd, verbose: u8, io: &mut Io<'_>) -> Result<u8, CliError> {
     let config = load_config(&cmd.config)?;
     // The optional calls follow what the rules `audit` runs by default need.
-    let set = PolicySet::load(true, &cmd.policy_dirs)?;
+    let set = PolicySet::load_with_fixes(true, &cmd.policy_dirs, crate::remediate::fixes::info)?;
     let needs = Needs::from_inputs(
         set.rules
             .iter()

@@ -12,6 +12,7 @@ use crate::config::{self, ConfigError, LoadedConfig};
 use crate::engine::testing::{self, TestOutcome};
 use crate::engine::{self, Engine, EngineError, Params, PolicyError, PolicySet, RuleStatus};
 use crate::findings::{Severity, Status};
+use crate::remediate::fixes;
 use crate::report::{self, Ctx, Format, ReportError};
 use crate::snapshot::{self, LoadedSnapshot, SnapshotError};
 use crate::suppress::Suppressions;
@@ -315,7 +316,7 @@ pub fn plan_audit(
 ) -> Result<AuditPlan, CliError> {
     output_plan(report)?;
     let config = load_config(config_args)?;
-    let mut set = PolicySet::load(true, &policy.policy_dirs)?;
+    let mut set = PolicySet::load_with_fixes(true, &policy.policy_dirs, fixes::info)?;
     let mut params = Params::default();
     let (mut select, mut ignore, mut fail_on) = (Vec::new(), Vec::new(), None);
     if let Some(cfg) = &config {
@@ -729,7 +730,7 @@ fn man_cmd(cmd: ManCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
 }
 
 fn rules_list(cmd: RulesListCmd, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let set = PolicySet::load(true, &cmd.policy_dirs)?;
+    let set = PolicySet::load_with_fixes(true, &cmd.policy_dirs, fixes::info)?;
     let rules: Vec<_> = set
         .rules
         .iter()
@@ -857,13 +858,13 @@ fn framework_list(
 }
 
 fn rules_explain(id: &str, dirs: &[PathBuf], io: &mut Io<'_>) -> Result<u8, CliError> {
-    let set = PolicySet::load(true, dirs)?;
+    let set = PolicySet::load_with_fixes(true, dirs, fixes::info)?;
     let rule = set
         .rule(&id.to_ascii_uppercase())
         .ok_or_else(|| CliError::UnknownRule(id.to_string()))?;
     let text = match (&rule.source.origin, engine::builtin_doc(&rule.meta.id)) {
         (engine::Origin::Builtin, Some(doc)) => doc.to_string(),
-        _ => engine::docs::render(&rule.meta, None),
+        _ => engine::docs::render(&rule.meta, None, fixes::info),
     };
     let mut text = text;
     if rule.meta.status == RuleStatus::Deprecated {
@@ -880,7 +881,7 @@ fn policy_test(
     list: bool,
     io: &mut Io<'_>,
 ) -> Result<u8, CliError> {
-    let set = PolicySet::load(builtin, dirs)?;
+    let set = PolicySet::load_with_fixes(builtin, dirs, fixes::info)?;
     // Loading the engine first surfaces metadata and compile errors with their file names.
     Engine::new(&set, &Params::default())?;
     let results = testing::run(&set, &Params::default(), filter)?;

@@ -209,7 +209,7 @@ pub(crate) fn fix_cost(ap: &AuditPlan, snap: &LoadedSnapshot) -> Result<cost::Fi
         manual: plan
             .actions
             .iter()
-            .filter(|a| a.applicability == crate::remediate::catalog::Applicability::Manual)
+            .filter(|a| a.applicability == crate::findings::Applicability::Manual)
             .count(),
     })
 }
@@ -348,9 +348,9 @@ mod live {
     use crate::app::cli::{AwsArgs, AwsConnArgs, HardenCmd, RollbackCmd, TeardownCmd};
     use crate::app::live::{options, rule_inputs, run};
     use crate::collect::{Needs, Options, RegionChoice};
+    use crate::findings::Applicability;
     use crate::remediate::apply::aws::{AwsTarget, KeyLookup};
     use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner, Target};
-    use crate::remediate::catalog::Applicability;
     use crate::remediate::harden::{self, HardenOptions};
     use crate::remediate::journal::{self, Journal, Phase};
     use crate::remediate::rollback::{self, RollbackOptions};

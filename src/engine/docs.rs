@@ -3,7 +3,7 @@
 
 use super::frameworks;
 use super::metadata::RuleMeta;
-use crate::engine::catalog;
+use crate::findings::{Applicability, FixLookup};
 use std::fmt::Write as _;
 
 /// A worked example: the failing resource and the finding mlguard reports for it.
@@ -20,7 +20,9 @@ pub struct DocExample {
 /// The ML workload scope, as the rules that depend on it describe it.
 pub const SCOPE_NOTE: &str = "The **ML workload scope** is: the resources SageMaker resources in the snapshot reference (execution roles, subnets, security groups, VPCs, KMS keys); resources tagged `mlguard:scope=ml`; roles trusted by `sagemaker.amazonaws.com`; security groups and roles whose names match the scope globs (default `ml-*`, `*sagemaker*`); and the VPC and security group ids listed in the configuration. Trusted CIDRs come from `--trusted-cidr` or the configuration; none are trusted by default.";
 
-pub fn render(meta: &RuleMeta, example: Option<&DocExample>) -> String {
+/// The page of a rule; `fixes` looks up its fix (and the fix's companions) for the
+/// remediation safety section.
+pub fn render(meta: &RuleMeta, example: Option<&DocExample>, fixes: FixLookup) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# {}: {}\n", meta.id, meta.title);
     let _ = writeln!(md, "| | |\n|---|---|");
@@ -77,7 +79,7 @@ pub fn render(meta: &RuleMeta, example: Option<&DocExample>) -> String {
     }
     let _ = writeln!(md, "## Remediation\n\n{}\n", meta.remediation.text);
     let _ = writeln!(md, "## Remediation safety\n");
-    match meta.remediation.action.as_deref().and_then(catalog::action) {
+    match meta.remediation.action.as_deref().and_then(fixes) {
         Some(a) => {
             let _ = writeln!(
                 md,
@@ -85,18 +87,16 @@ pub fn render(meta: &RuleMeta, example: Option<&DocExample>) -> String {
                 a.id, a.applicability, a.summary, a.inverse
             );
             let note = match a.applicability {
-                catalog::Applicability::Safe => {
-                    "Applied by default (reversible, no workload impact)."
-                }
-                catalog::Applicability::Unsafe => {
+                Applicability::Safe => "Applied by default (reversible, no workload impact).",
+                Applicability::Unsafe => {
                     "Applied only with `--unsafe`: it can break workloads that rely on the current setting; review the plan first."
                 }
-                catalog::Applicability::Manual => {
+                Applicability::Manual => {
                     "Never applied automatically: the plan explains the change to make by hand."
                 }
             };
             let _ = writeln!(md, "{note}\n");
-            for companion in a.with.iter().filter_map(|id| catalog::action(id)) {
+            for companion in a.with.iter().filter_map(|id| fixes(id)) {
                 let _ = writeln!(
                     md,
                     "When the resource needs it, the plan adds fix `{}`, which is **{}**: {}.\n\nRollback: {}.\n",

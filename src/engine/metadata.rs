@@ -4,7 +4,7 @@
 //! leading comment block itself and validates it: a rule with missing or malformed metadata
 //! is refused at load time, naming the file.
 
-use crate::findings::{Pillar, Severity};
+use crate::findings::{FixLookup, Pillar, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -313,8 +313,9 @@ fn check_frameworks(frameworks: &BTreeMap<String, FrameworkMapping>, problems: &
     }
 }
 
-/// Parses and validates the METADATA YAML of one rule.
-pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
+/// Parses and validates the METADATA YAML of one rule. With `fixes`, a `remediation.action`
+/// that is not one of mlguard's fixes is refused.
+pub fn parse(yaml: &str, fixes: Option<FixLookup>) -> Result<RuleMeta, String> {
     let raw: RawMetadata = serde_yaml::from_str(yaml).map_err(|e| e.to_string())?;
     let c = raw.custom;
     let mut problems = Vec::new();
@@ -372,8 +373,8 @@ pub fn parse(yaml: &str) -> Result<RuleMeta, String> {
             problems.push(format!("reference `{reference}` must be an https URL"));
         }
     }
-    if let Some(action) = &c.remediation.action
-        && crate::engine::catalog::action(action).is_none()
+    if let (Some(action), Some(fixes)) = (&c.remediation.action, fixes)
+        && fixes(action).is_none()
     {
         problems.push(format!(
             "remediation.action `{action}` is not one of mlguard's fixes"
@@ -412,7 +413,7 @@ mod tests {
 
     #[test]
     fn parses_a_good_block() {
-        let meta = parse(&extract_block(GOOD).expect("block")).expect("valid");
+        let meta = parse(&extract_block(GOOD).expect("block"), None).expect("valid");
         assert_eq!(meta.id, "LP-901");
         assert_eq!(meta.status, RuleStatus::Preview);
         assert_eq!(meta.help_uri(), format!("{DOCS_BASE_URL}LP-901.md"));
@@ -423,26 +424,59 @@ mod tests {
         assert!(extract_block("package x\n").is_none());
         let no_id = GOOD.replace("#   id: LP-901\n", "");
         assert!(
-            parse(&extract_block(&no_id).expect("block"))
+            parse(&extract_block(&no_id).expect("block"), None)
                 .expect_err("fails")
                 .contains("id")
         );
         let wrong_pillar = GOOD.replace("least_privilege", "encryption");
         assert!(
-            parse(&extract_block(&wrong_pillar).expect("block"))
+            parse(&extract_block(&wrong_pillar).expect("block"), None)
                 .expect_err("fails")
                 .contains("pillar")
         );
         let bad_sev = GOOD.replace("high", "severe");
-        assert!(parse(&extract_block(&bad_sev).expect("block")).is_err());
+        assert!(parse(&extract_block(&bad_sev).expect("block"), None).is_err());
         let unknown = GOOD.replace("#   rationale: R\n", "#   rationale: R\n#   colour: red\n");
         assert!(
-            parse(&extract_block(&unknown).expect("block"))
+            parse(&extract_block(&unknown).expect("block"), None)
                 .expect_err("fails")
                 .contains("colour")
         );
         let bad_input = GOOD.replace("iam:GetAccountAuthorizationDetails", "getroles");
-        assert!(parse(&extract_block(&bad_input).expect("block")).is_err());
+        assert!(parse(&extract_block(&bad_input).expect("block"), None).is_err());
+    }
+
+    /// With a fix lookup, a `remediation.action` it does not know is refused.
+    #[test]
+    fn unknown_fix_ids_are_refused_when_the_fixes_are_given() {
+        use crate::findings::{Applicability, FixInfo};
+        fn fixes(id: &str) -> Option<FixInfo> {
+            (id == "known-fix").then_some(FixInfo {
+                id: "known-fix",
+                applicability: Applicability::Safe,
+                summary: "",
+                inverse: "",
+                with: &[],
+            })
+        }
+        let with = |action: &str| {
+            GOOD.replace(
+                "#     text: Fix it\n",
+                &format!("#     text: Fix it\n#     action: {action}\n"),
+            )
+        };
+        let known = extract_block(&with("known-fix")).expect("block");
+        assert!(parse(&known, Some(fixes)).is_ok());
+        let unknown = extract_block(&with("no-such-fix")).expect("block");
+        assert!(
+            parse(&unknown, None).is_ok(),
+            "without a lookup, nothing to check"
+        );
+        let err = parse(&unknown, Some(fixes)).expect_err("unknown fix");
+        assert!(
+            err.contains("remediation.action `no-such-fix` is not one of mlguard's fixes"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -454,6 +488,7 @@ mod tests {
                 "#     fsbp: {full: [IAM.1]}\n#     nist_800_53: [AC-6, AC-6(10)]\n",
             ))
             .expect("block"),
+            None,
         )
         .expect("valid");
         let fsbp = &meta.frameworks["fsbp"];
@@ -481,7 +516,7 @@ mod tests {
             ("#     fsbp: IAM.1\n", "must be a list"),
             ("#     gdpr: [\"Art.32\"]\n", "unknown framework `gdpr`"),
         ] {
-            let err = parse(&extract_block(&with(fw)).expect("block")).expect_err(fw);
+            let err = parse(&extract_block(&with(fw)).expect("block"), None).expect_err(fw);
             assert!(err.contains(expect), "{fw}: {err}");
         }
     }

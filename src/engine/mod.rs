@@ -1,7 +1,6 @@
 //! The Rego engine: loads the built-in and custom policies, validates their metadata, and
 //! evaluates them against a snapshot. Pure and synchronous.
 
-pub mod catalog;
 pub mod docs;
 mod eval;
 pub mod frameworks;

@@ -10,6 +10,7 @@
 
 use super::PolicyError;
 use super::metadata::{self, RuleMeta};
+use crate::findings::FixLookup;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -101,6 +102,8 @@ pub struct PolicySet {
     pub rules: Vec<Rule>,
     pub libs: Vec<PolicySource>,
     pub tests: Vec<PolicySource>,
+    /// mlguard's fixes, when the caller gave them: a rule's `remediation.action` must be one.
+    fixes: Option<FixLookup>,
 }
 
 fn package_of(text: &str) -> Option<String> {
@@ -205,11 +208,11 @@ pub fn builtin_sources() -> Vec<PolicySource> {
         .collect()
 }
 
-fn parse_rule(src: PolicySource) -> Result<Rule, PolicyError> {
+fn parse_rule(src: PolicySource, fixes: Option<FixLookup>) -> Result<Rule, PolicyError> {
     let yaml = metadata::extract_block(&src.text).ok_or_else(|| PolicyError::MissingMetadata {
         path: src.path.clone(),
     })?;
-    let meta = metadata::parse(&yaml).map_err(|message| PolicyError::BadMetadata {
+    let meta = metadata::parse(&yaml, fixes).map_err(|message| PolicyError::BadMetadata {
         path: src.path.clone(),
         message,
     })?;
@@ -217,9 +220,32 @@ fn parse_rule(src: PolicySource) -> Result<Rule, PolicyError> {
 }
 
 impl PolicySet {
-    /// The built-in policies plus those under each of `dirs` (in order).
+    /// The built-in policies plus those under each of `dirs` (in order). The engine does not
+    /// know mlguard's fixes, so `remediation.action` is not checked: commands load with
+    /// [`PolicySet::load_with_fixes`].
     pub fn load(include_builtin: bool, dirs: &[PathBuf]) -> Result<PolicySet, PolicyError> {
-        let mut set = PolicySet::default();
+        PolicySet::load_from(PolicySet::default(), include_builtin, dirs)
+    }
+
+    /// As [`PolicySet::load`], refusing a rule whose `remediation.action` `fixes` does not
+    /// know (the application layer passes the remediator's registry).
+    pub fn load_with_fixes(
+        include_builtin: bool,
+        dirs: &[PathBuf],
+        fixes: FixLookup,
+    ) -> Result<PolicySet, PolicyError> {
+        let set = PolicySet {
+            fixes: Some(fixes),
+            ..PolicySet::default()
+        };
+        PolicySet::load_from(set, include_builtin, dirs)
+    }
+
+    fn load_from(
+        mut set: PolicySet,
+        include_builtin: bool,
+        dirs: &[PathBuf],
+    ) -> Result<PolicySet, PolicyError> {
         if include_builtin {
             set.add(builtin_sources())?;
         }
@@ -242,7 +268,7 @@ impl PolicySet {
                 PolicyKind::Lib => self.libs.push(src),
                 PolicyKind::Test => self.tests.push(src),
                 PolicyKind::Rule => {
-                    let rule = parse_rule(src)?;
+                    let rule = parse_rule(src, self.fixes)?;
                     if let Some(&i) = by_id.get(&rule.meta.id) {
                         let existing = &self.rules[i];
                         if existing.source.origin == Origin::Builtin

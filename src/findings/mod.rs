@@ -1,7 +1,9 @@
 //! Findings, severities, pillars and scores: the pure result of evaluating a snapshot.
 
+mod fix;
 mod score;
 
+pub use fix::{Applicability, FixInfo, FixLookup};
 pub use score::{PillarScore, RuleTally, Scores, compute_scores};
 
 /// The three buckets every summary shows.

@@ -6,9 +6,9 @@
 //! volume, endpoint traffic, KMS requests), which every estimate states. Only what the plan's
 //! calls start or stop is counted; what is free is named, never silently left out.
 
-use super::catalog::Applicability;
 use super::model::Op;
 use super::plan::{Action, Plan};
+use crate::findings::Applicability;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -14,7 +14,6 @@
 //! carrying both tags, and nothing else.
 
 use super::apply::{Resolver, Target, TargetError, owned};
-use super::catalog::Applicability;
 use super::documents as docs;
 use super::model::{
     AclEntry, Aspect, COMPONENT_TAG, Direction, MANAGED_TAG, Op, STACK_TAG, SgRule, Tags,
@@ -22,6 +21,7 @@ use super::model::{
 };
 use super::plan::{Action, PLAN_VERSION, Plan, PlanKind, PlanOptions, PlanSource};
 use crate::cidr::Cidr;
+use crate::findings::Applicability;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

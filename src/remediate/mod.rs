@@ -11,7 +11,6 @@
 //!   journaled aspect back to its recorded value.
 
 pub mod apply;
-pub use crate::engine::catalog;
 pub mod cost;
 pub mod documents;
 pub mod fixes;

@@ -3,8 +3,8 @@
 //! with its observed `before` and expected `after`, the inverse call, and how safe it is.
 //! [`render_diff`] prints it for people; `plan.json` is the same plan for `--apply`.
 
-use super::catalog::Applicability;
 use super::model::{Aspect, Op, restore_op};
+use crate::findings::Applicability;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -106,7 +106,7 @@ pub struct Action {
     /// Other rules the same change answers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
-    /// The fix (see `remediate::catalog`).
+    /// The fix (see `remediate::fixes`).
     pub fix: String,
     #[serde(default)]
     pub applicability: Applicability,

@@ -10,12 +10,14 @@
 
 use mlguard::docgen;
 use mlguard::engine::{Engine, Params, PolicySet};
+use mlguard::remediate::fixes::{self, doc_table};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask docs [--check]
 
-  docs      regenerate docs/rules/*.md (rule pages from metadata and fixtures)
+  docs      regenerate docs/rules/*.md (rule pages from metadata and fixtures) and the
+            fix table of docs/remediation.md (from the fix registry)
   --check   write nothing; exit 1 and name the stale files when one is out of date";
 
 fn main() -> ExitCode {
@@ -48,12 +50,25 @@ fn main() -> ExitCode {
 
 /// Every generated document: its path under the repository and its text.
 fn generated(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
-    let set = PolicySet::load(true, &[]).map_err(|e| e.to_string())?;
+    let set = PolicySet::load_with_fixes(true, &[], fixes::info).map_err(|e| e.to_string())?;
     let engine = Engine::new(&set, &Params::default()).map_err(|e| e.to_string())?;
-    Ok(docgen::generate(&engine, root)
+    let mut out: Vec<(PathBuf, String)> = docgen::generate(&engine, root)
         .into_iter()
         .map(|(name, text)| (PathBuf::from("docs/rules").join(name), text))
-        .collect())
+        .collect();
+    // The fix table of docs/remediation.md, between its markers; the prose stays as written.
+    let path = root.join(doc_table::PATH);
+    let doc = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let updated = doc_table::update(&doc).ok_or_else(|| {
+        format!(
+            "{} has no `{}` ... `{}` markers around the fix table",
+            path.display(),
+            doc_table::BEGIN,
+            doc_table::END
+        )
+    })?;
+    out.push((PathBuf::from(doc_table::PATH), updated));
+    Ok(out)
 }
 
 /// Writes (or with `check`, only compares) every generated document; returns the stale ones.

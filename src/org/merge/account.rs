@@ -79,7 +79,8 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn builtin() -> Result<Catalog, crate::engine::PolicyError> {
-        let set = crate::engine::PolicySet::load(true, &[])?;
+        let set =
+            crate::engine::PolicySet::load_with_fixes(true, &[], crate::remediate::fixes::info)?;
         Ok(Catalog {
             rules: set
                 .rules

@@ -9,11 +9,11 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 
-use super::catalog::Applicability;
 use super::harden::Inventory;
 use super::journal::{self, Journal, JournalError, Phase, Record, SkipReason};
 use super::model::{Aspect, MANAGED_TAG, Op, STACK_TAG, Tags, placeholders, substitute};
 use super::plan::{Action, Plan};
+use crate::findings::Applicability;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
