@@ -349,7 +349,8 @@ mod live {
     use crate::collect::{Needs, Options, RegionChoice};
     use crate::commands::live::{options, rule_inputs, run};
     use crate::remediate::apply::aws::{AwsTarget, KeyLookup};
-    use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner, Target};
+    use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner};
+    use crate::remediate::target::Target;
     use crate::remediate::catalog::Applicability;
     use crate::remediate::harden::{self, HardenOptions};
     use crate::remediate::journal::{self, Journal, Phase};

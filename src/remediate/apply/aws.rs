@@ -3,7 +3,6 @@
 //! synchronous code one request at a time. Reads map "not found" answers to `null`; every
 //! mutating call is one [`Op`].
 
-use super::{Target, TargetError};
 use crate::collect::client::{self, Clients};
 use crate::collect::ctx::{Stats, error_parts};
 use crate::collect::json::policy_document;
@@ -11,9 +10,9 @@ use crate::collect::live::{Identity, identify, valid_region, validate};
 use crate::collect::{CollectError, Options};
 use crate::remediate::fixes::split_permission;
 use crate::remediate::harden::{
-    DEFAULT_VPC_QUOTA, Inventory, InventoryGroup, InventoryRole, VPC_QUOTA_CODE, VPC_QUOTA_SERVICE,
-    VpcCapacity, VpcUse, names,
+    DEFAULT_VPC_QUOTA, VPC_QUOTA_CODE, VPC_QUOTA_SERVICE, VpcCapacity, VpcUse, names,
 };
+use crate::remediate::target::{Inventory, InventoryGroup, InventoryRole, Target, TargetError};
 use crate::remediate::model::{
     AclEntry, Aspect, Direction, MANAGED_TAG, Op, STACK_TAG, SgRule, Tags,
 };

@@ -1,8 +1,7 @@
 //! An in-memory account for the driver's tests: aspects are stored as values, and each call
 //! changes the aspects it would change on AWS.
 
-use super::{Target, TargetError};
-use crate::remediate::harden::Inventory;
+use crate::remediate::target::{Inventory, Target, TargetError};
 use crate::remediate::model::{Aspect, Direction, Op};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
