@@ -14,6 +14,7 @@ pub mod apply;
 pub use crate::engine::catalog;
 pub mod command;
 pub mod cost;
+mod declare;
 pub mod documents;
 pub mod fixes;
 pub mod harden;

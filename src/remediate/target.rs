@@ -107,4 +107,3 @@ impl Inventory {
         *self == Inventory::default()
     }
 }
-
