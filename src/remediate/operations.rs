@@ -91,26 +91,34 @@ declare_operations! {
         => iam::put_role_policy,
         needs ["iam:PutRolePolicy"],
         price Price::Free("IAM"),
-        sets Aspect::RoleInlinePolicy { role_name: role_name.clone(), policy_name: policy_name.clone() }
-            => document.clone();
+        sets Aspect::RoleInlinePolicy {
+            role_name: role_name.clone(),
+            policy_name: policy_name.clone(),
+        } => document.clone();
     DeleteRolePolicy { role_name: String, policy_name: String }
         => iam::delete_role_policy,
         needs ["iam:DeleteRolePolicy"],
         price Price::Free("IAM"),
-        sets Aspect::RoleInlinePolicy { role_name: role_name.clone(), policy_name: policy_name.clone() }
-            => Value::Null;
+        sets Aspect::RoleInlinePolicy {
+            role_name: role_name.clone(),
+            policy_name: policy_name.clone(),
+        } => Value::Null;
     AttachRolePolicy { role_name: String, policy_arn: String }
         => iam::attach_role_policy,
         needs ["iam:AttachRolePolicy"],
         price Price::Free("IAM"),
-        sets Aspect::RoleManagedPolicy { role_name: role_name.clone(), policy_arn: policy_arn.clone() }
-            => json!(true);
+        sets Aspect::RoleManagedPolicy {
+            role_name: role_name.clone(),
+            policy_arn: policy_arn.clone(),
+        } => json!(true);
     DetachRolePolicy { role_name: String, policy_arn: String }
         => iam::detach_role_policy,
         needs ["iam:DetachRolePolicy"],
         price Price::Free("IAM"),
-        sets Aspect::RoleManagedPolicy { role_name: role_name.clone(), policy_arn: policy_arn.clone() }
-            => json!(false);
+        sets Aspect::RoleManagedPolicy {
+            role_name: role_name.clone(),
+            policy_arn: policy_arn.clone(),
+        } => json!(false);
     PutRolePermissionsBoundary { role_name: String, policy_arn: String }
         => iam::put_role_permissions_boundary,
         needs ["iam:PutRolePermissionsBoundary"],
@@ -122,7 +130,13 @@ declare_operations! {
         price Price::Free("IAM"),
         sets Aspect::RolePermissionsBoundary { role_name: role_name.clone() } => Value::Null;
     // Tags given at creation need the tagging action too.
-    CreatePolicy { policy_name: String, path: String, description: String, document: Value, tags: Tags }
+    CreatePolicy {
+        policy_name: String,
+        path: String,
+        description: String,
+        document: Value,
+        tags: Tags,
+    }
         => iam::create_policy,
         needs ["iam:CreatePolicy", "iam:TagPolicy"],
         price Price::Free("IAM");
@@ -163,12 +177,18 @@ declare_operations! {
         => kms::put_key_policy,
         needs ["kms:PutKeyPolicy"],
         price Price::Free("KMS key policy, state and aliases"),
-        sets Aspect::KeyPolicy { region: region.clone(), key_id: key_id.clone() } => document.clone();
+        sets Aspect::KeyPolicy {
+            region: region.clone(),
+            key_id: key_id.clone(),
+        } => document.clone();
     CancelKeyDeletion { region: String, key_id: String }
         => kms::cancel_key_deletion,
         needs ["kms:CancelKeyDeletion"],
         price Price::Billed,
-        sets Aspect::KeyState { region: region.clone(), key_id: key_id.clone() } => key_state("Disabled");
+        sets Aspect::KeyState {
+            region: region.clone(),
+            key_id: key_id.clone(),
+        } => key_state("Disabled");
     ScheduleKeyDeletion { region: String, key_id: String, pending_window_in_days: i32 }
         => kms::schedule_key_deletion,
         needs ["kms:ScheduleKeyDeletion"],
@@ -179,12 +199,18 @@ declare_operations! {
         => kms::enable_key,
         needs ["kms:EnableKey"],
         price Price::Free("KMS key policy, state and aliases"),
-        sets Aspect::KeyState { region: region.clone(), key_id: key_id.clone() } => key_state("Enabled");
+        sets Aspect::KeyState {
+            region: region.clone(),
+            key_id: key_id.clone(),
+        } => key_state("Enabled");
     DisableKey { region: String, key_id: String }
         => kms::disable_key,
         needs ["kms:DisableKey"],
         price Price::Free("KMS key policy, state and aliases"),
-        sets Aspect::KeyState { region: region.clone(), key_id: key_id.clone() } => key_state("Disabled");
+        sets Aspect::KeyState {
+            region: region.clone(),
+            key_id: key_id.clone(),
+        } => key_state("Disabled");
     CreateKey { region: String, description: String, document: Value, tags: Tags }
         => kms::create_key,
         needs ["kms:CreateKey", "kms:TagResource"],
@@ -199,7 +225,10 @@ declare_operations! {
         => kms::delete_alias,
         needs ["kms:DeleteAlias"],
         price Price::Free("KMS key policy, state and aliases"),
-        sets Aspect::Alias { region: region.clone(), alias_name: alias_name.clone() } => Value::Null;
+        sets Aspect::Alias {
+            region: region.clone(),
+            alias_name: alias_name.clone(),
+        } => Value::Null;
 
     // --- EC2 ---------------------------------------------------------------------------
     AuthorizeSecurityGroupIngress {
@@ -283,7 +312,12 @@ declare_operations! {
     // Flow logs to S3 are delivered by CloudWatch Logs on the caller's behalf.
     CreateFlowLogs { region: String, resource_id: String, log_destination: String, tags: Tags }
         => ec2::create_flow_logs,
-        needs ["ec2:CreateFlowLogs", "ec2:CreateTags", "logs:CreateLogDelivery", "logs:DeleteLogDelivery"],
+        needs [
+            "ec2:CreateFlowLogs",
+            "ec2:CreateTags",
+            "logs:CreateLogDelivery",
+            "logs:DeleteLogDelivery",
+        ],
         price Price::Billed;
     DeleteFlowLogs { region: String, flow_log_id: String }
         => ec2::delete_flow_logs,
@@ -361,7 +395,13 @@ declare_operations! {
         needs ["ec2:DeleteVpcEndpoints"],
         price Price::Billed,
         sets ec2_resource(region, "vpc-endpoint", vpc_endpoint_id) => Value::Null;
-    CreateSecurityGroup { region: String, vpc_id: String, group_name: String, description: String, tags: Tags }
+    CreateSecurityGroup {
+        region: String,
+        vpc_id: String,
+        group_name: String,
+        description: String,
+        tags: Tags,
+    }
         => ec2::create_security_group,
         needs ["ec2:CreateSecurityGroup", "ec2:CreateTags"],
         price Price::Free("security groups");
@@ -379,7 +419,13 @@ declare_operations! {
         needs ["ec2:DeleteVpc"],
         price Price::Free("VPC, subnets, routes, network ACLs"),
         sets ec2_resource(region, "vpc", vpc_id) => Value::Null;
-    CreateSubnet { region: String, vpc_id: String, cidr_block: String, availability_zone: String, tags: Tags }
+    CreateSubnet {
+        region: String,
+        vpc_id: String,
+        cidr_block: String,
+        availability_zone: String,
+        tags: Tags,
+    }
         => ec2::create_subnet,
         needs ["ec2:CreateSubnet", "ec2:CreateTags"],
         price Price::Free("VPC, subnets, routes, network ACLs");
@@ -448,12 +494,18 @@ declare_operations! {
         => s3::delete_bucket_encryption,
         needs ["s3:PutEncryptionConfiguration"],
         price Price::Free("S3 bucket settings"),
-        sets Aspect::BucketEncryption { bucket: bucket.clone(), region: region.clone() } => Value::Null;
+        sets Aspect::BucketEncryption {
+            bucket: bucket.clone(),
+            region: region.clone(),
+        } => Value::Null;
     PutBucketPolicy { bucket: String, region: String, document: Value }
         => s3::put_bucket_policy,
         needs ["s3:PutBucketPolicy"],
         price Price::Free("S3 bucket settings"),
-        sets Aspect::BucketPolicy { bucket: bucket.clone(), region: region.clone() } => document.clone();
+        sets Aspect::BucketPolicy {
+            bucket: bucket.clone(),
+            region: region.clone(),
+        } => document.clone();
     DeleteBucketPolicy { bucket: String, region: String }
         => s3::delete_bucket_policy,
         needs ["s3:DeleteBucketPolicy"],
