@@ -350,10 +350,11 @@ mod live {
     use crate::collect::{Needs, Options, RegionChoice};
     use crate::findings::Applicability;
     use crate::remediate::apply::aws::{AwsTarget, KeyLookup};
-    use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner, Target};
+    use crate::remediate::apply::{self, ApplyOptions, Outcome, Runner};
     use crate::remediate::harden::{self, HardenOptions};
     use crate::remediate::journal::{self, Journal, Phase};
     use crate::remediate::rollback::{self, RollbackOptions};
+    use crate::remediate::target::Target;
     use std::io::{BufRead, IsTerminal};
     use std::time::Duration;
 

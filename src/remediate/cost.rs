@@ -7,6 +7,7 @@
 //! calls start or stop is counted; what is free is named, never silently left out.
 
 use super::model::Op;
+use super::operations::Price;
 use super::plan::{Action, Plan};
 use crate::findings::Applicability;
 use serde::{Deserialize, Serialize};
@@ -271,13 +272,17 @@ enum Priced {
     Free(&'static str),
 }
 
-/// Prices one call. `endpoints` describes existing endpoints (for deletions).
+/// Prices one call: what its declaration (`operations.rs`) calls free is free; the billed
+/// ones are priced here. `endpoints` describes existing endpoints (for deletions).
 fn price(
     op: &Op,
     p: &Pricing,
     r: &RegionPrices,
     endpoints: &BTreeMap<String, EndpointShape>,
 ) -> Priced {
+    if let Price::Free(kind) = op.price() {
+        return Priced::Free(kind);
+    }
     let a = &p.assumptions;
     let hours = p.hours_per_month;
     let key_month =
@@ -346,7 +351,6 @@ fn price(
                 r.kms_key_month
             ),
         },
-        Op::DisableKeyRotation { .. } => Priced::Free("KMS rotation setting"),
         Op::CreateVpcEndpoint {
             endpoint_type,
             subnet_ids,
@@ -402,47 +406,12 @@ fn price(
                 "{bucket_basis}; S3 deletes only an empty bucket, and what it held was billed until emptied"
             ),
         },
-        Op::UpdateAssumeRolePolicy { .. }
-        | Op::PutRolePolicy { .. }
-        | Op::DeleteRolePolicy { .. }
-        | Op::AttachRolePolicy { .. }
-        | Op::DetachRolePolicy { .. }
-        | Op::PutRolePermissionsBoundary { .. }
-        | Op::DeleteRolePermissionsBoundary { .. }
-        | Op::CreatePolicy { .. }
-        | Op::DeletePolicy { .. }
-        | Op::CreateRole { .. }
-        | Op::DeleteRole { .. } => Priced::Free("IAM"),
-        Op::PutKeyPolicy { .. }
-        | Op::EnableKey { .. }
-        | Op::DisableKey { .. }
-        | Op::CreateAlias { .. }
-        | Op::DeleteAlias { .. } => Priced::Free("KMS key policy, state and aliases"),
-        Op::AuthorizeSecurityGroupIngress { .. }
-        | Op::RevokeSecurityGroupIngress { .. }
-        | Op::AuthorizeSecurityGroupEgress { .. }
-        | Op::RevokeSecurityGroupEgress { .. }
-        | Op::CreateSecurityGroup { .. }
-        | Op::DeleteSecurityGroup { .. } => Priced::Free("security groups"),
-        Op::ModifySubnetAttribute { .. }
-        | Op::ModifyVpcAttribute { .. }
-        | Op::CreateRoute { .. }
-        | Op::DeleteRoute { .. }
-        | Op::CreateNetworkAclEntry { .. }
-        | Op::ReplaceNetworkAclEntry { .. }
-        | Op::DeleteNetworkAclEntry { .. }
-        | Op::CreateVpc { .. }
-        | Op::DeleteVpc { .. }
-        | Op::CreateSubnet { .. }
-        | Op::DeleteSubnet { .. } => Priced::Free("VPC, subnets, routes, network ACLs"),
-        Op::PutBucketTagging { .. }
-        | Op::DeleteBucketTagging { .. }
-        | Op::PutPublicAccessBlock { .. }
-        | Op::DeletePublicAccessBlock { .. }
-        | Op::PutBucketEncryption { .. }
-        | Op::DeleteBucketEncryption { .. }
-        | Op::PutBucketPolicy { .. }
-        | Op::DeleteBucketPolicy { .. } => Priced::Free("S3 bucket settings"),
+        other => Priced::Line {
+            item: format!("{} (not priced)", other.name()),
+            monthly: 0.0,
+            basis: "mlguard has no price for this call: this is a bug in mlguard, please report it"
+                .into(),
+        },
     }
 }
 
@@ -708,6 +677,18 @@ mod tests {
             Value::Null,
             json!({"id": "x"}),
         )
+    }
+
+    /// Every call its declaration calls billed has its price here.
+    #[test]
+    fn every_billed_operation_is_priced() {
+        let p = Pricing::built_in();
+        let (r, _) = p.region("us-east-1");
+        for op in Op::samples() {
+            if let Priced::Line { item, .. } = price(&op, &p, r, &BTreeMap::new()) {
+                assert!(!item.ends_with("(not priced)"), "{item}");
+            }
+        }
     }
 
     #[test]

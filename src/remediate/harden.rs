@@ -13,66 +13,19 @@
 //! `teardown --name NAME` deletes, in dependency order, what an inventory of the account finds
 //! carrying both tags, and nothing else.
 
-use super::apply::{Resolver, Target, TargetError, owned};
+use super::apply::{Resolver, owned};
 use super::documents as docs;
 use super::model::{
     AclEntry, Aspect, COMPONENT_TAG, Direction, MANAGED_TAG, Op, STACK_TAG, SgRule, Tags,
     normalize_document,
 };
 use super::plan::{Action, PLAN_VERSION, Plan, PlanKind, PlanOptions, PlanSource};
+/// The inventory is the target's; it is named here too, where teardown plans from it.
+pub use super::target::{Inventory, InventoryGroup, InventoryRole};
+use super::target::{Target, TargetError};
 use crate::cidr::Cidr;
 use crate::findings::Applicability;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// Everything of a stack an inventory found (each item carries both tags).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Inventory {
-    /// `(flow log id, resource id)`.
-    pub flow_logs: Vec<(String, String)>,
-    /// `(endpoint id, VPC id, service name)`.
-    pub vpc_endpoints: Vec<(String, String, String)>,
-    pub security_groups: Vec<InventoryGroup>,
-    /// `(subnet id, VPC id)`.
-    pub subnets: Vec<(String, String)>,
-    pub vpcs: Vec<String>,
-    /// `(bucket, region)`.
-    pub buckets: Vec<(String, String)>,
-    /// Aliases of the stack's keys.
-    pub aliases: Vec<String>,
-    /// `(key id, key state)`.
-    pub keys: Vec<(String, String)>,
-    pub roles: Vec<InventoryRole>,
-    /// Customer managed policy ARNs.
-    pub policies: Vec<String>,
-    /// Type and zones of each endpoint in `vpc_endpoints` (what its deletion stops billing).
-    #[serde(default)]
-    pub endpoint_shapes: std::collections::BTreeMap<String, super::cost::EndpointShape>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InventoryGroup {
-    pub id: String,
-    pub vpc_id: String,
-    pub name: String,
-    /// Security groups its rules name.
-    pub references: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InventoryRole {
-    pub name: String,
-    pub arn: String,
-    pub inline_policies: Vec<String>,
-    pub attached_policies: Vec<String>,
-    pub boundary: Option<String>,
-}
-
-impl Inventory {
-    pub fn is_empty(&self) -> bool {
-        *self == Inventory::default()
-    }
-}
 
 /// Service Quotas: Amazon VPC, "VPCs per Region".
 pub const VPC_QUOTA_SERVICE: &str = "vpc";
@@ -197,7 +150,7 @@ impl HardenError {
             HardenError::NotOurs { .. } => {
                 "mlguard never adopts or changes resources it did not create".into()
             }
-            HardenError::Read { error, caller, .. } if super::apply::denied(&error.code) => {
+            HardenError::Read { error, caller, .. } if super::target::denied(&error.code) => {
                 let who = if caller.is_empty() {
                     "the credentials"
                 } else {

@@ -6,12 +6,13 @@
 //! - [`plan`]: the versioned plan and its diff; [`fixes`] makes a remediation plan from
 //!   findings, [`harden`] the plans of `harden` and `teardown` (all pure);
 //! - [`journal`]: the JSON-lines journal, one fsync'd record before and after every call;
-//! - [`apply`]: runs a plan against a [`apply::Target`] (AWS through the SDK, or a fake in
+//! - [`apply`]: runs a plan against a [`target::Target`] (AWS through the SDK, or a fake in
 //!   tests) with drift checks, idempotency and the journal; [`rollback`] puts every
 //!   journaled aspect back to its recorded value.
 
 pub mod apply;
 pub mod cost;
+mod declare;
 pub mod documents;
 pub mod fixes;
 pub mod harden;
@@ -19,6 +20,7 @@ pub mod journal;
 pub mod model;
 pub mod plan;
 pub mod rollback;
+pub mod target;
 
 /// What stops a remediation command, with advice.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +56,7 @@ pub enum RemediateError {
     #[error("{0}")]
     Usage(String),
     #[error("cannot read the account: {0}")]
-    Read(apply::TargetError),
+    Read(target::TargetError),
     #[error(transparent)]
     Pricing(#[from] cost::PricingError),
     #[error("KMS key `{key}` not found in {region}{}", match found { Some((r, _)) => format!(": it is in {r}"), None => format!(" nor in any other of the account's {searched} enabled regions") })]

@@ -5,12 +5,11 @@
 //! it twice changes nothing the second time. Deleting what an action created requires the
 //! resource to still carry mlguard's tag, `--force` or not.
 
-use super::apply::{
-    ApplyError, CallError, Runner, TargetError, call_failure, gone, owned, read_failure,
-};
+use super::apply::{ApplyError, CallError, Runner, call_failure, owned, read_failure};
 use super::journal::{self, Applied, Phase, Record, SkipReason};
 use super::model::{MANAGED_TAG, restore_op};
 use super::plan::Action;
+use super::target::{TargetError, gone};
 use serde_json::{Value, json};
 use std::io::Write;
 

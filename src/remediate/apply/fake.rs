@@ -1,9 +1,9 @@
 //! An in-memory account for the driver's tests: aspects are stored as values, and each call
-//! changes the aspects it would change on AWS.
+//! changes the aspects it would change on AWS: what its declaration in `operations.rs` says it
+//! sets, and for the calls that create something, what is written here.
 
-use super::{Target, TargetError};
-use crate::remediate::harden::Inventory;
-use crate::remediate::model::{Aspect, Direction, Op};
+use crate::remediate::model::{Aspect, Op};
+use crate::remediate::target::{Inventory, Target, TargetError};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -46,20 +46,6 @@ impl Fake {
         self.next_id += 1;
         format!("{prefix}-{:04}", self.next_id)
     }
-
-    fn rule(
-        region: &str,
-        group: &str,
-        direction: Direction,
-        rule: &crate::remediate::model::SgRule,
-    ) -> Aspect {
-        Aspect::SecurityGroupRule {
-            region: region.into(),
-            group_id: group.into(),
-            direction,
-            rule: rule.clone(),
-        }
-    }
 }
 
 impl Target for Fake {
@@ -75,98 +61,6 @@ impl Target for Fake {
         self.calls.push(op.name().to_string());
         let mut result = Value::Null;
         match op {
-            Op::EnableKeyRotation { region, key_id }
-            | Op::DisableKeyRotation { region, key_id } => {
-                let on = matches!(op, Op::EnableKeyRotation { .. });
-                self.set(
-                    Aspect::KeyRotation {
-                        region: region.clone(),
-                        key_id: key_id.clone(),
-                    },
-                    json!(on),
-                );
-            }
-            Op::RevokeSecurityGroupIngress {
-                region,
-                group_id,
-                rule,
-                ..
-            } => self.set(
-                Fake::rule(region, group_id, Direction::Ingress, rule),
-                Value::Null,
-            ),
-            Op::RevokeSecurityGroupEgress {
-                region,
-                group_id,
-                rule,
-                ..
-            } => self.set(
-                Fake::rule(region, group_id, Direction::Egress, rule),
-                Value::Null,
-            ),
-            Op::AuthorizeSecurityGroupIngress {
-                region,
-                group_id,
-                rule,
-                description,
-            } => {
-                let v = description
-                    .as_ref()
-                    .map_or(json!({}), |d| json!({"Description": d}));
-                self.set(Fake::rule(region, group_id, Direction::Ingress, rule), v)
-            }
-            Op::AuthorizeSecurityGroupEgress {
-                region,
-                group_id,
-                rule,
-                description,
-            } => {
-                let v = description
-                    .as_ref()
-                    .map_or(json!({}), |d| json!({"Description": d}));
-                self.set(Fake::rule(region, group_id, Direction::Egress, rule), v)
-            }
-            Op::ModifySubnetAttribute {
-                region,
-                subnet_id,
-                map_public_ip_on_launch,
-            } => self.set(
-                Aspect::SubnetMapPublicIp {
-                    region: region.clone(),
-                    subnet_id: subnet_id.clone(),
-                },
-                json!(map_public_ip_on_launch),
-            ),
-            Op::UpdateAssumeRolePolicy {
-                role_name,
-                document,
-            } => self.set(
-                Aspect::RoleTrustPolicy {
-                    role_name: role_name.clone(),
-                },
-                document.clone(),
-            ),
-            Op::PutRolePolicy {
-                role_name,
-                policy_name,
-                document,
-            } => self.set(
-                Aspect::RoleInlinePolicy {
-                    role_name: role_name.clone(),
-                    policy_name: policy_name.clone(),
-                },
-                document.clone(),
-            ),
-            Op::DeleteRolePolicy {
-                role_name,
-                policy_name,
-            } => self.set(
-                Aspect::RoleInlinePolicy {
-                    role_name: role_name.clone(),
-                    policy_name: policy_name.clone(),
-                },
-                Value::Null,
-            ),
             Op::CreateVpc { region, tags, .. } => {
                 let id = self.id("vpc");
                 let mut t = tags.clone();
@@ -210,7 +104,11 @@ impl Target for Fake {
                     |a| matches!(a, Aspect::Subnet { region: r, .. } if r == region),
                 );
             }
-            other => return Err(TargetError::new("Unsupported", other.name())),
+            // Every other call sets what its declaration says it sets.
+            other => match other.effect() {
+                Some((aspect, value)) => self.set(aspect, value),
+                None => return Err(TargetError::new("Unsupported", other.name())),
+            },
         }
         if self.fail_after_change == Some(self.calls.len()) {
             return Err(TargetError::new(

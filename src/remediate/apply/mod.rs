@@ -9,40 +9,15 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 
-use super::harden::Inventory;
 use super::journal::{self, Journal, JournalError, Phase, Record, SkipReason};
 use super::model::{Aspect, MANAGED_TAG, Op, STACK_TAG, Tags, placeholders, substitute};
 use super::plan::{Action, Plan};
+pub use super::target::denied;
+use super::target::{Target, TargetError};
 use crate::findings::Applicability;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
-
-/// What a call or read against AWS answered when it failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct TargetError {
-    pub code: String,
-    pub message: String,
-}
-
-impl TargetError {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> TargetError {
-        TargetError {
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-}
-
-/// Whether an error code says the credentials may not make the call.
-pub fn denied(code: &str) -> bool {
-    code.contains("AccessDenied")
-        || matches!(
-            code,
-            "UnauthorizedOperation" | "AuthorizationError" | "Forbidden" | "UnauthorizedAccess"
-        )
-}
 
 const POLICY_FILE: &str = "policies/iam/mlguard-remediate-policy.json";
 
@@ -90,25 +65,6 @@ pub fn read_failure(what: &str, e: &TargetError, caller: &str) -> String {
         ));
     }
     out
-}
-
-/// An AWS account the remediator reads and changes.
-pub trait Target {
-    /// The account the credentials act in.
-    fn account_id(&mut self) -> Result<String, TargetError>;
-    /// The live value of an aspect (placeholders resolved); `null` when absent.
-    fn read(&mut self, aspect: &Aspect) -> Result<Value, TargetError>;
-    /// Makes one mutating call; returns what it created (`{"id": ...}`), else `null`.
-    fn call(&mut self, op: &Op) -> Result<Value, TargetError>;
-    /// The region's availability zones, in name order.
-    fn availability_zones(&mut self, region: &str) -> Result<Vec<String>, TargetError>;
-    /// Every resource of a stack: those carrying both `mlguard:managed=true` and
-    /// `mlguard:stack=NAME`.
-    fn inventory(&mut self, stack: &str, region: &str) -> Result<Inventory, TargetError>;
-    /// The ARN the credentials act as (for error messages); empty when unknown.
-    fn caller_arn(&self) -> String {
-        String::new()
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -592,13 +548,6 @@ fn with_live_description(mut action: Action, live: &Value) -> Action {
         *description = found;
     }
     action
-}
-
-/// Whether an error says the resource an aspect belongs to no longer exists.
-pub fn gone(e: &TargetError) -> bool {
-    let c = e.code.as_str();
-    (c.ends_with(".NotFound") && c != "InvalidPermission.NotFound")
-        || matches!(c, "NoSuchEntity" | "NoSuchBucket" | "NotFoundException")
 }
 
 /// Prints the outcome of every action that did not simply apply.
