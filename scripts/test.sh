@@ -25,7 +25,7 @@ fi
 export MLGUARD_MOTO_SERVER="$VENV/bin/moto_server"
 export MLGUARD_PYTHON="$VENV/bin/python"
 
-# Microsoft's SARIF validator, for the SARIF reports (tests/sarif.rs).
+# Microsoft's SARIF validator, for the SARIF reports (tests/it/sarif.rs).
 NODE_DIR="${MLGUARD_NODE_DIR:-$PWD/.node}"
 MULTITOOL="$NODE_DIR/node_modules/@microsoft/sarif-multitool"
 if [ ! -f "$MULTITOOL/bin.js" ]; then
@@ -36,7 +36,7 @@ fi
 export MLGUARD_SARIF_MULTITOOL="$MULTITOOL"
 
 # Headless Chromium (Debian's package) driven by playwright-core, for the HTML report
-# (tests/html.rs). Playwright's own browser download is never used.
+# (tests/it/html.rs). Playwright's own browser download is never used.
 if [ ! -x /usr/bin/chromium ]; then
     echo "==> installing chromium (apt)"
     SUDO=""
