@@ -1,4 +1,4 @@
-"""Seeds an AWS Organization in moto for tests/org.rs (and benches/org.sh): run with
+"""Seeds an AWS Organization in moto for tests/it/org.rs (and benches/org.sh): run with
 MLGUARD_PYTHON (moto's virtualenv, which has boto3).
 
     python tests/org_seed.py ENDPOINT MEMBERS HUB_ROLE_ARN EXTERNAL_ID TEMPLATE [--lab]

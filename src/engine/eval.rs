@@ -55,14 +55,14 @@ pub enum Strategy {
     Rvm,
     /// Experimental, never the default: the RVM for the built-in rules outside
     /// [`RVM_DIVERGES`], the interpreter for the others and for every custom rule. Not proven
-    /// equal to the interpreter: `tests/differential.rs` found divergences the fixtures had
+    /// equal to the interpreter: `tests/it/differential.rs` found divergences the fixtures had
     /// not shown, so the list cannot be trusted to be complete.
     Mixed,
 }
 
 /// Built-in rules on which the RVM of regorus 0.14 is known to give other results than its
 /// interpreter (on fixtures, generated snapshots, or their mutants in
-/// `tests/differential.rs`). Only [`Strategy::Mixed`] reads it.
+/// `tests/it/differential.rs`). Only [`Strategy::Mixed`] reads it.
 pub const RVM_DIVERGES: [&str; 15] = [
     "DE-003", "DE-012", "LP-004", "LP-005", "LP-008", "LP-009", "LP-010", "LP-011", "NI-001",
     "NI-007", "NI-008", "NI-009", "NI-010", "NI-011", "NI-013",

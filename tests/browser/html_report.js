@@ -1,4 +1,4 @@
-// Drives the HTML report in headless Chromium for tests/html.rs and prints what it saw as
+// Drives the HTML report in headless Chromium for tests/it/html.rs and prints what it saw as
 // JSON on stdout. Usage: node html_report.js REPORT.html SCREENSHOT.png
 // Needs playwright-core (NODE_PATH) and Chromium at $MLGUARD_CHROMIUM or /usr/bin/chromium.
 "use strict";
