@@ -87,12 +87,12 @@ fn parse(args: &[String]) -> Result<Options, Error> {
                 o.accounts = value()?
                     .split(',')
                     .map(str::parse)
-                    .collect::<Result<_, _>>()?
+                    .collect::<Result<_, _>>()?;
             }
             "--scale" => o.scale = value()?.parse()?,
             "--keep" => o.keep = Some(PathBuf::from(value()?)),
             "--check" => o.check = true,
-            "--formats" => o.formats = value()?.to_string(),
+            "--formats" => o.formats = value()?.clone(),
             other => return Err(format!("unknown option {other}").into()),
         }
     }

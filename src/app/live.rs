@@ -82,7 +82,7 @@ pub(crate) fn denial_hints(
                 .filter(|(_, inputs)| inputs.contains(&op))
                 .map(|(id, _)| id.as_str())
                 .collect();
-            affected.sort();
+            affected.sort_unstable();
             let not_assessed = if affected.is_empty() {
                 "no rule depends on it alone".to_string()
             } else {

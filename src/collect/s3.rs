@@ -205,7 +205,7 @@ async fn bucket(
             obj = obj.v(
                 "ServerSideEncryptionConfiguration",
                 out.server_side_encryption_configuration().map(sse),
-            )
+            );
         }
         Err(e) if e.code() == Some(NO_ENCRYPTION) => {}
         Err(e) => ctx.gap("s3", &gap_region, "GetBucketEncryption", Some(&name), &e),
@@ -216,7 +216,7 @@ async fn bucket(
                 "PublicAccessBlock",
                 out.public_access_block_configuration()
                     .map(public_access_block),
-            )
+            );
         }
         Err(e) if e.code() == Some(NO_PUBLIC_ACCESS_BLOCK) => {}
         Err(e) => ctx.gap("s3", &gap_region, "GetPublicAccessBlock", Some(&name), &e),

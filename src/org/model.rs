@@ -266,7 +266,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(64);
-    for b in digest.iter() {
+    for b in &digest {
         hex.push_str(&format!("{b:02x}"));
     }
     hex

@@ -558,7 +558,7 @@ mod s3 {
         pub(super) fn put_file(&self, key: &str, path: &std::path::Path) -> Result<(), StoreError> {
             let content_type = match path.extension().and_then(|e| e.to_str()) {
                 Some("html") => "text/html; charset=utf-8",
-                Some("jsonl") | Some("ndjson") => "application/x-ndjson",
+                Some("jsonl" | "ndjson") => "application/x-ndjson",
                 Some("txt") => "text/plain; charset=utf-8",
                 _ => "application/json",
             };

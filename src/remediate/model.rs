@@ -1055,7 +1055,7 @@ fn substitute_str(
             Some(text) => out.push_str(text),
             None => {
                 missing.push(name.to_string());
-                out.push_str(&rest[start..start + 2 + end + 1]);
+                out.push_str(&rest[start..=(start + 2 + end)]);
             }
         }
         rest = &after[end + 1..];

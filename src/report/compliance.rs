@@ -723,7 +723,7 @@ pub fn policy_set_sha256(
         text.push_str(&format!("module {origin} {path} {hash}\n"));
     }
     let mut frameworks: Vec<_> = crate::engine::policy_framework_sources().to_vec();
-    frameworks.sort();
+    frameworks.sort_unstable();
     for (path, body) in frameworks {
         text.push_str(&format!(
             "framework {path} {}\n",

@@ -283,7 +283,7 @@ impl Html {
         };
         let _ = write!(
             body,
-            r#"<header><h1>mlguard audit of account {account}</h1><p>{regions} · snapshot <code>{source}</code>{collected} · mlguard {version}</p></header><main>"#,
+            r"<header><h1>mlguard audit of account {account}</h1><p>{regions} · snapshot <code>{source}</code>{collected} · mlguard {version}</p></header><main>",
             account = html(&m.account_id),
             regions = html(&regions),
             source = html(&report.source),
@@ -380,7 +380,7 @@ impl Html {
                 count(&|f| f.severity == sev),
             ));
         }
-        body.push_str(r#"</fieldset><fieldset><legend>Status</legend>"#);
+        body.push_str(r"</fieldset><fieldset><legend>Status</legend>");
         for (status, label) in [
             (Status::Fail, "failing"),
             (Status::Suppressed, "suppressed"),
@@ -494,7 +494,7 @@ impl Html {
             for (item, n, usd) in fix.by_item() {
                 let _ = write!(
                     body,
-                    r#"<tr><td>${usd:.2}</td><td>{item}</td><td>{n}</td></tr>"#,
+                    r"<tr><td>${usd:.2}</td><td>{item}</td><td>{n}</td></tr>",
                     item = html(&item),
                 );
             }

@@ -64,7 +64,7 @@ pub(crate) fn event(
     if let Some(rule) = rule {
         for (key, ids) in rule.meta.framework_ids() {
             let name = crate::engine::frameworks::name(key);
-            standards.push(name.to_string());
+            standards.push(name.clone());
             requirements.extend(ids.iter().map(|id| format!("{name} {id}")));
         }
     }

@@ -13,7 +13,7 @@ use crate::report::html as single;
 use std::fmt::Write as _;
 use std::io::Write;
 
-const ORG_STYLE: &str = r#"
+const ORG_STYLE: &str = r"
 table.accounts td:nth-child(n+4) { text-align: right; white-space: nowrap; }
 table.accounts td.state { font-weight: 600; }
 table.accounts td.state.failed, table.accounts td.state.missing { color: var(--bad); }
@@ -22,7 +22,7 @@ table.accounts td.state.partial { color: var(--warn); }
 section.account { margin-top: 10px; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 6px 14px; }
 section.account > details > summary { font-size: 15px; color: var(--fg); margin: 6px 0; }
 section.account .error { color: var(--bad); }
-"#;
+";
 
 pub struct Html {
     out: StagedFile,
@@ -210,7 +210,7 @@ impl OrgWriter for Html {
         );
         let _ = write!(
             head,
-            r#"<header><h1>mlguard audit of {n}</h1><p><code>{input}</code>{manifest} · mlguard {version}</p></header><main>"#,
+            r"<header><h1>mlguard audit of {n}</h1><p><code>{input}</code>{manifest} · mlguard {version}</p></header><main>",
             n = html(&single::plural(totals.accounts, "account", "accounts")),
             input = html(&info.input),
             manifest = info
@@ -315,7 +315,7 @@ impl OrgWriter for Html {
                 self.by_severity[i],
             ));
         }
-        head.push_str(r#"</fieldset><fieldset><legend>Status</legend>"#);
+        head.push_str(r"</fieldset><fieldset><legend>Status</legend>");
         for (i, (status, label)) in STATUSES.iter().enumerate() {
             head.push_str(&single::checkbox(
                 "status",

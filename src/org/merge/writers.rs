@@ -944,7 +944,7 @@ pub fn render_table(
     )?;
     match info.ctx.fail_on {
         Some(t) if totals.gating > 0 => {
-            writeln!(out, " {} at or above {t}: failing.", totals.gating)?
+            writeln!(out, " {} at or above {t}: failing.", totals.gating)?;
         }
         Some(t) => writeln!(out, " Nothing at or above {t}.")?,
         None => writeln!(out, " Findings do not fail the run (--fail-on none).")?,

@@ -113,7 +113,7 @@ fn plan(ctx: &mut Ctx<'_>, f: &Finding, vpc: &Value) {
                     Value::Null,
                     created(),
                 ));
-                let gid = format!("${{{}}}", group_ref);
+                let gid = format!("${{{group_ref}}}");
                 let ingress = SgRule::tcp(443).with_cidr(&vpc_cidr);
                 ctx.push(
                     change(

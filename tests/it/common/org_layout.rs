@@ -120,7 +120,7 @@ pub fn status(id: &str, manifest: &str, kind: Kind) -> Value {
         "status": status,
         "started_at": "2026-11-26T00:00:00Z",
         "finished_at": "2026-11-26T00:01:00Z",
-        "gaps": if kind == Kind::Partial { 1 } else { 0 },
+        "gaps": i32::from(kind == Kind::Partial),
         "findings": {"critical": 0, "high": 0, "medium": 0, "low": 0, "info": 0},
         "score": null,
         "error": error,
