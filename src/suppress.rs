@@ -188,10 +188,10 @@ impl Suppressions {
             .map(|e| e.expires.is_none_or(|d| d >= today))
             .collect();
         // A pattern names a rule by id, id prefix or old id (alias), as `--select` does.
-        let rules: BTreeMap<String, Rule> = report
+        let rules: BTreeMap<&str, &Rule> = report
             .rules
             .iter()
-            .map(|r| (r.meta.id.clone(), r.clone()))
+            .map(|r| (r.meta.id.as_str(), r))
             .collect();
         let names = |pattern: &str, id: &str| {
             rules
@@ -242,9 +242,7 @@ impl Suppressions {
                 }
             }
         }
-        report.recount();
-
-        let ran: Vec<&str> = report.rules.iter().map(|r| r.meta.id.as_str()).collect();
+        let ran: Vec<&str> = rules.keys().copied().collect();
         let mut warnings = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
             if !known_rules.iter().any(|id| id_matches(&e.rule, id)) {
@@ -288,6 +286,7 @@ impl Suppressions {
                 warnings.push(SuppressionWarning::TagWithoutReason { arn: arn.clone() });
             }
         }
+        report.recount();
         warnings
     }
 }
